@@ -1,0 +1,166 @@
+"""The rules every file must follow, written as DuckDB SQL over the staged text cells.
+
+For each contract type there is a *value* expression (the typed value, NULL when the text is not valid)
+and a *problem* expression (the message for the partner, NULL when the text is fine). Working in SQL keeps
+a ten-million-row file as fast to check as it is to read. Column names reach SQL only from the contract
+through :func:`ident`; partner and region codes come from the reference files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .contract import Column, Dataset
+from .reference import Reference
+
+SUPPRESSION = r"(?i)(c|x|z|u|:|\.\.|<\s*\d+|low)"
+NUMBER_CASES = (  # (pattern, SQL turning the matched text t into a plain decimal string)
+    (r"-?\d+", "{t}"),
+    (r"-?\d+[.,](\d{{1,2}}|\d{{4,}})", "replace({t}, ',', '.')"),
+    (r"-?\d{{1,3}}(,\d{{3}})+(\.\d+)?", "replace({t}, ',', '')"),
+    (r"-?\d{{1,3}}(\.\d{{3}})+(,\d+)?", "replace(replace({t}, '.', ''), ',', '.')"),
+    (r"-?\d{{1,3}}([ \x{{00A0}}\x{{202F}}]\d{{3}})+([.,]\d+)?",
+     "replace(regexp_replace({t}, '[ \\x{{00A0}}\\x{{202F}}]', '', 'g'), ',', '.')"),
+)
+DATE_CASES = (
+    (r"\d{4}-\d{1,2}-\d{1,2}", "%Y-%m-%d", "{t}"),
+    (r"\d{4}-\d{2}-\d{2}[ T]00:00(:00(\.0+)?)?", "%Y-%m-%d", "left({t}, 10)"),
+    (r"\d{1,2}/\d{1,2}/\d{4}", "%d/%m/%Y", "{t}"),
+    (r"\d{1,2}-\d{1,2}-\d{4}", "%d-%m-%Y", "{t}"),
+    (r"\d{1,2}\.\d{1,2}\.\d{4}", "%d.%m.%Y", "{t}"),
+    (r"\d{8}", "%Y%m%d", "{t}"),
+)
+TRUE_WORDS = ("true", "yes", "y", "1", "ja", "j", "oui", "o", "vrai", "waar")
+FALSE_WORDS = ("false", "no", "n", "0", "nee", "non", "faux", "onwaar")
+
+
+def ident(name: str) -> str:
+    """Quote an identifier for SQL; only ever called with names from the contract or the catalogue."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def lit(text: str) -> str:
+    """A SQL string literal for reference text (codes, messages), never for a partner's values."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def in_list(expr: str, values: list[str] | tuple[str, ...]) -> str:
+    return f"{expr} IN ({', '.join(lit(v) for v in values)})"
+
+
+def cleaned(raw: str) -> str:
+    return f"nullif(trim({raw}, ' \t\r\n' || chr(160)), '')"
+
+
+def number(t: str) -> str:
+    cases = " ".join(
+        f"WHEN regexp_full_match({t}, {lit(p.format())}) THEN TRY_CAST({sql.format(t=t)} AS DECIMAL(38,6))"
+        for p, sql in NUMBER_CASES
+    )
+    return f"(CASE {cases} END)"
+
+
+def date(t: str) -> str:
+    cases = " ".join(
+        f"WHEN regexp_full_match({t}, {lit(p)}) THEN CAST(try_strptime({sql.format(t=t)}, {lit(f)}) AS DATE)"
+        for p, f, sql in DATE_CASES
+    )
+    return f"(CASE {cases} END)"
+
+
+def month(t: str) -> str:
+    return (
+        f"(CASE WHEN regexp_full_match({t}, '\\d{{4}}-\\d{{1,2}}') THEN CAST(try_strptime({t} || '-1', '%Y-%m-%d') AS DATE)"
+        f" WHEN regexp_full_match({t}, '\\d{{1,2}}/\\d{{4}}') THEN CAST(try_strptime('1/' || {t}, '%d/%m/%Y') AS DATE)"
+        f" ELSE CAST(date_trunc('month', {date(t)}) AS DATE) END)"
+    )
+
+
+class Rules:
+    """SQL for one dataset's columns, given the reference data and today's date."""
+
+    def __init__(self, ds: Dataset, ref: Reference, today: dt.date):
+        self.ds, self.ref, self.today = ds, ref, today
+        self.earliest = ref.programme.earliest_date
+
+    # -- values -----------------------------------------------------------------------------------------
+    def value(self, col: Column, t: str) -> str:
+        """Typed value of cleaned text ``t`` (NULL when not valid)."""
+        kind = col.type
+        if kind in ("id", "text"):
+            return t
+        if kind == "partner":
+            return f"(CASE WHEN {in_list(f'upper({t})', list(self.ref.partners))} THEN upper({t}) END)"
+        if kind == "region":
+            codes = self.ref.code_2013_to_2016
+            translate = " ".join(f"WHEN {lit(old)} THEN {lit(new)}" for old, new in codes.items())
+            u = f"upper({t})"
+            code = f"(CASE {u} {translate} ELSE {u} END)" if codes else u
+            return f"(CASE WHEN {in_list(code, list(self.ref.regions))} THEN {code} END)"
+        if kind == "choice":
+            norm = f"regexp_replace(lower({t}), '[\\s\\-]+', '_', 'g')"
+            return f"(CASE WHEN {in_list(norm, col.values)} THEN {norm} END)"
+        if kind == "bool":
+            return (f"(CASE WHEN {in_list(f'lower({t})', TRUE_WORDS)} THEN true "
+                    f"WHEN {in_list(f'lower({t})', FALSE_WORDS)} THEN false END)")
+        if kind == "date":
+            d = date(t)
+            return f"(CASE WHEN {d} BETWEEN DATE {lit(str(self.earliest))} AND DATE {lit(str(self.today))} THEN {d} END)"
+        if kind == "month":
+            m = month(t)
+            first = self.today.replace(day=1)
+            return f"(CASE WHEN {m} BETWEEN DATE {lit(str(self.earliest))} AND DATE {lit(str(first))} THEN {m} END)"
+        if kind == "count":
+            fast = f"WHEN regexp_full_match({t}, '\\d{{1,18}}') THEN CAST({t} AS BIGINT)"
+            n = number(t)
+            return f"(CASE {fast} WHEN {n} >= 0 AND {n} = floor({n}) THEN CAST({n} AS BIGINT) END)"
+        if kind == "amount":
+            return f"CAST({number(t)} AS DECIMAL(18,2))"
+        if kind == "hours":
+            n = number(t)
+            return f"(CASE WHEN {n} >= 0 THEN CAST({n} AS DOUBLE) END)"
+        raise ValueError(f"unknown column type {kind}")
+
+    # -- problems ---------------------------------------------------------------------------------------
+    def problem(self, col: Column, t: str, required: bool) -> str:
+        """The message for cleaned text ``t`` (NULL when the cell is fine)."""
+        empty = "'is empty; this column is required'" if required else "NULL"
+        if col.type in ("id", "text"):
+            return f"(CASE WHEN {t} IS NULL THEN {empty} END)"
+        return (f"(CASE WHEN {t} IS NULL THEN {empty} "
+                f"WHEN regexp_full_match({t}, {lit(SUPPRESSION)}) "
+                f"THEN 'is a suppression mark; the dashboard needs the exact figure' "
+                f"WHEN {self.value(col, t)} IS NULL THEN {self._invalid(col, t)} END)")
+
+    def _invalid(self, col: Column, t: str) -> str:
+        kind = col.type
+        if kind == "partner":
+            return lit("is not a SIREE partner id; use one of " + ", ".join(self.ref.partners))
+        if kind == "region":
+            return lit("is not a NUTS-3 region of the 2 Seas programme area (for example FRE11 for Nord, "
+                       "BE212 for Arr. Mechelen, NL342 for Overig Zeeland, UKJ41 for Medway)")
+        if kind == "choice":
+            return lit("is not one of " + ", ".join(col.values))
+        if kind == "bool":
+            return lit("is not yes or no; write true/false, yes/no, ja/nee or oui/non")
+        if kind in ("date", "month"):
+            parsed = date(t) if kind == "date" else month(t)
+            what = "date" if kind == "date" else "month"
+            shapes = ("YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY, DD.MM.YYYY or YYYYMMDD" if kind == "date"
+                      else "YYYY-MM, MM/YYYY or a date")
+            return (f"(CASE WHEN {parsed} > DATE {lit(str(self.today))} THEN 'is in the future' "
+                    f"WHEN {parsed} < DATE {lit(str(self.earliest))} THEN {lit(f'is before {self.earliest}, earlier than SIREE data can be')} "
+                    f"WHEN regexp_full_match({t}, '\\d{{1,2}}/(1[3-9]|2\\d|3[01])/\\d{{4}}') "
+                    f"THEN 'is not a day-first date (DD/MM/YYYY); it looks month-first' "
+                    f"ELSE {lit(f'is not a {what}; write it as {shapes}')} END)")
+        if kind == "count":
+            n = number(t)
+            return (f"(CASE WHEN {n} < 0 THEN 'must be 0 or more' "
+                    f"WHEN {n} IS NOT NULL THEN 'is not a whole number' "
+                    f"ELSE 'is not a number' END)")
+        if kind == "amount":
+            return lit("is not an amount in euro; write it like 1234.56, 1234,56, 1.234,56 or 1 234,56 (no currency sign)")
+        if kind == "hours":
+            return (f"(CASE WHEN {number(t)} < 0 THEN 'must be 0 or more' "
+                    f"ELSE 'is not a number of hours; write it like 7.5 or 7,5' END)")
+        return "'is not valid'"

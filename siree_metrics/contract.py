@@ -1,0 +1,133 @@
+"""The data contract: which datasets partners send, their columns, types, keys and checks.
+
+Read from ``data/reference/contract.toml``. Also home to header matching, since which header names a
+file may use (English names and Dutch or French aliases) is part of the contract.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from .reference import REFERENCE_DIR, load_reference
+
+TYPES = ("id", "partner", "region", "date", "month", "count", "amount", "hours", "bool", "choice", "text")
+SQL_TYPES = {
+    "id": "VARCHAR", "partner": "VARCHAR", "region": "VARCHAR", "text": "VARCHAR", "choice": "VARCHAR",
+    "date": "DATE", "month": "DATE", "count": "BIGINT", "amount": "DECIMAL(18,2)", "hours": "DOUBLE",
+    "bool": "BOOLEAN",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    description: str
+    aliases_nl: tuple[str, ...]
+    aliases_fr: tuple[str, ...]
+    values: tuple[str, ...] = ()
+    default: str | None = None
+
+    @property
+    def sql_type(self) -> str:
+        return SQL_TYPES[self.type]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    label: str
+    row: str
+    key: tuple[str, ...]  # without partner_id, which is always part of the key
+    date: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    checks: tuple[tuple[str, str], ...]  # (a, b): a <= b
+    columns: dict[str, Column]  # every column of the dataset, in file order: required then optional
+
+    @property
+    def full_key(self) -> tuple[str, ...]:
+        return ("partner_id", *self.key)
+
+
+def normalise_header(text: str) -> str:
+    """Header as matched: no accents, lower case, surrounding spaces gone, spaces and hyphens as '_'."""
+    text = unicodedata.normalize("NFKD", text.replace("\ufeff", ""))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).strip().lower()
+    text = re.sub(r"[\s\-]+", "_", text)
+    return text.replace("'", "_").replace("’", "_")
+
+
+@functools.cache
+def load_contract(directory: Path = REFERENCE_DIR) -> dict[str, Dataset]:
+    """Read contract.toml into Dataset objects, checking it is consistent with the indicator catalogue."""
+    raw = tomllib.loads((directory / "contract.toml").read_text(encoding="utf-8"))
+    columns = {
+        name: Column(
+            name=name,
+            type=spec["type"],
+            description=spec["description"],
+            aliases_nl=tuple(spec.get("nl", ())),
+            aliases_fr=tuple(spec.get("fr", ())),
+            values=tuple(spec.get("values", ())),
+            default=spec.get("default"),
+        )
+        for name, spec in raw["columns"].items()
+    }
+    for col in columns.values():
+        if col.type not in TYPES:
+            raise ValueError(f"contract.toml: column {col.name}: unknown type {col.type!r}")
+    datasets = {}
+    for name, spec in raw["datasets"].items():
+        names = [*spec["required"], *spec["optional"]]
+        unknown = [n for n in names if n not in columns]
+        if unknown:
+            raise ValueError(f"contract.toml: dataset {name}: unknown columns {unknown}")
+        ds = Dataset(
+            name=name,
+            label=spec["label"],
+            row=spec["row"],
+            key=tuple(spec["key"]),
+            date=spec["date"],
+            required=tuple(spec["required"]),
+            optional=tuple(spec["optional"]),
+            checks=tuple((a, b) for a, b in spec.get("checks", ())),
+            columns={n: columns[n] for n in names},
+        )
+        _check_dataset(ds)
+        datasets[name] = ds
+    for ind in load_reference().indicators:
+        ds = datasets.get(ind.dataset)
+        wanted = [c for c in (ind.column, ind.date, ind.denominator, ind.where) if c]
+        if ds is None or any(c not in ds.columns for c in wanted):
+            raise ValueError(f"indicators.toml: indicator {ind.id} names a dataset or column not in contract.toml")
+    return datasets
+
+
+def _check_dataset(ds: Dataset) -> None:
+    for col in (*ds.key, ds.date, *(c for pair in ds.checks for c in pair)):
+        if col not in ds.columns:
+            raise ValueError(f"contract.toml: dataset {ds.name}: {col!r} is not one of its columns")
+    if "partner_id" not in ds.required:
+        raise ValueError(f"contract.toml: dataset {ds.name}: partner_id must be required")
+    seen: dict[str, str] = {}
+    for col in ds.columns.values():
+        for alias in {normalise_header(a) for a in (col.name, *col.aliases_nl, *col.aliases_fr)}:
+            if seen.setdefault(alias, col.name) != col.name:
+                raise ValueError(
+                    f"contract.toml: dataset {ds.name}: header {alias!r} would match both {seen[alias]} and {col.name}"
+                )
+
+
+def header_map(ds: Dataset) -> dict[str, str]:
+    """Normalised header name (English or alias) -> contract column name, for one dataset."""
+    return {
+        normalise_header(a): col.name
+        for col in ds.columns.values()
+        for a in (col.name, *col.aliases_nl, *col.aliases_fr)
+    }

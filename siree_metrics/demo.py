@@ -1,0 +1,911 @@
+"""DEMO DATA: fictional partner exports for the SIREE dashboard, written the way partners really send them.
+
+Every school, community, provider, teacher, entrepreneur, network and amount written here is invented; only the
+partner ids, their countries and the NUTS-3 region codes are real. The files cover all nine partners and the
+eight datasets of the data contract, from the baseline year (2017-03 to 2018-02) to the project end
+(2021-12-31), in the dialects partners use: English comma CSV, Flemish `;` Windows-1252 CSV with decimal
+commas, French `;` UTF-8 CSV with a BOM, CRLF and non-breaking-space thousands, Dutch tab-delimited UTF-16 and
+`|`-delimited CSV with compact dates, Parquet and XLSX. Event dates start slowly, ramp up, and dip in the
+COVID spring of 2020.
+
+The story at 2021-12-31, with the indicator formulas of the catalogue over the whole project:
+- learning communities 44 (target 40): achieved;
+- children in school +23 % (target +20 %): achieved;
+- parent involvement +9.5 % (target +10 %): on track;
+- adult education inflow +4 % (target +10 %): behind, dragged down by the Netherlands, where inflow fell;
+- teachers trained 472 (target 450): achieved, with some unfinished trainings and teachers who did 2-3;
+- new entrepreneurs 42 (target 50) and jobs created 30 (target 40): at risk, France lagging;
+- support networks 4 (target 4): achieved;
+- expenditure 88 % of the EUR 4,880,802 budget, a little behind time elapsed.
+The relative changes are made exact by a last small adjustment of the current-year counts (see `_nudge`).
+
+Generation is deterministic: every dataset draws from its own `random.Random` seeded from 20180301, and XLSX
+files get fixed document and zip timestamps, so two runs write byte-identical files.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import pathlib
+import random
+import zipfile
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Callable
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from openpyxl import Workbook
+from openpyxl.writer.excel import ExcelWriter
+
+Row = dict[str, Any]
+
+SEED = 20180301
+PROJECT_START = dt.date(2018, 3, 1)
+PROJECT_END = dt.date(2021, 12, 31)
+BASELINE_MONTHS = (dt.date(2017, 3, 1), dt.date(2018, 2, 1))
+CURRENT_MONTHS = (dt.date(2021, 1, 1), dt.date(2021, 12, 1))
+BUDGET_EUR = Decimal("4880802")
+
+# Relative changes the story needs (current year against baseline year), see the module docstring.
+CHILDREN_CHANGE = 0.23
+PARENT_CHANGE = 0.095
+ADULT_INFLOW_CHANGE = 0.04
+SPENT_SHARE = Decimal("0.88")
+
+DATASETS = (
+    "learning_communities",
+    "school_attendance",
+    "parent_involvement",
+    "adult_education",
+    "teacher_training",
+    "startups",
+    "networks",
+    "expenditure",
+)
+
+# partner_id -> (country, regions it works in, home region first)
+PARTNERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "UOG": ("UK", ("UKJ41", "UKJ43", "UKJ44", "UKJ45", "UKJ46")),
+    "VIVES": ("BE", ("BE251", "BE254", "BE255", "BE256")),
+    "MEDWAYPLUS": ("UK", ("UKJ41", "UKJ43")),
+    "UCR": ("NL", ("NL342", "NL341")),
+    "MECHELEN": ("BE", ("BE212", "BE211")),
+    "ADICE": ("FR", ("FRE11", "FRE12")),
+    "MIDDELBURG": ("NL", ("NL342", "NL341")),
+    "ARHUS": ("BE", ("BE256", "BE254")),
+    "LSF": ("BE", ("BE255", "BE251")),
+}
+
+
+def _country(partner: str) -> str:
+    return PARTNERS[partner][0]
+
+
+def _home(partner: str) -> str:
+    return PARTNERS[partner][1][0]
+
+
+def _rng(topic: str) -> random.Random:
+    """Return a generator of its own for one topic, so that changing one dataset never reshuffles another."""
+    return random.Random(f"{SEED}:{topic}")
+
+
+def _pick_region(rng: random.Random, partner: str) -> str:
+    """Pick one of the partner's regions, the home region three times as likely as any other."""
+    regions = PARTNERS[partner][1]
+    return rng.choices(regions, weights=[3] + [1] * (len(regions) - 1))[0]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Calendar
+
+
+def _next_month(month: dt.date) -> dt.date:
+    return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def _months(first: dt.date, last: dt.date) -> list[dt.date]:
+    """First days of the months from first to last, both included."""
+    months, month = [], first.replace(day=1)
+    while month <= last:
+        months.append(month)
+        month = _next_month(month)
+    return months
+
+
+def _in_window(month: dt.date, window: tuple[dt.date, dt.date]) -> bool:
+    return window[0] <= month <= window[1]
+
+
+def _progress(month: dt.date) -> float:
+    """How far the project's effect has built up in a month: 0 before the start, 1 from mid-2021 onwards."""
+    elapsed = (month.year - PROJECT_START.year) * 12 + month.month - PROJECT_START.month
+    return min(1.0, max(0.0, elapsed / 39))
+
+
+# Activity left while COVID measures were in force (share of the usual level), per country.
+_COVID: dict[str, dict[tuple[int, int], float]] = {
+    "UK": {(2020, 3): 0.6, (2020, 4): 0.15, (2020, 5): 0.25, (2020, 6): 0.5, (2021, 1): 0.6, (2021, 2): 0.7},
+    "BE": {(2020, 3): 0.6, (2020, 4): 0.1, (2020, 5): 0.3, (2020, 6): 0.6, (2020, 11): 0.85},
+    "FR": {(2020, 3): 0.6, (2020, 4): 0.1, (2020, 5): 0.35, (2020, 6): 0.6, (2021, 4): 0.7},
+    "NL": {(2020, 3): 0.7, (2020, 4): 0.1, (2020, 5): 0.4, (2020, 6): 0.85, (2020, 12): 0.7, (2021, 1): 0.6},
+}
+_HOLIDAY = {7: 0.6, 8: 0.25, 12: 0.7}
+# The same for project events across the four countries (meetings, trainings and registrations moved online).
+_EVENT_COVID = {(2020, 3): 0.5, (2020, 4): 0.15, (2020, 5): 0.3, (2020, 6): 0.6, (2020, 11): 0.8, (2021, 1): 0.8}
+
+
+def _covid(country: str, month: dt.date) -> float:
+    return _COVID[country].get((month.year, month.month), 1.0)
+
+
+def _activity(month: dt.date) -> float:
+    """Relative number of project events (trainings, start-ups...) in a month: slow start, ramp-up, COVID dip."""
+    if month < PROJECT_START:
+        return 0.0
+    ramp = min(1.0, 0.2 + _progress(month) * 1.6)
+    return ramp * _HOLIDAY.get(month.month, 1.0) * _EVENT_COVID.get((month.year, month.month), 1.0)
+
+
+def _weekday_in(rng: random.Random, month: dt.date) -> dt.date:
+    last_day = (_next_month(month) - dt.timedelta(days=1)).day
+    while True:
+        day = month.replace(day=rng.randint(1, last_day))
+        if day.weekday() < 5:
+            return day
+
+
+def _event_dates(
+    rng: random.Random, count: int, weight: Callable[[dt.date], float] = _activity
+) -> list[dt.date]:
+    """Draw `count` working days in the project period, months weighted by `weight`; returned sorted."""
+    months = _months(PROJECT_START, PROJECT_END)
+    picked = rng.choices(months, weights=[weight(m) for m in months], k=count)
+    return sorted(_weekday_in(rng, month) for month in picked)
+
+
+def _nudge(rows: list[Row], column: str, cap: str | None, delta: int, rng: random.Random) -> None:
+    """Move the sum of `column` over `rows` by `delta` units, at most one unit per row per pass, keeping every
+    value within 0..row[cap]; this is the last small step that makes a relative change land exactly on the
+    story. Raises ValueError when the rows have no room left, which means the story parameters are off."""
+    order = list(range(len(rows)))
+    rng.shuffle(order)
+    step = 1 if delta > 0 else -1
+    while delta:
+        moved = False
+        for i in order:
+            if not delta:
+                break
+            value = rows[i][column] + step
+            if 0 <= value <= (rows[i][cap] if cap else math.inf):
+                rows[i][column] = value
+                delta -= step
+                moved = True
+        if not moved:
+            raise ValueError(f"demo story out of reach: no room left to adjust {column}")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Export files and their formats
+
+
+@dataclass(frozen=True)
+class Csv:
+    """How one partner's spreadsheet program writes a CSV: dialect, encoding and the spelling of values."""
+
+    delimiter: str = ","
+    encoding: str = "utf-8"  # "utf-16" means little-endian with a BOM, as Excel's "Unicode text" writes it
+    bom: bool = False
+    newline: str = "\r\n"
+    date: str = "%Y-%m-%d"
+    month: str = "%Y-%m"
+    decimal: str = "."
+    thousands: str = ","
+    booleans: tuple[str, str] = ("yes", "no")
+    header: str = "snake"  # or "title": "Partner ID", "Amount EUR"
+
+    extension = "csv"
+
+
+@dataclass(frozen=True)
+class Xlsx:
+    """An Excel workbook: first sheet, header in row 1, dates as real date cells."""
+
+    header: str = "snake"
+    extension = "xlsx"
+
+
+@dataclass(frozen=True)
+class Parquet:
+    """A Parquet file with real date columns, integer counts and float amounts."""
+
+    header: str = "snake"
+    extension = "parquet"
+
+
+Format = Csv | Xlsx | Parquet
+
+ENGLISH = Csv()
+MEDWAY = Csv(bom=True, newline="\n", date="%d/%m/%Y", header="title")
+FLEMISH = Csv(
+    delimiter=";", encoding="cp1252", date="%d/%m/%Y", month="%m/%Y", decimal=",", thousands=".",
+    booleans=("ja", "nee"),
+)
+FRENCH = Csv(
+    delimiter=";", bom=True, date="%d/%m/%Y", month="%m/%Y", decimal=",", thousands="\u00a0",
+    booleans=("oui", "non"),
+)
+DUTCH_PIPE = Csv(delimiter="|", newline="\n", date="%Y%m%d", decimal=",", thousands="", booleans=("ja", "nee"))
+DUTCH_TAB = Csv(delimiter="\t", encoding="utf-16", bom=True, date="%Y%m%d", month="%m/%Y", decimal=",",
+                thousands="", booleans=("1", "0"))
+
+# Which file goes out in which format: one place to see the whole mix.
+FORMATS: dict[tuple[str, str], Format] = {
+    ("UOG", "learning_communities"): ENGLISH,
+    ("VIVES", "learning_communities"): FLEMISH,
+    ("MECHELEN", "learning_communities"): FLEMISH,
+    ("ADICE", "learning_communities"): FRENCH,
+    ("UCR", "learning_communities"): Xlsx(header="title"),
+    ("MIDDELBURG", "learning_communities"): DUTCH_PIPE,
+    ("ARHUS", "learning_communities"): replace(FLEMISH, date="%d-%m-%Y"),
+    ("LSF", "learning_communities"): FLEMISH,
+    ("UOG", "school_attendance"): replace(ENGLISH, bom=True),
+    ("VIVES", "school_attendance"): FLEMISH,
+    ("MECHELEN", "school_attendance"): replace(FLEMISH, month="%d/%m/%Y"),
+    ("ADICE", "school_attendance"): FRENCH,
+    ("MIDDELBURG", "school_attendance"): Parquet(),
+    ("UOG", "parent_involvement"): replace(ENGLISH, newline="\n"),
+    ("VIVES", "parent_involvement"): FLEMISH,
+    ("MECHELEN", "parent_involvement"): replace(FLEMISH, month="%d/%m/%Y"),
+    ("ADICE", "parent_involvement"): FRENCH,
+    ("MIDDELBURG", "parent_involvement"): Xlsx(),
+    ("MEDWAYPLUS", "adult_education"): MEDWAY,
+    ("LSF", "adult_education"): FLEMISH,
+    ("ARHUS", "adult_education"): replace(FLEMISH, month="%d/%m/%Y"),
+    ("ADICE", "adult_education"): FRENCH,
+    ("UCR", "adult_education"): Parquet(),
+    ("UOG", "teacher_training"): replace(ENGLISH, date="%d/%m/%Y", booleans=("Yes", "No")),
+    ("VIVES", "teacher_training"): FLEMISH,
+    ("MECHELEN", "teacher_training"): FLEMISH,
+    ("ADICE", "teacher_training"): replace(FRENCH, date="%d.%m.%Y"),
+    ("UCR", "teacher_training"): DUTCH_TAB,
+    ("MIDDELBURG", "teacher_training"): DUTCH_PIPE,
+    ("UOG", "startups"): ENGLISH,
+    ("MEDWAYPLUS", "startups"): MEDWAY,
+    ("ADICE", "startups"): FRENCH,
+    ("ARHUS", "startups"): replace(FLEMISH, date="%d-%m-%Y"),
+    ("LSF", "startups"): FLEMISH,
+    ("UOG", "networks"): ENGLISH,  # the lead partner keeps the register of all networks
+    ("UOG", "expenditure"): replace(ENGLISH, date="%d/%m/%Y"),
+    ("MEDWAYPLUS", "expenditure"): MEDWAY,
+    ("VIVES", "expenditure"): FLEMISH,
+    ("MECHELEN", "expenditure"): FLEMISH,
+    ("ARHUS", "expenditure"): FLEMISH,
+    ("LSF", "expenditure"): FLEMISH,
+    ("ADICE", "expenditure"): replace(FRENCH, date="%d.%m.%Y"),
+    ("UCR", "expenditure"): Xlsx(header="title"),
+    ("MIDDELBURG", "expenditure"): DUTCH_TAB,
+}
+
+
+@dataclass
+class Export:
+    """One partner's file of one dataset: the columns in file order and the rows as typed Python values."""
+
+    partner: str
+    dataset: str
+    columns: list[str]
+    rows: list[Row] = field(default_factory=list)
+
+    @property
+    def format(self) -> Format:
+        return FORMATS[(self.partner, self.dataset)]
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.partner.lower()}_{self.dataset}.{self.format.extension}"
+
+
+def _split(dataset: str, rows: list[Row], columns: Callable[[str], list[str]]) -> list[Export]:
+    """Group rows by partner into one Export each (partners in PARTNERS order), keeping row order."""
+    exports = {p: Export(p, dataset, columns(p)) for p in PARTNERS if any(r["partner_id"] == p for r in rows)}
+    for row in rows:
+        exports[row["partner_id"]].rows.append(row)
+    return list(exports.values())
+
+
+def _header(columns: list[str], spelling: str) -> list[str]:
+    if spelling == "snake":
+        return list(columns)
+    upper = {"id": "ID", "eur": "EUR"}
+    return [" ".join(upper.get(w, w.capitalize()) for w in c.split("_")) for c in columns]
+
+
+def _text(column: str, value: Any, style: Csv) -> str:
+    """Spell one value as the partner's spreadsheet would in a CSV cell."""
+    if isinstance(value, bool):
+        return style.booleans[0] if value else style.booleans[1]
+    if isinstance(value, dt.date):
+        return value.strftime(style.month if column == "month" else style.date)
+    if isinstance(value, Decimal):
+        whole, cents = f"{abs(value):.2f}".split(".")
+        grouped = f"{int(whole):,}".replace(",", style.thousands)
+        return f"{'-' if value < 0 else ''}{grouped}{style.decimal}{cents}"
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", style.decimal)
+    return str(value)
+
+
+def _write_csv(path: pathlib.Path, export: Export, style: Csv) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=style.delimiter, lineterminator=style.newline)
+    writer.writerow(_header(export.columns, style.header))
+    for row in export.rows:
+        writer.writerow([_text(c, row[c], style) for c in export.columns])
+    text = buffer.getvalue()
+    if style.encoding == "utf-16":
+        # Explicit little-endian with its BOM: Python's "utf-16" codec would follow the machine's byte order.
+        data = b"\xff\xfe" + text.encode("utf-16-le")
+    else:
+        data = (b"\xef\xbb\xbf" if style.bom else b"") + text.encode(style.encoding)
+    path.write_bytes(data)
+
+
+_ARROW_TYPES = {bool: pa.bool_(), int: pa.int64(), float: pa.float64(), Decimal: pa.float64(),
+                str: pa.string(), dt.date: pa.date32()}
+
+
+def _write_parquet(path: pathlib.Path, export: Export) -> None:
+    arrays = {}
+    for column in export.columns:
+        values = [row[column] for row in export.rows]
+        kind = type(values[0])
+        if kind is Decimal:
+            values = [float(v) for v in values]
+        arrays[column] = pa.array(values, type=_ARROW_TYPES[kind])
+    pq.write_table(pa.table(arrays), path)
+
+
+# Fixed timestamps so that two runs write byte-identical workbooks.
+_XLSX_STAMP = dt.datetime(2022, 1, 14, 9, 30, 0)
+_ZIP_STAMP = (2022, 1, 14, 9, 30, 0)
+
+
+def _write_xlsx(path: pathlib.Path, export: Export, style: Xlsx) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Export"
+    sheet.append(_header(export.columns, style.header))
+    for row in export.rows:
+        sheet.append([float(row[c]) if isinstance(row[c], Decimal) else row[c] for c in export.columns])
+    for column_cells in sheet.iter_cols(min_row=2):
+        for cell in column_cells:
+            if isinstance(cell.value, dt.date):
+                cell.number_format = "DD/MM/YYYY"
+            elif isinstance(cell.value, float):
+                cell.number_format = "#,##0.00"
+    workbook.properties.creator = "SIREE demo generator"
+    workbook.properties.created = workbook.properties.modified = _XLSX_STAMP
+    buffer = io.BytesIO()
+    # ExcelWriter rather than Workbook.save, which would stamp the current time as the modification date.
+    ExcelWriter(workbook, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
+    path.write_bytes(_restamp_zip(buffer.getvalue()))
+
+
+def _restamp_zip(data: bytes) -> bytes:
+    """Rewrite a zip archive with one fixed timestamp and mode on every entry, contents and order unchanged."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_STAMP)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            target.writestr(entry, source.read(info))
+    return out.getvalue()
+
+
+def _write(out_dir: pathlib.Path, export: Export) -> pathlib.Path:
+    path = out_dir / export.file_name
+    style = export.format
+    if isinstance(style, Csv):
+        _write_csv(path, export, style)
+    elif isinstance(style, Xlsx):
+        _write_xlsx(path, export, style)
+    else:
+        _write_parquet(path, export)
+    return path
+
+
+# --------------------------------------------------------------------------------------------------------------
+# learning_communities
+
+# partner -> (name, setting, region) of each community it set up; 44 in all.
+_COMMUNITIES: dict[str, list[tuple[str, str, str]]] = {
+    "UOG": [
+        ("Chatham Newcomer Families Hub", "community", "UKJ41"),
+        ("Gillingham Parents' Learning Circle", "primary", "UKJ41"),
+        ("Rochester ESOL Community", "adult", "UKJ41"),
+        ("Gravesend Youth Learning Group", "secondary", "UKJ43"),
+        ("Folkestone Early Years Club", "kindergarten", "UKJ44"),
+    ],
+    "VIVES": [
+        ("Lerend netwerk OKAN Brugge", "secondary", "BE251"),
+        ("Taalbad Kortrijk", "primary", "BE254"),
+        ("Kleuterklas De Vlinder Oostende", "kindergarten", "BE255"),
+        ("Brede School Sint-Andries", "primary", "BE251"),
+        ("Leergemeenschap Volwassenen Roeselare", "adult", "BE256"),
+        ("Ouderpunt Kortrijk-Noord", "community", "BE254"),
+    ],
+    "MECHELEN": [
+        ("Kinderopvang \u2019t Kompas", "kindergarten", "BE212"),
+        ("Basisschool De Regenboog", "primary", "BE212"),
+        ("Buurthuis Nekkerspoel", "community", "BE212"),
+        ("Huis van het Kind Mechelen-Noord", "kindergarten", "BE212"),
+        ("OKAN-klas Sint-Romboutscollege", "secondary", "BE212"),
+        ("Taalcaf\u00e9 Boom", "adult", "BE211"),
+        ("Ouderpunt Battel", "community", "BE212"),
+        ("Brede School Tinnenpot", "primary", "BE212"),
+    ],
+    "ADICE": [
+        ("\u00c9cole Jules Ferry \u2013 caf\u00e9 des parents", "primary", "FRE11"),
+        ("Maison de quartier de l\u2019\u00c9peule", "community", "FRE11"),
+        ("Coll\u00e8ge Van der Meersch \u2013 UPE2A", "secondary", "FRE11"),
+        ("Cr\u00e8che Les Petits Loups", "kindergarten", "FRE11"),
+        ("Atelier des familles de l\u2019Alma", "community", "FRE11"),
+        ("Centre social de Li\u00e9vin", "adult", "FRE12"),
+        ("Lyc\u00e9e Jean Rostand \u2013 classe d\u2019accueil", "secondary", "FRE11"),
+    ],
+    "UCR": [
+        ("Taalhuis Middelburg", "adult", "NL342"),
+        ("Ouderkring Vlissingen", "community", "NL342"),
+        ("Nieuwkomersklas Goes", "primary", "NL342"),
+        ("Studiekring Terneuzen", "adult", "NL341"),
+    ],
+    "MIDDELBURG": [
+        ("Peuterspeelzaal De Kleine Zeeuw", "kindergarten", "NL342"),
+        ("Brede School Dauwendaele", "primary", "NL342"),
+        ("Internationale Schakelklas Middelburg", "secondary", "NL342"),
+        ("Buurtkamer Stromenwijk", "community", "NL342"),
+        ("Taalcaf\u00e9 Hulst", "adult", "NL341"),
+    ],
+    "ARHUS": [
+        ("Leerpunt Roeselare-Noord", "adult", "BE256"),
+        ("Ondernemersklas Izegem", "adult", "BE256"),
+        ("Ouderpunt Kortrijk", "community", "BE254"),
+        ("Basisschool De Octopus", "primary", "BE256"),
+    ],
+    "LSF": [
+        ("Leerwinkel Oostende", "adult", "BE255"),
+        ("Open Leercentrum Brugge", "adult", "BE251"),
+        ("Taalcaf\u00e9 De Grote Post", "community", "BE255"),
+        ("Kleuterschool \u2019t Zeepaardje", "kindergarten", "BE255"),
+        ("OKAN Blankenberge", "secondary", "BE251"),
+    ],
+}
+_COMMUNITY_ID = {"ADICE": "CA-{:03d}", "MECHELEN": "LG{:02d}", "UCR": "UCR-LC{:02d}"}
+_WITH_MEMBERS = {"UOG", "VIVES", "MECHELEN", "UCR", "LSF"}
+
+
+def learning_communities() -> list[Export]:
+    """Forty-four communities set up over the project, each partner's in order of establishment."""
+    rng = _rng("learning_communities")
+    rows: list[Row] = []
+    for partner, communities in _COMMUNITIES.items():
+        dates = _event_dates(rng, len(communities))
+        for n, ((name, setting, region), established) in enumerate(zip(communities, dates), start=1):
+            rows.append({
+                "community_id": _COMMUNITY_ID.get(partner, "LC{:02d}").format(n), "partner_id": partner,
+                "region": region, "established_on": established, "setting": setting, "name": name,
+                "members": rng.randint(8, 40),
+            })
+
+    def columns(partner: str) -> list[str]:
+        names = ["community_id", "partner_id", "region", "established_on", "setting"]
+        names += [] if partner == "ARHUS" else ["name"]
+        return names + (["members"] if partner in _WITH_MEMBERS else [])
+
+    return _split("learning_communities", rows, columns)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# school_attendance and parent_involvement
+
+_SCHOOLS = {"UOG": 11, "VIVES": 12, "MECHELEN": 14, "ADICE": 13, "MIDDELBURG": 10}
+_WITH_SESSIONS = {"UOG", "MIDDELBURG"}
+_PARENT_COMMUNITIES = {"UOG": 8, "VIVES": 9, "MECHELEN": 10, "ADICE": 9, "MIDDELBURG": 8}
+_SCHOOL_DAYS = {1: 20, 2: 19, 3: 21, 4: 15, 5: 19, 6: 21, 7: 14, 9: 20, 10: 18, 11: 20, 12: 15}
+
+
+@dataclass(frozen=True)
+class _School:
+    partner: str
+    school_id: str
+    region: str
+    enrolled: float  # at baseline
+    growth: float  # enrolment factor reached by mid-2021
+    rate: float  # attendance rate at baseline
+    uplift: float  # attendance rate gained by mid-2021
+
+
+def _school_id(rng: random.Random, partner: str, n: int, region: str) -> str:
+    """French schools carry their UAI number (department 059 Nord, 062 Pas-de-Calais); others S001..."""
+    if partner == "ADICE":
+        department = "059" if region == "FRE11" else "062"
+        return f"{department}{rng.randint(1, 9999):04d}{rng.choice('ABCDEFGHJKLMNPRSTUVWXYZ')}"
+    return f"S{n:03d}"
+
+
+def _schools(rng: random.Random) -> list[_School]:
+    schools = []
+    for partner, count in _SCHOOLS.items():
+        ids: set[str] = set()
+        for n in range(1, count + 1):
+            region = _pick_region(rng, partner)
+            school_id = _school_id(rng, partner, n, region)
+            while school_id in ids:
+                school_id = _school_id(rng, partner, n, region)
+            ids.add(school_id)
+            schools.append(_School(
+                partner, school_id, region, rng.uniform(25, 85),
+                rng.uniform(1.08, 1.25), rng.uniform(0.82, 0.9), rng.uniform(0.03, 0.08),
+            ))
+    return schools
+
+
+def _school_months(partner: str) -> list[dt.date]:
+    """Months with school rows: no August anywhere; no July in Belgium and France either (summer holidays)."""
+    closed = {8} if _country(partner) in ("UK", "NL") else {7, 8}
+    return [m for m in _months(BASELINE_MONTHS[0], PROJECT_END) if m.month not in closed]
+
+
+def _school_rows(rng: random.Random, schools: list[_School]) -> list[Row]:
+    rows = []
+    for school in schools:
+        country = _country(school.partner)
+        for month in _school_months(school.partner):
+            # Newcomers keep arriving during a school year, so enrolment creeps up from September.
+            within_year = ((month.month - 9) % 12) / 10
+            expected = school.enrolled * (1 + (school.growth - 1) * _progress(month)) * (1 + 0.04 * within_year)
+            enrolled = min(120, max(20, round(expected + rng.gauss(0, 2))))
+            rate = min(0.99, school.rate + school.uplift * _progress(month) + rng.gauss(0, 0.015))
+            rows.append({
+                "partner_id": school.partner, "region": school.region, "school_id": school.school_id,
+                "month": month, "children_enrolled": enrolled,
+                "children_attending": min(enrolled, round(enrolled * rate * _covid(country, month))),
+            })
+    return rows
+
+
+def _monthly_mean(rows: list[Row], column: str, window: tuple[dt.date, dt.date]) -> float:
+    """Mean over the months of the window that have rows of the month's sum of `column` (indicator A(w))."""
+    totals: dict[dt.date, int] = {}
+    for row in rows:
+        if _in_window(row["month"], window):
+            totals[row["month"]] = totals.get(row["month"], 0) + row[column]
+    return sum(totals.values()) / len(totals)
+
+
+def school_attendance() -> list[Export]:
+    """Ten to fifteen schools per school partner reporting monthly; attendance up by the story's +23 %."""
+    rng = _rng("school_attendance")
+    rows = _school_rows(rng, _schools(rng))
+    current = [r for r in rows if _in_window(r["month"], CURRENT_MONTHS)]
+    current_months = len({r["month"] for r in current})
+    wanted = round(_monthly_mean(rows, "children_attending", BASELINE_MONTHS) * (1 + CHILDREN_CHANGE) * current_months)
+    _nudge(current, "children_attending", "children_enrolled", wanted - sum(r["children_attending"] for r in current), rng)
+    for row in rows:
+        if row["partner_id"] in _WITH_SESSIONS:
+            # Two sessions (half days) a school day; attended sessions follow the month's attendance rate.
+            row["sessions_possible"] = row["children_enrolled"] * 2 * _SCHOOL_DAYS[row["month"].month]
+            row["sessions_attended"] = round(
+                row["sessions_possible"] * row["children_attending"] / row["children_enrolled"])
+
+    def columns(partner: str) -> list[str]:
+        names = ["partner_id", "region", "school_id", "month", "children_enrolled", "children_attending"]
+        return names + (["sessions_possible", "sessions_attended"] if partner in _WITH_SESSIONS else [])
+
+    return _split("school_attendance", rows, columns)
+
+
+def parent_involvement() -> list[Export]:
+    """The parents' community of part of the schools (community_id is the school id), monthly; +9.5 %."""
+    rng = _rng("parent_involvement")
+    schools = _schools(_rng("school_attendance"))  # the same schools as in school_attendance
+    chosen, seen = [], {p: 0 for p in _PARENT_COMMUNITIES}
+    for school in schools:
+        seen[school.partner] += 1
+        if seen[school.partner] <= _PARENT_COMMUNITIES[school.partner]:
+            chosen.append(school)
+    rows = []
+    for school in chosen:
+        families = rng.uniform(0.6, 0.8)
+        share, uplift = rng.uniform(0.25, 0.38), rng.uniform(0.02, 0.05)
+        for month in _school_months(school.partner):
+            expected = school.enrolled * (1 + (school.growth - 1) * _progress(month))
+            total = max(8, round(expected * families + rng.gauss(0, 1.5)))
+            engaged = total * (share + uplift * _progress(month) + rng.gauss(0, 0.02))
+            engaged *= math.sqrt(_covid(_country(school.partner), month))  # meetings moved online, fewer came
+            rows.append({
+                "partner_id": school.partner, "region": school.region, "community_id": school.school_id,
+                "month": month, "parents_total": total, "parents_engaged": min(total, max(0, round(engaged))),
+            })
+
+    def ratio(window: tuple[dt.date, dt.date]) -> float:
+        inside = [r for r in rows if _in_window(r["month"], window)]
+        return sum(r["parents_engaged"] for r in inside) / sum(r["parents_total"] for r in inside)
+
+    current = [r for r in rows if _in_window(r["month"], CURRENT_MONTHS)]
+    wanted = round(ratio(BASELINE_MONTHS) * (1 + PARENT_CHANGE) * sum(r["parents_total"] for r in current))
+    _nudge(current, "parents_engaged", "parents_total", wanted - sum(r["parents_engaged"] for r in current), rng)
+    columns = ["partner_id", "region", "community_id", "month", "parents_total", "parents_engaged"]
+    return _split("parent_involvement", rows, lambda partner: columns)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# adult_education
+
+# partner -> (number of providers, provider id pattern, reports by gender)
+_PROVIDERS = {
+    "MEDWAYPLUS": (4, "P{:02d}", True),
+    "LSF": (5, "CBE-{:02d}", False),
+    "ARHUS": (3, "AR{:03d}", True),
+    "ADICE": (4, "OF-{:04d}", False),
+    "UCR": (4, "ROC-{:02d}", False),
+}
+# Change in inflow reached by mid-2021 per country: the Netherlands lags (the 2019-2021 civic integration reform
+# kept newcomers waiting), the others grow.
+_INFLOW_TREND = {"UK": 0.12, "BE": 0.13, "FR": 0.15, "NL": -0.3}
+_ENROLMENT_SEASON = {1: 1.3, 2: 1.1, 3: 1.0, 4: 0.9, 5: 0.8, 6: 0.6, 7: 0.3, 8: 0.3, 9: 1.9, 10: 1.4, 11: 1.0,
+                     12: 0.6}
+
+
+def adult_education() -> list[Export]:
+    """New enrolments per provider and month, some providers by gender; overall +4 %, the Netherlands down."""
+    rng = _rng("adult_education")
+    rows = []
+    for partner, (count, pattern, by_gender) in _PROVIDERS.items():
+        country = _country(partner)
+        for n in range(1, count + 1):
+            provider, region, level = pattern.format(n), _pick_region(rng, partner), rng.uniform(5, 14)
+            women = rng.uniform(0.5, 0.65)
+            for month in _months(BASELINE_MONTHS[0], PROJECT_END):
+                expected = (level * _ENROLMENT_SEASON[month.month] * _covid(country, month)
+                            * (1 + _INFLOW_TREND[country] * _progress(month)))
+                groups = [("F", women), ("M", 1 - women)] if by_gender else [(None, 1.0)]
+                for gender, part in groups:
+                    row = {"partner_id": partner, "region": region, "provider_id": provider, "month": month,
+                           "new_enrolments": max(0, round(expected * part * rng.gauss(1, 0.15)))}
+                    if gender:
+                        row["gender"] = gender
+                    rows.append(row)
+
+    def inflow(window: tuple[dt.date, dt.date]) -> int:
+        return sum(r["new_enrolments"] for r in rows if _in_window(r["month"], window))
+
+    current = [r for r in rows if _in_window(r["month"], CURRENT_MONTHS)]
+    _nudge(current, "new_enrolments", None,
+           round(inflow(BASELINE_MONTHS) * (1 + ADULT_INFLOW_CHANGE)) - inflow(CURRENT_MONTHS), rng)
+
+    def columns(partner: str) -> list[str]:
+        gender = ["gender"] if _PROVIDERS[partner][2] else []
+        return ["partner_id", "region", "provider_id", "month", *gender, "new_enrolments"]
+
+    return _split("adult_education", rows, columns)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# teacher_training
+
+# partner -> (teachers with at least one completed training, teachers who never completed one, teacher id pattern)
+_TEACHERS = {
+    "VIVES": (150, 8, "L{:04d}"),
+    "UOG": (80, 5, "T{:04d}"),
+    "UCR": (60, 4, "UCR-T{:03d}"),
+    "ADICE": (70, 6, "ENS{:03d}"),
+    "MECHELEN": (62, 3, "LK{:03d}"),
+    "MIDDELBURG": (50, 3, "MD{:03d}"),
+}
+
+
+def teacher_training() -> list[Export]:
+    """One row per teacher per training: 472 teachers completed at least one, some did two or three, some
+    dropped out (completed = false on every row)."""
+    rng = _rng("teacher_training")
+    rows = []
+    for partner, (completers, dropouts, pattern) in _TEACHERS.items():
+        teachers = completers + dropouts
+        trainings_done = [rng.choices((1, 2, 3), weights=(70, 22, 8))[0] for _ in range(teachers)]
+        dates = _event_dates(rng, math.ceil(sum(trainings_done) / 14))
+        trainings = [(f"{'FORM' if partner == 'ADICE' else 'TR'}{n:03d}", day,
+                      rng.choices((3.0, 7.5, 12.0), weights=(45, 40, 15))[0])
+                     for n, day in enumerate(dates, start=1)]
+        dropped = set(rng.sample(range(teachers), dropouts))
+        for t, done in enumerate(trainings_done):
+            region = _pick_region(rng, partner)
+            attended = sorted(rng.sample(trainings, done), key=lambda training: training[1])
+            for k, (training_id, day, hours) in enumerate(attended):
+                completed = t not in dropped and (k == 0 or rng.random() < 0.85)
+                rows.append({"partner_id": partner, "region": region, "teacher_id": pattern.format(t + 1),
+                             "training_id": training_id, "training_date": day, "hours": hours,
+                             "completed": completed})
+    rows.sort(key=lambda r: (list(PARTNERS).index(r["partner_id"]), r["training_date"], r["teacher_id"]))
+    columns = ["partner_id", "region", "teacher_id", "training_id", "training_date", "hours", "completed"]
+    return _split("teacher_training", rows, lambda partner: columns)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# startups
+
+# partner -> (entrepreneurs registered, entrepreneur id pattern, file reports gender); France lags.
+_ENTREPRENEURS = {
+    "UOG": (10, "E{:03d}", True),
+    "MEDWAYPLUS": (12, "MP-{:03d}", False),
+    "ADICE": (4, "ENT-{:03d}", True),
+    "ARHUS": (8, "ON{:03d}", False),
+    "LSF": (8, "Z{:03d}", True),
+}
+_JOBS_CREATED = 30
+_SECTORS = ("catering", "retail", "IT services", "construction", "care", "transport", "crafts", "cleaning")
+
+
+def _startup_weight(month: dt.date) -> float:
+    """Coaching takes months before a first registration: nothing before autumn 2018, then growing."""
+    return 0.0 if month < dt.date(2018, 10, 1) else _activity(month) * (0.5 + _progress(month))
+
+
+def startups() -> list[Export]:
+    """Forty-two new entrepreneurs, most self-employed alone, 30 jobs between them; France lags."""
+    rng = _rng("startups")
+    rows = []
+    for partner, (count, pattern, _) in _ENTREPRENEURS.items():
+        for n, day in enumerate(_event_dates(rng, count, _startup_weight), start=1):
+            rows.append({"partner_id": partner, "region": _pick_region(rng, partner),
+                         "entrepreneur_id": pattern.format(n), "registered_on": day,
+                         "sector": rng.choice(_SECTORS), "jobs_created": 0,
+                         "gender": rng.choices(("F", "M"), weights=(4, 6))[0]})
+    # Older businesses had time to hire: each job goes to a start-up weighted by its age, at most four each.
+    for _ in range(_JOBS_CREATED):
+        open_rows = [r for r in rows if r["jobs_created"] < 4]
+        ages = [(PROJECT_END - r["registered_on"]).days for r in open_rows]
+        rng.choices(open_rows, weights=ages)[0]["jobs_created"] += 1
+
+    def columns(partner: str) -> list[str]:
+        gender = ["gender"] if _ENTREPRENEURS[partner][2] else []
+        return ["partner_id", "region", "entrepreneur_id", "registered_on", "sector", "jobs_created", *gender]
+
+    return _split("startups", rows, columns)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# networks
+
+
+def networks() -> list[Export]:
+    """The four support networks of the project, one per country, kept in the lead partner's register."""
+    rows = [
+        {"network_id": "NET01", "partner_id": "UOG", "region": "UKJ41", "launched_on": dt.date(2018, 11, 14),
+         "members": 23, "name": "Medway Refugee Enterprise Network"},
+        {"network_id": "NET02", "partner_id": "ARHUS", "region": "BE256", "launched_on": dt.date(2019, 5, 21),
+         "members": 31, "name": "Ondernemersnetwerk Nieuwkomers West-Vlaanderen"},
+        {"network_id": "NET03", "partner_id": "ADICE", "region": "FRE11", "launched_on": dt.date(2019, 10, 8),
+         "members": 17, "name": "R\u00e9seau Entreprendre Ensemble Roubaix"},
+        {"network_id": "NET04", "partner_id": "UCR", "region": "NL342", "launched_on": dt.date(2020, 9, 29),
+         "members": 26, "name": "Zeeuws Netwerk Nieuwkomers en Onderwijs"},
+    ]
+    return [Export("UOG", "networks", ["network_id", "partner_id", "region", "launched_on", "members", "name"],
+                   rows)]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# expenditure
+
+# Illustrative budget shares and spending rates by the end of 2021 (the real split is not public).
+_BUDGET_SHARE = {"UOG": "0.20", "VIVES": "0.12", "MEDWAYPLUS": "0.09", "UCR": "0.10", "MECHELEN": "0.12",
+                 "ADICE": "0.10", "MIDDELBURG": "0.09", "ARHUS": "0.09", "LSF": "0.09"}
+_SPEND_RATE = {"UOG": 0.93, "VIVES": 0.90, "MEDWAYPLUS": 0.86, "UCR": 0.87, "MECHELEN": 0.91, "ADICE": 0.80,
+               "MIDDELBURG": 0.85, "ARHUS": 0.88, "LSF": 0.86}
+_LINE_ID = {"UOG": "{:04d}", "ADICE": "F{:04d}", "UCR": "UCR/{:03d}", "MIDDELBURG": "{:05d}"}
+_WITH_REGION = {"MEDWAYPLUS", "VIVES", "MECHELEN", "ARHUS", "LSF", "UCR"}
+_CLAIM_ENDS = [dt.date(2018, 8, 31), dt.date(2019, 2, 28), dt.date(2019, 8, 30), dt.date(2020, 2, 28),
+               dt.date(2020, 8, 31), dt.date(2021, 2, 26), dt.date(2021, 8, 31), dt.date(2021, 12, 31)]
+_CENT = Decimal("0.01")
+
+
+def _spending_targets() -> dict[str, Decimal]:
+    """Spent per partner by the end of 2021, scaled so that all partners together spent SPENT_SHARE of the
+    budget exactly."""
+    raw = {p: BUDGET_EUR * Decimal(_BUDGET_SHARE[p]) * Decimal(str(_SPEND_RATE[p])) for p in PARTNERS}
+    total = (BUDGET_EUR * SPENT_SHARE).quantize(_CENT)
+    targets = {p: (amount * total / sum(raw.values())).quantize(_CENT) for p, amount in raw.items()}
+    targets["UOG"] += total - sum(targets.values())
+    return targets
+
+
+def _raw_cost_lines(rng: random.Random, partner: str, target: Decimal) -> list[tuple[dt.date, str, float]]:
+    """Cost lines before scaling: monthly salaries, the 15 % office flat rate per claim, travel (grounded by
+    COVID), expert invoices, a few equipment purchases and, for some partners, a negative correction."""
+    staff_count = max(1, round(float(target) * 0.62 / 46 / 4300))
+    starts = [_months(PROJECT_START, dt.date(2019, 3, 1))[min(12, 4 * s)] for s in range(staff_count)]
+    salaries = [rng.uniform(3600, 5200) for _ in range(staff_count)]
+    lines: list[tuple[dt.date, str, float]] = []
+    for month in _months(PROJECT_START, PROJECT_END):
+        payday = month.replace(day=min(25, (_next_month(month) - dt.timedelta(days=1)).day))
+        while payday.weekday() >= 5:
+            payday -= dt.timedelta(days=1)
+        for start, salary in zip(starts, salaries):
+            if month >= start:
+                lines.append((payday, "staff", salary * rng.uniform(0.97, 1.03)))
+        grounded = 0.05 if dt.date(2020, 3, 1) <= month <= dt.date(2021, 6, 1) else 1.0
+        for _ in range(rng.choices((0, 1, 2), weights=(4, 4, 2))[0]):
+            if rng.random() < grounded * min(1.0, 0.3 + _progress(month)):
+                lines.append((_weekday_in(rng, month), "travel", rng.uniform(120, 1400)))
+        if rng.random() < 0.3 * min(1.0, 0.3 + _progress(month)):
+            lines.append((_weekday_in(rng, month), "external_expertise", rng.uniform(1500, 14000)))
+    for day in _event_dates(rng, rng.randint(2, 4), lambda m: 1.0 if m < dt.date(2019, 7, 1) else 0.0):
+        lines.append((day, "equipment", rng.uniform(700, 6500)))
+    previous = PROJECT_START
+    for claim_end in _CLAIM_ENDS:
+        staff = sum(amount for day, kind, amount in lines if kind == "staff" and previous <= day <= claim_end)
+        lines.append((claim_end, "office_admin", 0.15 * staff))
+        previous = claim_end + dt.timedelta(days=1)
+    if rng.random() < 0.6:
+        day, kind, amount = rng.choice([line for line in lines if line[1] in ("travel", "external_expertise")])
+        correction_day = min(PROJECT_END, day + dt.timedelta(days=rng.randint(30, 90)))
+        while correction_day.weekday() >= 5:
+            correction_day -= dt.timedelta(days=1)
+        lines.append((correction_day, kind, -amount * rng.choice((0.1, 0.25, 0.5, 1.0))))
+    return sorted(lines)
+
+
+def expenditure() -> list[Export]:
+    """Cost lines of every partner's claims; together 88 % of the budget spent by the end of 2021."""
+    rng = _rng("expenditure")
+    rows = []
+    for partner, target in _spending_targets().items():
+        lines = _raw_cost_lines(rng, partner, target)
+        scale = float(target) / sum(amount for _, _, amount in lines)
+        amounts = [Decimal(str(amount * scale)).quantize(_CENT, ROUND_HALF_UP) for _, _, amount in lines]
+        amounts[amounts.index(max(amounts))] += target - sum(amounts)  # rounding remainder on the largest line
+        for n, ((day, kind, _), amount) in enumerate(zip(lines, amounts), start=1):
+            rows.append({"partner_id": partner, "line_id": _LINE_ID.get(partner, "L{:04d}").format(n),
+                         "paid_on": day, "cost_category": kind, "amount_eur": amount, "region": _home(partner)})
+
+    def columns(partner: str) -> list[str]:
+        region = ["region"] if partner in _WITH_REGION else []
+        return ["partner_id", "line_id", "paid_on", "cost_category", "amount_eur", *region]
+
+    return _split("expenditure", rows, columns)
+
+
+# --------------------------------------------------------------------------------------------------------------
+
+_GENERATORS: dict[str, Callable[[], list[Export]]] = {
+    "learning_communities": learning_communities,
+    "school_attendance": school_attendance,
+    "parent_involvement": parent_involvement,
+    "adult_education": adult_education,
+    "teacher_training": teacher_training,
+    "startups": startups,
+    "networks": networks,
+    "expenditure": expenditure,
+}
+
+
+def demo_exports() -> list[Export]:
+    """All demo exports in load order (datasets in contract order, partners in partner order), not yet
+    written; useful for tests that want the rows without touching the disk."""
+    return [export for dataset in DATASETS for export in _GENERATORS[dataset]()]
+
+
+def write_demo_files(out_dir: pathlib.Path) -> list[tuple[str, pathlib.Path]]:
+    """Write the demo exports into out_dir (created if needed, existing demo files overwritten); return
+    (dataset, path) pairs in the order they should be loaded. The files are fictional DEMO data covering all
+    nine partners and eight datasets in the partners' own formats (see the module docstring for the story);
+    two calls write byte-identical files, and other files already in out_dir are left alone."""
+    out_dir = pathlib.Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return [(export.dataset, _write(out_dir, export)) for export in demo_exports()]

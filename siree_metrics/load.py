@@ -1,0 +1,310 @@
+"""Loading partner files: stage, check every rule, and store the file whole — or refuse it whole.
+
+``check_file`` reads and checks a file without touching any database (the upload page's preview);
+``load_file`` does the same and then, if nothing is wrong, stores it as one batch in one transaction.
+Staging and checking run in a private in-memory DuckDB, so readers of the database are only held up
+for the short final write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from . import read, store
+from .checks import Rules, cleaned, ident, lit
+from .contract import Dataset, header_map, load_contract, normalise_header
+from .problems import Problem, Refused, quote
+from .reference import Reference, load_reference
+
+MAX_LISTED = 1000
+
+
+@dataclass
+class Checked:
+    """The outcome of checking one file against one dataset."""
+
+    file: str
+    dataset: str
+    rows: int = 0
+    description: str = ""
+    problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0
+    warnings: list[str] = field(default_factory=list)
+    refusal: str | None = None  # a one-line reason when the file is not a table of this dataset at all
+    preview: list[dict[str, str | None]] = field(default_factory=list)  # first rows, as sent
+
+    @property
+    def ok(self) -> bool:
+        return self.refusal is None and self.problem_count == 0
+
+    def report(self) -> list[str]:
+        """The problems as lines ``FILE:ROW: COLUMN: message``, with a last line if some were not listed."""
+        if self.refusal:
+            return [self.refusal]
+        lines = [str(p) for p in self.problems]
+        if self.problem_count > len(self.problems):
+            lines.append(f"{self.file}: ... and {self.problem_count - len(self.problems)} more problems "
+                         f"(the first {len(self.problems)} are listed)")
+        return lines
+
+
+@dataclass
+class LoadResult(Checked):
+    status: str = "refused"  # "loaded", "already_loaded" or "refused"
+    batch_id: int | None = None
+    replaced: int = 0
+    message: str = ""
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _scratch() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:", config={"memory_limit": store.MEMORY_LIMIT,
+                                             "temp_directory": tempfile.gettempdir() + "/siree-duckdb"})
+    return con
+
+
+class _Plan:
+    """The SQL for one staged file: each contract column's raw text, typed value and problem."""
+
+    def __init__(self, ds: Dataset, ref: Reference, table: read.Table, today: dt.date):
+        self.ds, self.ref, self.table = ds, ref, table
+        self.rules = Rules(ds, ref, today)
+        names = header_map(ds)
+        self.position: dict[str, int] = {}
+        self.header_problems: list[str | tuple[str, str]] = []
+        self.ignored: list[str] = []
+        for i, header in enumerate(table.headers):
+            name = names.get(normalise_header(header))
+            if name is None:
+                self.ignored.append(header)
+            elif name in self.position:
+                first = table.headers[self.position[name]]
+                self.header_problems.append((name, f"two columns mean {name}: {quote(first)} and {quote(header)}; keep one"))
+            else:
+                self.position[name] = i
+        for name in ds.required:
+            if name not in self.position:
+                self.header_problems.append((name, "required column is missing"))
+
+    def raw(self, name: str) -> str:
+        return f"c{self.position[name]}" if name in self.position else "NULL"
+
+    def partner_country(self, partner: str) -> str:
+        cases = " ".join(f"WHEN {lit(p.id)} THEN {lit(p.country)}" for p in self.ref.partners.values())
+        return f"(CASE {partner} {cases} END)"
+
+    def value(self, name: str) -> str:
+        col = self.ds.columns[name]
+        if name == "region" and name in self.ds.optional:  # expenditure: the partner's home region by default
+            homes = " ".join(f"WHEN {lit(p.id)} THEN {lit(p.home_region)}" for p in self.ref.partners.values())
+            home = f"(CASE {self.value('partner_id')} {homes} END)"
+            if name not in self.position:
+                return home
+            t = cleaned(self.raw(name))
+            return f"(CASE WHEN {t} IS NULL THEN {home} ELSE {self.rules.value(col, t)} END)"
+        if name not in self.position:
+            return f"CAST({lit(col.default)} AS {col.sql_type})" if col.default is not None else f"CAST(NULL AS {col.sql_type})"
+        t = cleaned(self.raw(name))
+        value = self.rules.value(col, t)
+        if col.default is not None:
+            value = f"(CASE WHEN {t} IS NULL THEN CAST({lit(col.default)} AS {col.sql_type}) ELSE {value} END)"
+        return value
+
+    def problem(self, name: str) -> str | None:
+        if name not in self.position:
+            return None
+        col = self.ds.columns[name]
+        required = name in self.ds.required and col.default is None
+        messages = [self.rules.problem(col, cleaned(self.raw(name)), required)]
+        if name == "region":
+            region, partner = self.value("region"), self.value("partner_id")
+            country = self.partner_country(partner)
+            messages.append(f"(CASE WHEN left({region}, 2) <> {country} THEN 'is a region in ' || left({region}, 2) "
+                            f"|| ', but partner ' || {partner} || ' works in ' || {country} END)")
+        for a, b in self.ds.checks:
+            if a == name and b in self.position:
+                messages.append(f"(CASE WHEN {self.value(a)} > {self.value(b)} THEN 'is more than {b} (' "
+                                f"|| {self.value(b)} || ')' END)")
+        return f"coalesce({', '.join(messages)})" if len(messages) > 1 else messages[0]
+
+
+def _header_refusal(plan: _Plan, display: str) -> str | None:
+    if plan.position:
+        return None
+    shown = ", ".join(plan.table.headers[:6]) + (", ..." if len(plan.table.headers) > 6 else "")
+    return (f"{display}: this is not a {plan.ds.name} file: none of its columns ({shown}) is a {plan.ds.name} "
+            f"column; the first row must hold {', '.join(plan.ds.required)} "
+            f"(see the template data/templates/{plan.ds.name}.csv)")
+
+
+def _row_problems(con: duckdb.DuckDBPyConnection, plan: _Plan, display: str) -> tuple[list[Problem], int]:
+    table, order = plan.table, list(plan.ds.columns)
+    parts = []
+    for name in order:
+        problem = plan.problem(name)
+        if problem:
+            parts.append(f"SELECT * FROM (SELECT {table.row_expr} AS r, {order.index(name)} AS o, {lit(name)} AS col, "
+                         f"{plan.raw(name)} AS value, {problem} AS message FROM {table.name}) WHERE message IS NOT NULL")
+    key = [k for k in plan.ds.full_key if k in plan.position or k in plan.ds.optional]
+    if all(k in plan.position for k in key if k in plan.ds.required):
+        values = ", ".join(f"{plan.value(k)} AS {ident('k_' + k)}" for k in key)
+        first_key = next(k for k in plan.ds.key if k in plan.position)
+        values += f", {plan.raw(first_key)} AS {ident('raw_' + first_key)}"
+        present = " AND ".join(f"{ident('k_' + k)} IS NOT NULL" for k in key if k in plan.ds.required)
+        same = " AND ".join(f"k.{ident('k_' + k)} IS NOT DISTINCT FROM d.{ident('k_' + k)}" for k in key)
+        message = lit(f": same {', '.join(key)} (one row is {plan.ds.row})")
+        parts.append(f"""
+            SELECT * FROM (
+              WITH k AS (SELECT {table.row_expr} AS r, {values} FROM {table.name} WHERE {present}),
+                   d AS (SELECT * EXCLUDE (r, {ident('raw_' + first_key)}), min(r) AS first_r FROM k
+                         GROUP BY ALL HAVING count(*) > 1)
+              SELECT k.r, {order.index(first_key)} AS o, {lit(first_key)} AS col, k.{ident('raw_' + first_key)} AS value,
+                     'repeats row ' || d.first_r || {message} AS message
+              FROM k JOIN d ON {same} WHERE k.r <> d.first_r)""")
+    if not parts:
+        return [], 0
+    rows = con.execute(f"SELECT r, col, value, message, count(*) OVER () FROM ({' UNION ALL '.join(parts)}) "
+                       f"ORDER BY r, o LIMIT {MAX_LISTED}").fetchall()
+    problems = [Problem(display, r, col, str(msg) if value is None else f"{quote(value)} {msg}")
+                for r, col, value, msg, _ in rows]
+    return problems, (rows[0][4] if rows else 0)
+
+
+def _check(con: duckdb.DuckDBPyConnection, path: Path, display: str, dataset: str,
+           today: dt.date | None) -> tuple[Checked, _Plan | None]:
+    contract = load_contract()
+    checked = Checked(display, dataset)
+    if dataset not in contract:
+        checked.refusal = f"{display}: unknown dataset {dataset!r}; use one of {', '.join(contract)}"
+        return checked, None
+    try:
+        table = read.stage(con, path, display)
+    except Refused as e:
+        checked.refusal = str(e)
+        return checked, None
+    checked.rows, checked.description = table.rows, table.description
+    plan = _Plan(contract[dataset], load_reference(), table, today or dt.date.today())
+    refusal = _header_refusal(plan, display)
+    if refusal:
+        checked.refusal = refusal
+        return checked, plan
+    checked.warnings = [f"{display}: column {quote(h)} is not part of the {dataset} data and was ignored"
+                        for h in plan.ignored if h.strip()]
+    problems = [Problem(display, 1, name, message) for name, message in plan.header_problems]
+    if table.problems:
+        problems += table.problems
+        problems.append(Problem(display, None, None, "the values were not checked: first give every row "
+                                                     "as many cells as the header has columns"))
+        count = len(problems)
+    elif table.rows == 0:
+        checked.refusal = f"{display}: the file has no data rows, only a header"
+        return checked, plan
+    else:
+        found, count = _row_problems(con, plan, display)
+        problems += found
+        count += len(plan.header_problems)
+    checked.problems, checked.problem_count = problems[:MAX_LISTED], count
+    cols = ", ".join(f"c{i}" for i in range(len(table.headers)))
+    checked.preview = [dict(zip(table.headers, row)) for row in
+                       con.execute(f"SELECT {cols} FROM {table.name} LIMIT 20").fetchall()]
+    return checked, plan
+
+
+def check_file(path: Path, dataset: str, display: str | None = None, today: dt.date | None = None) -> Checked:
+    """Read and check ``path`` as ``dataset`` without storing anything."""
+    with _scratch() as con:
+        return _check(con, Path(path), display or Path(path).name, dataset, today)[0]
+
+
+def load_file(db: Path, dataset: str, path: Path, display: str | None = None, loaded_by: str | None = None,
+              today: dt.date | None = None, on_wait: Callable[[], None] | None = None) -> LoadResult:
+    """Check ``path`` as ``dataset`` and, if it has no problem, store it in ``db`` as one batch.
+
+    A byte-identical file already loaded for this dataset changes nothing. Rows whose key (with the
+    partner) is already stored replace the stored ones, which move to ``<dataset>_replaced``.
+    """
+    path, db = Path(path), Path(db)
+    display = display or path.name
+    result = LoadResult(display, dataset)
+    try:
+        digest = sha256_of(path)
+    except OSError as e:
+        result.refusal = f"{display}: cannot be opened ({e.strerror})"
+        return result
+    with _scratch() as con:
+        checked, plan = _check(con, path, display, dataset, today)
+        result.__dict__.update(checked.__dict__)
+        if not checked.ok or plan is None:
+            result.message = "refused: nothing was loaded"
+            return result
+        with store.lock(db, exclusive=True, on_wait=on_wait):
+            store.attach(con, db)
+            try:
+                _store(con, plan, result, digest, loaded_by or _user())
+            finally:
+                con.execute("USE memory")
+                con.execute("DETACH db")
+    return result
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in some containers
+        return "unknown"
+
+
+def _store(con: duckdb.DuckDBPyConnection, plan: _Plan, result: LoadResult, digest: str, user: str) -> None:
+    ds = plan.ds
+    earlier = con.execute("SELECT batch_id, loaded_at FROM batches WHERE dataset = $d AND sha256 = $s",
+                          {"d": ds.name, "s": digest}).fetchone()
+    if earlier:
+        result.status, result.batch_id = "already_loaded", earlier[0]
+        result.message = (f"already loaded as batch {earlier[0]} on {earlier[1]:%Y-%m-%d %H:%M}: "
+                          "a byte-identical file; nothing changed")
+        return
+    table, target = plan.table, ident(ds.name)
+    names = list(ds.columns)
+    country = plan.partner_country(plan.value("partner_id"))
+    con.execute("BEGIN TRANSACTION")
+    try:
+        batch = con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM batches").fetchone()[0]
+        had_rows = con.execute(f"SELECT count(*) > 0 FROM {target}").fetchone()[0]
+        con.execute(
+            f"INSERT INTO {target} (batch_id, source_row, country, "
+            f"{', '.join(ident(n) for n in names)}, {', '.join(ident('raw_' + n) for n in names)}) "
+            f"SELECT {batch}, {table.row_expr}, {country}, {', '.join(plan.value(n) for n in names)}, "
+            f"{', '.join(plan.raw(n) for n in names)} FROM {table.name}")
+        replaced = 0
+        if had_rows:
+            same = " AND ".join(f"n.{ident(k)} IS NOT DISTINCT FROM o.{ident(k)}" for k in ds.full_key)
+            old = (f"o.batch_id <> {batch} AND EXISTS "
+                   f"(SELECT 1 FROM {target} n WHERE n.batch_id = {batch} AND {same})")
+            replaced = con.execute(f"INSERT INTO {ident(ds.name + '_replaced')} "
+                                   f"SELECT o.*, {batch} FROM {target} o WHERE {old}").fetchone()[0]
+            con.execute(f"DELETE FROM {target} o WHERE {old}")
+        con.execute("INSERT INTO batches VALUES ($b, $d, $f, $s, $r, $x, now()::TIMESTAMP, $u, $fmt, $w)",
+                    {"b": batch, "d": ds.name, "f": result.file, "s": digest, "r": table.rows, "x": replaced,
+                     "u": user, "fmt": table.description, "w": "\n".join(result.warnings) or None})
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    result.status, result.batch_id, result.replaced = "loaded", batch, replaced
+    result.message = f"loaded {table.rows} rows as batch {batch}" + (
+        f"; {replaced} stored rows with the same key were replaced (kept for audit)" if replaced else "")

@@ -1,0 +1,263 @@
+"""Reading a partner's file (CSV, Parquet or XLSX) into a DuckDB staging table of text cells.
+
+Every cell arrives as text exactly as sent, so the checks in ``checks.py`` see what the partner typed.
+CSV encoding and delimiter are detected per file; Windows-1252 files are transcoded (never decoded as
+latin-1, which would turn the curly apostrophe of "’t Kompas" into a control character).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from .problems import Problem, Refused
+
+DELIMITERS = (",", ";", "\t", "|")
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+SNIFF_BYTES = 1 << 16
+
+
+@dataclass
+class Table:
+    """A file staged in DuckDB: positional text columns c0..cN, and the spreadsheet row of each record."""
+
+    name: str  # staging table name
+    headers: list[str]
+    row_expr: str  # SQL giving the spreadsheet row number of a staged record
+    rows: int
+    description: str  # "CSV, Windows-1252, semicolon" and the like
+    problems: list[Problem] = field(default_factory=list)  # structural problems (wrong number of fields)
+
+
+def stage(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: str = "stage") -> Table:
+    """Stage the file at ``path`` (shown to the partner as ``display``) as temp table ``table``."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(SNIFF_BYTES)
+    except OSError as e:
+        raise Refused(f"{display}: cannot be opened ({e.strerror})") from None
+    if not head:
+        raise Refused(f"{display}: the file is empty")
+    con.execute(f"DROP TABLE IF EXISTS {table}")
+    if head.startswith(b"PAR1"):
+        return _stage_parquet(con, path, display, table)
+    if head.startswith(b"PK\x03\x04"):
+        return _stage_xlsx(con, path, display, table)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise Refused(f"{display}: this is an old Excel (.xls) workbook; save it as .xlsx or as CSV and send it again")
+    if head.startswith(b"%PDF"):
+        raise Refused(f"{display}: this is a PDF document, not a table; send the CSV, XLSX or Parquet export")
+    return _stage_csv(con, path, display, table, head)
+
+
+def _encoding(head: bytes, display: str) -> str:
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if b"\x00" in head:
+        raise Refused(f"{display}: this is not a text table (it holds binary data); send a CSV, XLSX or Parquet export")
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as e:
+        if e.start > len(head) - 4:  # a character cut by the sniffing window
+            return "utf-8"
+    try:
+        head.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        raise Refused(
+            f"{display}: the text is neither UTF-8 nor Windows-1252; save it as 'CSV UTF-8' and send it again"
+        ) from None
+
+
+def _header(text: str) -> tuple[str, list[str]]:
+    first = text.splitlines()[0] if text else ""
+    counts = {d: _count_outside_quotes(first, d) for d in DELIMITERS}
+    delimiter = max(DELIMITERS, key=lambda d: counts[d])
+    if counts[delimiter] == 0:
+        delimiter = ","
+    row = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    return delimiter, row
+
+
+def _count_outside_quotes(line: str, char: str) -> int:
+    inside, n = False, 0
+    for ch in line:
+        if ch == '"':
+            inside = not inside
+        elif ch == char and not inside:
+            n += 1
+    return n
+
+
+def _transcode(path: Path, encoding: str) -> Path:
+    """Copy a UTF-16 or Windows-1252 file to a temporary UTF-8 file DuckDB can read."""
+    fd, name = tempfile.mkstemp(suffix=".csv", prefix="siree-")
+    with open(path, encoding=encoding, errors="strict", newline="") as src, os.fdopen(
+        fd, "w", encoding="utf-8", newline=""
+    ) as dst:
+        while chunk := src.read(1 << 20):
+            dst.write(chunk)
+    return Path(name)
+
+
+def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: str, head: bytes) -> Table:
+    encoding = _encoding(head, display)
+    text = head.decode("utf-16" if encoding == "utf-16" else encoding, errors="ignore").lstrip("\ufeff")
+    delimiter, headers = _header(text)
+    if not any(h.strip() for h in headers):
+        raise Refused(f"{display}: the first line is empty; the first row must hold the column names")
+    source, tmp = path, None
+    try:
+        if encoding in ("utf-16", "cp1252"):
+            try:
+                source = tmp = _transcode(path, encoding)
+            except UnicodeError:
+                raise Refused(f"{display}: the text cannot be read as {encoding}; save it as 'CSV UTF-8'") from None
+        try:
+            _read_csv(con, source, table, delimiter, len(headers))
+        except duckdb.InvalidInputException as e:
+            if encoding != "utf-8" or "unicode" not in str(e).lower():
+                raise Refused(f"{display}: cannot be read as a CSV table ({_first_line(e)})") from None
+            encoding = "cp1252"  # UTF-8 at the start, but not further on: Excel's "CSV" in Windows-1252
+            try:
+                source = tmp = _transcode(path, encoding)
+            except UnicodeError:
+                raise Refused(f"{display}: the text is neither UTF-8 nor Windows-1252; save it as 'CSV UTF-8'") from None
+            _read_csv(con, source, table, delimiter, len(headers))
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+    problems = [
+        Problem(display, int(line), None, _reject_message(kind, found, len(headers)))
+        for line, kind, found in con.execute(
+            "SELECT line, error_type, csv_line FROM reject_errors ORDER BY line LIMIT 1000"
+        ).fetchall()
+    ]
+    rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    names = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16", "cp1252": "Windows-1252"}
+    return Table(table, headers, "(rowid + 2)", rows,
+                 f"CSV, {names[encoding]}, {DELIMITER_NAMES[delimiter]}-separated", problems)
+
+
+def _read_csv(con: duckdb.DuckDBPyConnection, source: Path, table: str, delimiter: str, width: int) -> None:
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+    con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+    con.execute(
+        f"CREATE TEMP TABLE {table} AS SELECT * FROM read_csv($path, delim=$delim, header=true, "
+        f"auto_detect=false, columns={columns}, quote='\"', escape='\"', store_rejects=true, "
+        "ignore_errors=true)",
+        {"path": str(source), "delim": delimiter},
+    )
+
+
+def _reject_message(kind: str, found: str, width: int) -> str:
+    fields = "" if found is None else f" (the line reads {found[:80]!r})"
+    if kind == "MISSING COLUMNS":
+        return f"this row has fewer cells than the header's {width} columns{fields}"
+    if kind == "TOO MANY COLUMNS":
+        return f"this row has more cells than the header's {width} columns{fields}; is a value with the delimiter missing its quotes?"
+    if kind == "UNQUOTED VALUE":
+        return f"a quote character inside a value is not doubled{fields}"
+    return f"this row cannot be read ({kind.lower()}){fields}"
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0][:200]
+
+
+def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: str) -> Table:
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(path)
+    except Exception as e:  # pyarrow raises several kinds for damaged files
+        raise Refused(f"{display}: a damaged or incomplete Parquet file ({_first_line(e)}); export it again") from None
+    headers = list(schema.names)
+    selects = []
+    for i, f in enumerate(schema):
+        quoted = '"' + f.name.replace('"', '""') + '"'
+        t = str(f.type)
+        if t.startswith(("timestamp", "date")):
+            selects.append(f"strftime(CAST({quoted} AS DATE), '%Y-%m-%d') AS c{i}")
+        elif t.startswith(("list", "struct", "map", "large_list")):
+            raise Refused(f"{display}: column {f.name!r} holds lists or records, not single values")
+        else:
+            selects.append(f"CAST({quoted} AS VARCHAR) AS c{i}")
+    try:
+        con.execute(
+            f"CREATE TEMP TABLE {table} AS SELECT file_row_number + 2 AS _row, {', '.join(selects)} "
+            "FROM read_parquet($path, file_row_number=true)",
+            {"path": str(path)},
+        )
+    except duckdb.Error as e:
+        raise Refused(f"{display}: a damaged or incomplete Parquet file ({_first_line(e)}); export it again") from None
+    rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    return Table(table, headers, "_row", rows, "Parquet")
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def _stage_xlsx(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: str) -> Table:
+    import openpyxl
+    import pyarrow as pa
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            if "xl/workbook.xml" not in z.namelist():
+                raise Refused(f"{display}: a ZIP archive, not an Excel workbook; send a CSV, XLSX or Parquet export")
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Refused:
+        raise
+    except Exception as e:
+        raise Refused(f"{display}: a damaged Excel workbook ({_first_line(e)}); save it again as .xlsx") from None
+    try:
+        sheet = book.worksheets[0]
+        rows_iter = sheet.iter_rows(values_only=True)
+        header_cells = next(rows_iter, None) or ()
+        headers = [_cell_text(c) or "" for c in header_cells]
+        while headers and not headers[-1]:
+            headers.pop()
+        if not headers:
+            raise Refused(f"{display}: the first row of the first sheet is empty; it must hold the column names")
+        width = len(headers)
+        columns: list[list[str | None]] = [[] for _ in range(width)]
+        numbers: list[int] = []
+        for n, cells in enumerate(rows_iter, start=2):
+            texts = [_cell_text(c) for c in cells[:width]]
+            if not any(t not in (None, "") for t in texts):
+                continue  # Excel often keeps formatted, empty rows
+            texts += [None] * (width - len(texts))
+            for i, t in enumerate(texts):
+                columns[i].append(t)
+            numbers.append(n)
+    finally:
+        book.close()
+    arrow = pa.table({"_row": pa.array(numbers, pa.int64()),
+                      **{f"c{i}": pa.array(col, pa.string()) for i, col in enumerate(columns)}})
+    con.register("_xlsx_rows", arrow)
+    con.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM _xlsx_rows")
+    con.unregister("_xlsx_rows")
+    return Table(table, headers, "_row", len(numbers), f"Excel workbook, sheet {sheet.title!r}")

@@ -1,0 +1,119 @@
+"""The DuckDB database: schema, safe connections, and the history of loaded files (batches).
+
+Many readers (the dashboard, ``summary``, ``export``) and writers (``load``, ``demo``, the upload page) may
+use one database file at once. DuckDB lets only one process write, and a writer cannot open the file while
+another process has it open, so every connection is taken under a lock file beside the database: readers
+share it, a writer holds it alone, and whoever must wait, waits (nobody sees "database is locked").
+Connections are short-lived: open, run, close.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import duckdb
+
+from .checks import ident
+from .contract import load_contract
+
+DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "siree.duckdb"
+LOCK_WAIT_NOTICE_S = 1.0
+MEMORY_LIMIT = os.environ.get("SIREE_MEMORY_LIMIT", "1GB")
+
+
+def default_db() -> Path:
+    """The database path: ``SIREE_DB`` if set, else data/siree.duckdb."""
+    return Path(os.environ.get("SIREE_DB") or DEFAULT_DB)
+
+
+def data_version(db: Path) -> tuple[int, int]:
+    """Changes whenever a load commits (the database or its write-ahead log changes); cheap to call."""
+    stamps = []
+    for p in (db, Path(str(db) + ".wal")):
+        try:
+            st = p.stat()
+            stamps.append((st.st_mtime_ns, st.st_size))
+        except FileNotFoundError:
+            stamps.append((0, 0))
+    return hash(tuple(stamps)), stamps[0][1]
+
+
+@contextlib.contextmanager
+def lock(db: Path, exclusive: bool, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold the database's lock file: shared for readers, exclusive for a writer; waits as long as needed."""
+    db = Path(db)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(str(db) + ".lock", os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+        try:
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait:
+                on_wait()
+            fcntl.flock(fd, mode)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _retry(open_: Callable[[], duckdb.DuckDBPyConnection]) -> duckdb.DuckDBPyConnection:
+    """Retry while a process outside our locking (a notebook, the duckdb CLI) holds the file."""
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            return open_()
+        except duckdb.IOException as e:
+            if "lock" not in str(e).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def attach(con: duckdb.DuckDBPyConnection, db: Path) -> None:
+    """Attach ``db`` read-write to ``con`` as ``db`` and make it current; call with the exclusive lock held."""
+    _retry(lambda: con.execute("ATTACH $path AS db", {"path": str(db)}))
+    con.execute("USE db")
+    create_schema(con)
+
+
+@contextlib.contextmanager
+def connect(db: Path, write: bool = False, on_wait: Callable[[], None] | None = None
+            ) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to ``db`` for the duration of the block; the schema exists when it opens.
+
+    Readers share the lock, a writer has it alone; ``on_wait`` is called once if the lock is busy.
+    """
+    db = Path(db)
+    if not write and not db.exists():
+        with connect(db, write=True):
+            pass
+    with lock(db, exclusive=write, on_wait=on_wait):
+        con = _retry(lambda: duckdb.connect(str(db), read_only=not write, config={"memory_limit": MEMORY_LIMIT}))
+        try:
+            if write:
+                create_schema(con)
+            yield con
+        finally:
+            con.close()
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the batches table and, per dataset, its table of current rows and of replaced rows."""
+    con.execute("""
+        CREATE TABLE IF NOT EXISTS batches (
+            batch_id INTEGER PRIMARY KEY, dataset VARCHAR NOT NULL, file_name VARCHAR NOT NULL,
+            sha256 VARCHAR NOT NULL, rows BIGINT NOT NULL, replaced_rows BIGINT NOT NULL,
+            loaded_at TIMESTAMP NOT NULL, loaded_by VARCHAR, file_format VARCHAR, warnings VARCHAR)
+    """)
+    for ds in load_contract().values():
+        cols = ", ".join(f"{ident(c.name)} {c.sql_type}" for c in ds.columns.values())
+        raws = ", ".join(f"{ident('raw_' + c.name)} VARCHAR" for c in ds.columns.values())
+        con.execute(f"CREATE TABLE IF NOT EXISTS {ident(ds.name)} "
+                    f"(batch_id INTEGER NOT NULL, source_row BIGINT NOT NULL, country VARCHAR NOT NULL, {cols}, {raws})")
+        con.execute(f"CREATE TABLE IF NOT EXISTS {ident(ds.name + '_replaced')} AS "
+                    f"SELECT *, CAST(NULL AS INTEGER) AS replaced_by FROM {ident(ds.name)} LIMIT 0")
