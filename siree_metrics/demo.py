@@ -32,9 +32,10 @@ import math
 import pathlib
 import random
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Callable
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -151,17 +152,19 @@ def _activity(month: dt.date) -> float:
     return ramp * _HOLIDAY.get(month.month, 1.0) * _EVENT_COVID.get((month.year, month.month), 1.0)
 
 
+_CLOSED_DAYS = {(12, 25), (12, 26), (1, 1)}
+
+
 def _weekday_in(rng: random.Random, month: dt.date) -> dt.date:
+    """A random working day of the month (Monday to Friday, not Christmas or New Year's Day)."""
     last_day = (_next_month(month) - dt.timedelta(days=1)).day
     while True:
         day = month.replace(day=rng.randint(1, last_day))
-        if day.weekday() < 5:
+        if day.weekday() < 5 and (day.month, day.day) not in _CLOSED_DAYS:
             return day
 
 
-def _event_dates(
-    rng: random.Random, count: int, weight: Callable[[dt.date], float] = _activity
-) -> list[dt.date]:
+def _event_dates(rng: random.Random, count: int, weight: Callable[[dt.date], float] = _activity) -> list[dt.date]:
     """Draw `count` working days in the project period, months weighted by `weight`; returned sorted."""
     months = _months(PROJECT_START, PROJECT_END)
     picked = rng.choices(months, weights=[weight(m) for m in months], k=count)
@@ -232,16 +235,34 @@ Format = Csv | Xlsx | Parquet
 ENGLISH = Csv()
 MEDWAY = Csv(bom=True, newline="\n", date="%d/%m/%Y", header="title")
 FLEMISH = Csv(
-    delimiter=";", encoding="cp1252", date="%d/%m/%Y", month="%m/%Y", decimal=",", thousands=".",
+    delimiter=";",
+    encoding="cp1252",
+    date="%d/%m/%Y",
+    month="%m/%Y",
+    decimal=",",
+    thousands=".",
     booleans=("ja", "nee"),
 )
 FRENCH = Csv(
-    delimiter=";", bom=True, date="%d/%m/%Y", month="%m/%Y", decimal=",", thousands="\u00a0",
+    delimiter=";",
+    bom=True,
+    date="%d/%m/%Y",
+    month="%m/%Y",
+    decimal=",",
+    thousands="\u00a0",
     booleans=("oui", "non"),
 )
 DUTCH_PIPE = Csv(delimiter="|", newline="\n", date="%Y%m%d", decimal=",", thousands="", booleans=("ja", "nee"))
-DUTCH_TAB = Csv(delimiter="\t", encoding="utf-16", bom=True, date="%Y%m%d", month="%m/%Y", decimal=",",
-                thousands="", booleans=("1", "0"))
+DUTCH_TAB = Csv(
+    delimiter="\t",
+    encoding="utf-16",
+    bom=True,
+    date="%Y%m%d",
+    month="%m/%Y",
+    decimal=",",
+    thousands="",
+    booleans=("1", "0"),
+)
 
 # Which file goes out in which format: one place to see the whole mix.
 FORMATS: dict[tuple[str, str], Format] = {
@@ -355,12 +376,18 @@ def _write_csv(path: pathlib.Path, export: Export, style: Csv) -> None:
     path.write_bytes(data)
 
 
-_ARROW_TYPES = {bool: pa.bool_(), int: pa.int64(), float: pa.float64(), Decimal: pa.float64(),
-                str: pa.string(), dt.date: pa.date32()}
+_ARROW_TYPES = {
+    bool: pa.bool_(),
+    int: pa.int64(),
+    float: pa.float64(),
+    Decimal: pa.float64(),
+    str: pa.string(),
+    dt.date: pa.date32(),
+}
 
 
 def _write_parquet(path: pathlib.Path, export: Export) -> None:
-    arrays = {}
+    arrays: dict[str, pa.Array] = {}
     for column in export.columns:
         values = [row[column] for row in export.rows]
         kind = type(values[0])
@@ -438,7 +465,7 @@ _COMMUNITIES: dict[str, list[tuple[str, str, str]]] = {
         ("Kleuterklas De Vlinder Oostende", "kindergarten", "BE255"),
         ("Brede School Sint-Andries", "primary", "BE251"),
         ("Leergemeenschap Volwassenen Roeselare", "adult", "BE256"),
-        ("Ouderpunt Kortrijk-Noord", "community", "BE254"),
+        ("Ouderpunt \u2019t Pleintje Kortrijk", "community", "BE254"),
     ],
     "MECHELEN": [
         ("Kinderopvang \u2019t Kompas", "kindergarten", "BE212"),
@@ -496,12 +523,18 @@ def learning_communities() -> list[Export]:
     rows: list[Row] = []
     for partner, communities in _COMMUNITIES.items():
         dates = _event_dates(rng, len(communities))
-        for n, ((name, setting, region), established) in enumerate(zip(communities, dates), start=1):
-            rows.append({
-                "community_id": _COMMUNITY_ID.get(partner, "LC{:02d}").format(n), "partner_id": partner,
-                "region": region, "established_on": established, "setting": setting, "name": name,
-                "members": rng.randint(8, 40),
-            })
+        for n, ((name, setting, region), established) in enumerate(zip(communities, dates, strict=True), start=1):
+            rows.append(
+                {
+                    "community_id": _COMMUNITY_ID.get(partner, "LC{:02d}").format(n),
+                    "partner_id": partner,
+                    "region": region,
+                    "established_on": established,
+                    "setting": setting,
+                    "name": name,
+                    "members": rng.randint(8, 40),
+                }
+            )
 
     def columns(partner: str) -> list[str]:
         names = ["community_id", "partner_id", "region", "established_on", "setting"]
@@ -549,10 +582,17 @@ def _schools(rng: random.Random) -> list[_School]:
             while school_id in ids:
                 school_id = _school_id(rng, partner, n, region)
             ids.add(school_id)
-            schools.append(_School(
-                partner, school_id, region, rng.uniform(25, 85),
-                rng.uniform(1.08, 1.25), rng.uniform(0.82, 0.9), rng.uniform(0.03, 0.08),
-            ))
+            schools.append(
+                _School(
+                    partner,
+                    school_id,
+                    region,
+                    rng.uniform(25, 85),
+                    rng.uniform(1.11, 1.28),
+                    rng.uniform(0.82, 0.9),
+                    rng.uniform(0.03, 0.08),
+                )
+            )
     return schools
 
 
@@ -563,7 +603,7 @@ def _school_months(partner: str) -> list[dt.date]:
 
 
 def _school_rows(rng: random.Random, schools: list[_School]) -> list[Row]:
-    rows = []
+    rows: list[Row] = []
     for school in schools:
         country = _country(school.partner)
         for month in _school_months(school.partner):
@@ -572,11 +612,16 @@ def _school_rows(rng: random.Random, schools: list[_School]) -> list[Row]:
             expected = school.enrolled * (1 + (school.growth - 1) * _progress(month)) * (1 + 0.04 * within_year)
             enrolled = min(120, max(20, round(expected + rng.gauss(0, 2))))
             rate = min(0.99, school.rate + school.uplift * _progress(month) + rng.gauss(0, 0.015))
-            rows.append({
-                "partner_id": school.partner, "region": school.region, "school_id": school.school_id,
-                "month": month, "children_enrolled": enrolled,
-                "children_attending": min(enrolled, round(enrolled * rate * _covid(country, month))),
-            })
+            rows.append(
+                {
+                    "partner_id": school.partner,
+                    "region": school.region,
+                    "school_id": school.school_id,
+                    "month": month,
+                    "children_enrolled": enrolled,
+                    "children_attending": min(enrolled, round(enrolled * rate * _covid(country, month))),
+                }
+            )
     return rows
 
 
@@ -595,14 +640,17 @@ def school_attendance() -> list[Export]:
     rows = _school_rows(rng, _schools(rng))
     current = [r for r in rows if _in_window(r["month"], CURRENT_MONTHS)]
     current_months = len({r["month"] for r in current})
-    wanted = round(_monthly_mean(rows, "children_attending", BASELINE_MONTHS) * (1 + CHILDREN_CHANGE) * current_months)
-    _nudge(current, "children_attending", "children_enrolled", wanted - sum(r["children_attending"] for r in current), rng)
+    baseline = _monthly_mean(rows, "children_attending", BASELINE_MONTHS)
+    wanted = round(baseline * (1 + CHILDREN_CHANGE) * current_months)
+    delta = wanted - sum(r["children_attending"] for r in current)
+    _nudge(current, "children_attending", "children_enrolled", delta, rng)
     for row in rows:
         if row["partner_id"] in _WITH_SESSIONS:
             # Two sessions (half days) a school day; attended sessions follow the month's attendance rate.
             row["sessions_possible"] = row["children_enrolled"] * 2 * _SCHOOL_DAYS[row["month"].month]
             row["sessions_attended"] = round(
-                row["sessions_possible"] * row["children_attending"] / row["children_enrolled"])
+                row["sessions_possible"] * row["children_attending"] / row["children_enrolled"]
+            )
 
     def columns(partner: str) -> list[str]:
         names = ["partner_id", "region", "school_id", "month", "children_enrolled", "children_attending"]
@@ -615,12 +663,13 @@ def parent_involvement() -> list[Export]:
     """The parents' community of part of the schools (community_id is the school id), monthly; +9.5 %."""
     rng = _rng("parent_involvement")
     schools = _schools(_rng("school_attendance"))  # the same schools as in school_attendance
-    chosen, seen = [], {p: 0 for p in _PARENT_COMMUNITIES}
+    chosen: list[_School] = []
+    seen = {p: 0 for p in _PARENT_COMMUNITIES}
     for school in schools:
         seen[school.partner] += 1
         if seen[school.partner] <= _PARENT_COMMUNITIES[school.partner]:
             chosen.append(school)
-    rows = []
+    rows: list[Row] = []
     for school in chosen:
         families = rng.uniform(0.6, 0.8)
         share, uplift = rng.uniform(0.25, 0.38), rng.uniform(0.02, 0.05)
@@ -629,10 +678,16 @@ def parent_involvement() -> list[Export]:
             total = max(8, round(expected * families + rng.gauss(0, 1.5)))
             engaged = total * (share + uplift * _progress(month) + rng.gauss(0, 0.02))
             engaged *= math.sqrt(_covid(_country(school.partner), month))  # meetings moved online, fewer came
-            rows.append({
-                "partner_id": school.partner, "region": school.region, "community_id": school.school_id,
-                "month": month, "parents_total": total, "parents_engaged": min(total, max(0, round(engaged))),
-            })
+            rows.append(
+                {
+                    "partner_id": school.partner,
+                    "region": school.region,
+                    "community_id": school.school_id,
+                    "month": month,
+                    "parents_total": total,
+                    "parents_engaged": min(total, max(0, round(engaged))),
+                }
+            )
 
     def ratio(window: tuple[dt.date, dt.date]) -> float:
         inside = [r for r in rows if _in_window(r["month"], window)]
@@ -656,29 +711,37 @@ _PROVIDERS = {
     "ADICE": (4, "OF-{:04d}", False),
     "UCR": (4, "ROC-{:02d}", False),
 }
-# Change in inflow reached by mid-2021 per country: the Netherlands lags (the 2019-2021 civic integration reform
-# kept newcomers waiting), the others grow.
+# Change in inflow reached by mid-2021 per country: in the demo story the Dutch providers lose newcomers while the
+# others grow, so one country visibly lags.
 _INFLOW_TREND = {"UK": 0.12, "BE": 0.13, "FR": 0.15, "NL": -0.3}
-_ENROLMENT_SEASON = {1: 1.3, 2: 1.1, 3: 1.0, 4: 0.9, 5: 0.8, 6: 0.6, 7: 0.3, 8: 0.3, 9: 1.9, 10: 1.4, 11: 1.0,
-                     12: 0.6}
+_ENROLMENT_SEASON = {1: 1.3, 2: 1.1, 3: 1.0, 4: 0.9, 5: 0.8, 6: 0.6, 7: 0.3, 8: 0.3, 9: 1.9, 10: 1.4, 11: 1.0, 12: 0.6}
 
 
 def adult_education() -> list[Export]:
     """New enrolments per provider and month, some providers by gender; overall +4 %, the Netherlands down."""
     rng = _rng("adult_education")
-    rows = []
+    rows: list[Row] = []
     for partner, (count, pattern, by_gender) in _PROVIDERS.items():
         country = _country(partner)
         for n in range(1, count + 1):
             provider, region, level = pattern.format(n), _pick_region(rng, partner), rng.uniform(5, 14)
             women = rng.uniform(0.5, 0.65)
             for month in _months(BASELINE_MONTHS[0], PROJECT_END):
-                expected = (level * _ENROLMENT_SEASON[month.month] * _covid(country, month)
-                            * (1 + _INFLOW_TREND[country] * _progress(month)))
+                expected = (
+                    level
+                    * _ENROLMENT_SEASON[month.month]
+                    * _covid(country, month)
+                    * (1 + _INFLOW_TREND[country] * _progress(month))
+                )
                 groups = [("F", women), ("M", 1 - women)] if by_gender else [(None, 1.0)]
                 for gender, part in groups:
-                    row = {"partner_id": partner, "region": region, "provider_id": provider, "month": month,
-                           "new_enrolments": max(0, round(expected * part * rng.gauss(1, 0.15)))}
+                    row = {
+                        "partner_id": partner,
+                        "region": region,
+                        "provider_id": provider,
+                        "month": month,
+                        "new_enrolments": max(0, round(expected * part * rng.gauss(1, 0.15))),
+                    }
                     if gender:
                         row["gender"] = gender
                     rows.append(row)
@@ -687,8 +750,13 @@ def adult_education() -> list[Export]:
         return sum(r["new_enrolments"] for r in rows if _in_window(r["month"], window))
 
     current = [r for r in rows if _in_window(r["month"], CURRENT_MONTHS)]
-    _nudge(current, "new_enrolments", None,
-           round(inflow(BASELINE_MONTHS) * (1 + ADULT_INFLOW_CHANGE)) - inflow(CURRENT_MONTHS), rng)
+    _nudge(
+        current,
+        "new_enrolments",
+        None,
+        round(inflow(BASELINE_MONTHS) * (1 + ADULT_INFLOW_CHANGE)) - inflow(CURRENT_MONTHS),
+        rng,
+    )
 
     def columns(partner: str) -> list[str]:
         gender = ["gender"] if _PROVIDERS[partner][2] else []
@@ -715,23 +783,36 @@ def teacher_training() -> list[Export]:
     """One row per teacher per training: 472 teachers completed at least one, some did two or three, some
     dropped out (completed = false on every row)."""
     rng = _rng("teacher_training")
-    rows = []
+    rows: list[Row] = []
     for partner, (completers, dropouts, pattern) in _TEACHERS.items():
         teachers = completers + dropouts
         trainings_done = [rng.choices((1, 2, 3), weights=(70, 22, 8))[0] for _ in range(teachers)]
         dates = _event_dates(rng, math.ceil(sum(trainings_done) / 14))
-        trainings = [(f"{'FORM' if partner == 'ADICE' else 'TR'}{n:03d}", day,
-                      rng.choices((3.0, 7.5, 12.0), weights=(45, 40, 15))[0])
-                     for n, day in enumerate(dates, start=1)]
+        trainings = [
+            (
+                f"{'FORM' if partner == 'ADICE' else 'TR'}{n:03d}",
+                day,
+                rng.choices((3.0, 7.5, 12.0), weights=(45, 40, 15))[0],
+            )
+            for n, day in enumerate(dates, start=1)
+        ]
         dropped = set(rng.sample(range(teachers), dropouts))
         for t, done in enumerate(trainings_done):
             region = _pick_region(rng, partner)
             attended = sorted(rng.sample(trainings, done), key=lambda training: training[1])
             for k, (training_id, day, hours) in enumerate(attended):
                 completed = t not in dropped and (k == 0 or rng.random() < 0.85)
-                rows.append({"partner_id": partner, "region": region, "teacher_id": pattern.format(t + 1),
-                             "training_id": training_id, "training_date": day, "hours": hours,
-                             "completed": completed})
+                rows.append(
+                    {
+                        "partner_id": partner,
+                        "region": region,
+                        "teacher_id": pattern.format(t + 1),
+                        "training_id": training_id,
+                        "training_date": day,
+                        "hours": hours,
+                        "completed": completed,
+                    }
+                )
     rows.sort(key=lambda r: (list(PARTNERS).index(r["partner_id"]), r["training_date"], r["teacher_id"]))
     columns = ["partner_id", "region", "teacher_id", "training_id", "training_date", "hours", "completed"]
     return _split("teacher_training", rows, lambda partner: columns)
@@ -760,13 +841,20 @@ def _startup_weight(month: dt.date) -> float:
 def startups() -> list[Export]:
     """Forty-two new entrepreneurs, most self-employed alone, 30 jobs between them; France lags."""
     rng = _rng("startups")
-    rows = []
+    rows: list[Row] = []
     for partner, (count, pattern, _) in _ENTREPRENEURS.items():
         for n, day in enumerate(_event_dates(rng, count, _startup_weight), start=1):
-            rows.append({"partner_id": partner, "region": _pick_region(rng, partner),
-                         "entrepreneur_id": pattern.format(n), "registered_on": day,
-                         "sector": rng.choice(_SECTORS), "jobs_created": 0,
-                         "gender": rng.choices(("F", "M"), weights=(4, 6))[0]})
+            rows.append(
+                {
+                    "partner_id": partner,
+                    "region": _pick_region(rng, partner),
+                    "entrepreneur_id": pattern.format(n),
+                    "registered_on": day,
+                    "sector": rng.choice(_SECTORS),
+                    "jobs_created": 0,
+                    "gender": rng.choices(("F", "M"), weights=(4, 6))[0],
+                }
+            )
     # Older businesses had time to hire: each job goes to a start-up weighted by its age, at most four each.
     for _ in range(_JOBS_CREATED):
         open_rows = [r for r in rows if r["jobs_created"] < 4]
@@ -787,31 +875,80 @@ def startups() -> list[Export]:
 def networks() -> list[Export]:
     """The four support networks of the project, one per country, kept in the lead partner's register."""
     rows = [
-        {"network_id": "NET01", "partner_id": "UOG", "region": "UKJ41", "launched_on": dt.date(2018, 11, 14),
-         "members": 23, "name": "Medway Refugee Enterprise Network"},
-        {"network_id": "NET02", "partner_id": "ARHUS", "region": "BE256", "launched_on": dt.date(2019, 5, 21),
-         "members": 31, "name": "Ondernemersnetwerk Nieuwkomers West-Vlaanderen"},
-        {"network_id": "NET03", "partner_id": "ADICE", "region": "FRE11", "launched_on": dt.date(2019, 10, 8),
-         "members": 17, "name": "R\u00e9seau Entreprendre Ensemble Roubaix"},
-        {"network_id": "NET04", "partner_id": "UCR", "region": "NL342", "launched_on": dt.date(2020, 9, 29),
-         "members": 26, "name": "Zeeuws Netwerk Nieuwkomers en Onderwijs"},
+        {
+            "network_id": "NET01",
+            "partner_id": "UOG",
+            "region": "UKJ41",
+            "launched_on": dt.date(2018, 11, 14),
+            "members": 23,
+            "name": "Medway Refugee Enterprise Network",
+        },
+        {
+            "network_id": "NET02",
+            "partner_id": "ARHUS",
+            "region": "BE256",
+            "launched_on": dt.date(2019, 5, 21),
+            "members": 31,
+            "name": "Ondernemersnetwerk Nieuwkomers West-Vlaanderen",
+        },
+        {
+            "network_id": "NET03",
+            "partner_id": "ADICE",
+            "region": "FRE11",
+            "launched_on": dt.date(2019, 10, 8),
+            "members": 17,
+            "name": "R\u00e9seau Entreprendre Ensemble Roubaix",
+        },
+        {
+            "network_id": "NET04",
+            "partner_id": "UCR",
+            "region": "NL342",
+            "launched_on": dt.date(2020, 9, 29),
+            "members": 26,
+            "name": "Zeeuws Netwerk Nieuwkomers en Onderwijs",
+        },
     ]
-    return [Export("UOG", "networks", ["network_id", "partner_id", "region", "launched_on", "members", "name"],
-                   rows)]
+    return [Export("UOG", "networks", ["network_id", "partner_id", "region", "launched_on", "members", "name"], rows)]
 
 
 # --------------------------------------------------------------------------------------------------------------
 # expenditure
 
 # Illustrative budget shares and spending rates by the end of 2021 (the real split is not public).
-_BUDGET_SHARE = {"UOG": "0.20", "VIVES": "0.12", "MEDWAYPLUS": "0.09", "UCR": "0.10", "MECHELEN": "0.12",
-                 "ADICE": "0.10", "MIDDELBURG": "0.09", "ARHUS": "0.09", "LSF": "0.09"}
-_SPEND_RATE = {"UOG": 0.93, "VIVES": 0.90, "MEDWAYPLUS": 0.86, "UCR": 0.87, "MECHELEN": 0.91, "ADICE": 0.80,
-               "MIDDELBURG": 0.85, "ARHUS": 0.88, "LSF": 0.86}
+_BUDGET_SHARE = {
+    "UOG": "0.20",
+    "VIVES": "0.12",
+    "MEDWAYPLUS": "0.09",
+    "UCR": "0.10",
+    "MECHELEN": "0.12",
+    "ADICE": "0.10",
+    "MIDDELBURG": "0.09",
+    "ARHUS": "0.09",
+    "LSF": "0.09",
+}
+_SPEND_RATE = {
+    "UOG": 0.93,
+    "VIVES": 0.90,
+    "MEDWAYPLUS": 0.86,
+    "UCR": 0.87,
+    "MECHELEN": 0.91,
+    "ADICE": 0.80,
+    "MIDDELBURG": 0.85,
+    "ARHUS": 0.88,
+    "LSF": 0.86,
+}
 _LINE_ID = {"UOG": "{:04d}", "ADICE": "F{:04d}", "UCR": "UCR/{:03d}", "MIDDELBURG": "{:05d}"}
 _WITH_REGION = {"MEDWAYPLUS", "VIVES", "MECHELEN", "ARHUS", "LSF", "UCR"}
-_CLAIM_ENDS = [dt.date(2018, 8, 31), dt.date(2019, 2, 28), dt.date(2019, 8, 30), dt.date(2020, 2, 28),
-               dt.date(2020, 8, 31), dt.date(2021, 2, 26), dt.date(2021, 8, 31), dt.date(2021, 12, 31)]
+_CLAIM_ENDS = [
+    dt.date(2018, 8, 31),
+    dt.date(2019, 2, 28),
+    dt.date(2019, 8, 30),
+    dt.date(2020, 2, 28),
+    dt.date(2020, 8, 31),
+    dt.date(2021, 2, 26),
+    dt.date(2021, 8, 31),
+    dt.date(2021, 12, 31),
+]
 _CENT = Decimal("0.01")
 
 
@@ -836,7 +973,7 @@ def _raw_cost_lines(rng: random.Random, partner: str, target: Decimal) -> list[t
         payday = month.replace(day=min(25, (_next_month(month) - dt.timedelta(days=1)).day))
         while payday.weekday() >= 5:
             payday -= dt.timedelta(days=1)
-        for start, salary in zip(starts, salaries):
+        for start, salary in zip(starts, salaries, strict=True):
             if month >= start:
                 lines.append((payday, "staff", salary * rng.uniform(0.97, 1.03)))
         grounded = 0.05 if dt.date(2020, 3, 1) <= month <= dt.date(2021, 6, 1) else 1.0
@@ -864,15 +1001,23 @@ def _raw_cost_lines(rng: random.Random, partner: str, target: Decimal) -> list[t
 def expenditure() -> list[Export]:
     """Cost lines of every partner's claims; together 88 % of the budget spent by the end of 2021."""
     rng = _rng("expenditure")
-    rows = []
+    rows: list[Row] = []
     for partner, target in _spending_targets().items():
         lines = _raw_cost_lines(rng, partner, target)
         scale = float(target) / sum(amount for _, _, amount in lines)
         amounts = [Decimal(str(amount * scale)).quantize(_CENT, ROUND_HALF_UP) for _, _, amount in lines]
         amounts[amounts.index(max(amounts))] += target - sum(amounts)  # rounding remainder on the largest line
-        for n, ((day, kind, _), amount) in enumerate(zip(lines, amounts), start=1):
-            rows.append({"partner_id": partner, "line_id": _LINE_ID.get(partner, "L{:04d}").format(n),
-                         "paid_on": day, "cost_category": kind, "amount_eur": amount, "region": _home(partner)})
+        for n, ((day, kind, _), amount) in enumerate(zip(lines, amounts, strict=True), start=1):
+            rows.append(
+                {
+                    "partner_id": partner,
+                    "line_id": _LINE_ID.get(partner, "L{:04d}").format(n),
+                    "paid_on": day,
+                    "cost_category": kind,
+                    "amount_eur": amount,
+                    "region": _home(partner),
+                }
+            )
 
     def columns(partner: str) -> list[str]:
         region = ["region"] if partner in _WITH_REGION else []

@@ -110,6 +110,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
             sha256 VARCHAR NOT NULL, rows BIGINT NOT NULL, replaced_rows BIGINT NOT NULL,
             loaded_at TIMESTAMP NOT NULL, loaded_by VARCHAR, file_format VARCHAR, warnings VARCHAR)
     """)
+    con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
     for ds in load_contract().values():
         cols = ", ".join(f"{ident(c.name)} {c.sql_type}" for c in ds.columns.values())
         raws = ", ".join(f"{ident('raw_' + c.name)} VARCHAR" for c in ds.columns.values())
@@ -117,3 +118,12 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
                     f"(batch_id INTEGER NOT NULL, source_row BIGINT NOT NULL, country VARCHAR NOT NULL, {cols}, {raws})")
         con.execute(f"CREATE TABLE IF NOT EXISTS {ident(ds.name + '_replaced')} AS "
                     f"SELECT *, CAST(NULL AS INTEGER) AS replaced_by FROM {ident(ds.name)} LIMIT 0")
+
+
+def meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    """A setting stored in the database, such as ``kind`` = ``demo`` for the demo database."""
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = $k", {"k": key}).fetchone()
+    except duckdb.CatalogException:  # a database made before the meta table existed
+        return None
+    return row[0] if row else None

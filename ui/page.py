@@ -1,0 +1,156 @@
+"""What every page does first: page set-up, the global filters (kept in the URL), the demo label;
+and how every chart is shown (figure, "data as of", coverage, the data behind it, CSV download)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from siree_metrics.filters import Filters
+from siree_metrics.reference import COUNTRIES, load_reference
+from siree_metrics.theme import COUNTRY_LABELS
+
+from . import data
+from .i18n import t
+
+PARAMS = ("country", "region", "partner", "from", "to", "as_of")
+STATE = "siree_filters"
+
+
+@dataclass(frozen=True)
+class View:
+    """The filters of the current page: what to show, from when to when, and as of which date."""
+
+    filters: Filters
+    start: dt.date
+    end: dt.date
+    as_of: dt.date
+    lang: str = "en"
+
+    @property
+    def countries(self) -> tuple[str, ...]:
+        return self.filters.countries or COUNTRIES
+
+
+def _parse_date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _from_url() -> dict:
+    ref = load_reference()
+    q = st.query_params
+
+    def codes(name: str, allowed) -> list[str]:
+        return [c for c in (x.strip().upper() for x in q.get(name, "").split(",")) if c in allowed]
+
+    return {
+        "country": codes("country", COUNTRIES),
+        "region": codes("region", ref.regions),
+        "partner": codes("partner", ref.partners),
+        "from": _parse_date(q.get("from")),
+        "to": _parse_date(q.get("to")),
+        "as_of": _parse_date(q.get("as_of")),
+    }
+
+
+def _to_url(state: dict) -> None:
+    wanted = {}
+    for name in PARAMS:
+        value = state.get(name)
+        if isinstance(value, list) and value:
+            wanted[name] = ",".join(value)
+        elif isinstance(value, dt.date):
+            wanted[name] = value.isoformat()
+    if dict(st.query_params) != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def _widget(key: str, value: object) -> str:
+    """Seed a widget's state from the shared filters (widget state is dropped when the page changes)."""
+    widget_key = f"w_{key}"
+    if widget_key not in st.session_state:
+        st.session_state[widget_key] = value
+    return widget_key
+
+
+def _sidebar(state: dict, latest: dt.date) -> None:
+    ref = load_reference()
+    prog = ref.programme
+    sb = st.sidebar
+    sb.markdown(f"### {t('Filters')}")
+    state["country"] = sb.multiselect(
+        t("Country"), list(COUNTRIES), key=_widget("country", state["country"]),
+        format_func=lambda c: t(COUNTRY_LABELS[c]))
+    countries = state["country"] or list(COUNTRIES)
+    regions = [r for r in ref.regions.values() if r.country in countries]
+    st.session_state["w_region"] = [r for r in st.session_state.get("w_region", state["region"])
+                                    if r in {x.code for x in regions}]
+    state["region"] = sb.multiselect(
+        t("Region (NUTS-3)"), [r.code for r in regions], key=_widget("region", state["region"]),
+        format_func=lambda c: f"{ref.regions[c].name} ({c})")
+    partners = [p for p in ref.partners.values() if p.country in countries]
+    st.session_state["w_partner"] = [p for p in st.session_state.get("w_partner", state["partner"])
+                                     if p in {x.id for x in partners}]
+    state["partner"] = sb.multiselect(
+        t("Partner"), [p.id for p in partners], key=_widget("partner", state["partner"]),
+        format_func=lambda p: ref.partners[p].name)
+    earliest = prog.baseline_start
+    period = sb.date_input(
+        t("Period"), key=_widget("period", (state["from"] or earliest, state["to"] or latest)),
+        min_value=prog.earliest_date, max_value=max(latest, prog.end), format="YYYY-MM-DD")
+    if isinstance(period, tuple) and len(period) == 2:
+        state["from"] = period[0] if period[0] != earliest else None
+        state["to"] = period[1] if period[1] != latest else None
+    as_of = sb.date_input(t("As of"), key=_widget("as_of", state["as_of"] or latest),
+                          min_value=prog.earliest_date, max_value=max(latest, prog.end), format="YYYY-MM-DD")
+    state["as_of"] = as_of if as_of != latest else None
+
+
+def page(title: str, icon: str = "📊") -> View:
+    """Set up a page: config, first-start demo database, the shared filters, the demo label."""
+    st.set_page_config(page_title=f"SIREE · {t(title)}", page_icon=icon, layout="wide")
+    data.ensure_database()
+    latest = data.latest()
+    if STATE not in st.session_state:  # a new session: the URL decides (deep links)
+        st.session_state[STATE] = _from_url()
+    state = st.session_state[STATE]
+    _sidebar(state, latest)
+    _to_url(state)
+    prog = load_reference().programme
+    view = View(
+        Filters(tuple(state["country"]), tuple(state["region"]), tuple(state["partner"])),
+        state["from"] or prog.baseline_start,
+        state["to"] or latest,
+        state["as_of"] or latest,
+    )
+    st.title(t(title))
+    if data.is_demo():
+        st.caption("🧪 " + t("DEMO DATA — fictional figures that tell a plausible story; not SIREE's real results."))
+    return view
+
+
+def show_chart(fig: go.Figure, table: pd.DataFrame, name: str, as_of: dt.date, coverage: str | None = None,
+               empty: str | None = None) -> None:
+    """A chart with its "data as of" line, coverage, the data behind it, and a CSV download of exactly that.
+
+    With ``empty`` set (what is missing), shows that message instead of a blank chart or a misleading zero.
+    """
+    if empty:
+        st.info(empty)
+        return
+    st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
+    caption = t("Data as of {date}", date=as_of.isoformat())
+    if coverage:
+        caption += " · " + coverage
+    st.caption(caption)
+    with st.expander(t("Data behind this chart")):
+        st.dataframe(table, hide_index=True, width="stretch")
+        st.download_button(t("Download CSV"), table.to_csv(index=False).encode("utf-8"),
+                           file_name=f"siree_{name}_{as_of.isoformat()}.csv", mime="text/csv", key=f"dl_{name}")
