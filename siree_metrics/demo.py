@@ -16,7 +16,7 @@ The story at 2021-12-31, with the indicator formulas of the catalogue over the w
 - teachers trained 472 (target 450): achieved, with some unfinished trainings and teachers who did 2-3;
 - new entrepreneurs 42 (target 50) and jobs created 30 (target 40): at risk, France lagging;
 - support networks 4 (target 4): achieved;
-- expenditure 88 % of the EUR 4,880,802 budget, a little behind time elapsed.
+- expenditure 88 % of the EUR 4,880,802 budget, a little behind time elapsed (ADICE furthest behind).
 The relative changes are made exact by a last small adjustment of the current-year counts (see `_nudge`).
 
 Generation is deterministic: every dataset draws from its own `random.Random` seeded from 20180301, and XLSX
@@ -42,6 +42,8 @@ import pyarrow.parquet as pq
 from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
+from .reference import load_reference
+
 Row = dict[str, Any]
 
 SEED = 20180301
@@ -49,7 +51,6 @@ PROJECT_START = dt.date(2018, 3, 1)
 PROJECT_END = dt.date(2021, 12, 31)
 BASELINE_MONTHS = (dt.date(2017, 3, 1), dt.date(2018, 2, 1))
 CURRENT_MONTHS = (dt.date(2021, 1, 1), dt.date(2021, 12, 1))
-BUDGET_EUR = Decimal("4880802")
 
 # Relative changes the story needs (current year against baseline year), see the module docstring.
 CHILDREN_CHANGE = 0.23
@@ -80,6 +81,8 @@ PARTNERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "ARHUS": ("BE", ("BE256", "BE254")),
     "LSF": ("BE", ("BE255", "BE251")),
 }
+
+DEMO_DIR = pathlib.Path(__file__).resolve().parent.parent / "data" / "demo"
 
 
 def _country(partner: str) -> str:
@@ -270,6 +273,7 @@ FORMATS: dict[tuple[str, str], Format] = {
     ("VIVES", "learning_communities"): FLEMISH,
     ("MECHELEN", "learning_communities"): FLEMISH,
     ("ADICE", "learning_communities"): FRENCH,
+    ("MEDWAYPLUS", "learning_communities"): MEDWAY,
     ("UCR", "learning_communities"): Xlsx(header="title"),
     ("MIDDELBURG", "learning_communities"): DUTCH_PIPE,
     ("ARHUS", "learning_communities"): replace(FLEMISH, date="%d-%m-%Y"),
@@ -291,11 +295,17 @@ FORMATS: dict[tuple[str, str], Format] = {
     ("UCR", "adult_education"): Parquet(),
     ("UOG", "teacher_training"): replace(ENGLISH, date="%d/%m/%Y", booleans=("Yes", "No")),
     ("VIVES", "teacher_training"): FLEMISH,
+    ("MEDWAYPLUS", "teacher_training"): replace(MEDWAY, booleans=("Y", "N")),
+    ("ARHUS", "teacher_training"): FLEMISH,
+    ("LSF", "teacher_training"): FLEMISH,
     ("MECHELEN", "teacher_training"): FLEMISH,
     ("ADICE", "teacher_training"): replace(FRENCH, date="%d.%m.%Y"),
     ("UCR", "teacher_training"): DUTCH_TAB,
     ("MIDDELBURG", "teacher_training"): DUTCH_PIPE,
     ("UOG", "startups"): ENGLISH,
+    ("VIVES", "startups"): FLEMISH,
+    ("MECHELEN", "startups"): FLEMISH,
+    ("MIDDELBURG", "startups"): Xlsx(),
     ("MEDWAYPLUS", "startups"): MEDWAY,
     ("ADICE", "startups"): FRENCH,
     ("ARHUS", "startups"): replace(FLEMISH, date="%d-%m-%Y"),
@@ -454,16 +464,19 @@ def _write(out_dir: pathlib.Path, export: Export) -> pathlib.Path:
 _COMMUNITIES: dict[str, list[tuple[str, str, str]]] = {
     "UOG": [
         ("Chatham Newcomer Families Hub", "community", "UKJ41"),
-        ("Gillingham Parents' Learning Circle", "primary", "UKJ41"),
         ("Rochester ESOL Community", "adult", "UKJ41"),
         ("Gravesend Youth Learning Group", "secondary", "UKJ43"),
         ("Folkestone Early Years Club", "kindergarten", "UKJ44"),
+    ],
+    "MEDWAYPLUS": [
+        ("Medway Women's Enterprise Circle", "adult", "UKJ41"),
+        ("Chatham Family Learning Caf\u00e9", "community", "UKJ41"),
+        ("Sheerness Newcomers' Study Club", "adult", "UKJ43"),
     ],
     "VIVES": [
         ("Lerend netwerk OKAN Brugge", "secondary", "BE251"),
         ("Taalbad Kortrijk", "primary", "BE254"),
         ("Kleuterklas De Vlinder Oostende", "kindergarten", "BE255"),
-        ("Brede School Sint-Andries", "primary", "BE251"),
         ("Leergemeenschap Volwassenen Roeselare", "adult", "BE256"),
         ("Ouderpunt \u2019t Pleintje Kortrijk", "community", "BE254"),
     ],
@@ -476,6 +489,7 @@ _COMMUNITIES: dict[str, list[tuple[str, str, str]]] = {
         ("Taalcaf\u00e9 Boom", "adult", "BE211"),
         ("Ouderpunt Battel", "community", "BE212"),
         ("Brede School Tinnenpot", "primary", "BE212"),
+        ("Ouderkaf\u00e9 Ganzendries", "community", "BE212"),
     ],
     "ADICE": [
         ("\u00c9cole Jules Ferry \u2013 caf\u00e9 des parents", "primary", "FRE11"),
@@ -490,7 +504,6 @@ _COMMUNITIES: dict[str, list[tuple[str, str, str]]] = {
         ("Taalhuis Middelburg", "adult", "NL342"),
         ("Ouderkring Vlissingen", "community", "NL342"),
         ("Nieuwkomersklas Goes", "primary", "NL342"),
-        ("Studiekring Terneuzen", "adult", "NL341"),
     ],
     "MIDDELBURG": [
         ("Peuterspeelzaal De Kleine Zeeuw", "kindergarten", "NL342"),
@@ -510,7 +523,6 @@ _COMMUNITIES: dict[str, list[tuple[str, str, str]]] = {
         ("Open Leercentrum Brugge", "adult", "BE251"),
         ("Taalcaf\u00e9 De Grote Post", "community", "BE255"),
         ("Kleuterschool \u2019t Zeepaardje", "kindergarten", "BE255"),
-        ("OKAN Blankenberge", "secondary", "BE251"),
     ],
 }
 _COMMUNITY_ID = {"ADICE": "CA-{:03d}", "MECHELEN": "LG{:02d}", "UCR": "UCR-LC{:02d}"}
@@ -770,12 +782,15 @@ def adult_education() -> list[Export]:
 
 # partner -> (teachers with at least one completed training, teachers who never completed one, teacher id pattern)
 _TEACHERS = {
-    "VIVES": (150, 8, "L{:04d}"),
-    "UOG": (80, 5, "T{:04d}"),
-    "UCR": (60, 4, "UCR-T{:03d}"),
-    "ADICE": (70, 6, "ENS{:03d}"),
-    "MECHELEN": (62, 3, "LK{:03d}"),
-    "MIDDELBURG": (50, 3, "MD{:03d}"),
+    "UOG": (70, 5, "T{:04d}"),
+    "VIVES": (110, 7, "L{:04d}"),
+    "MEDWAYPLUS": (18, 1, "MP-T{:02d}"),
+    "UCR": (55, 4, "UCR-T{:03d}"),
+    "MECHELEN": (75, 3, "LK{:03d}"),
+    "ADICE": (62, 6, "ENS{:03d}"),
+    "MIDDELBURG": (42, 3, "MD{:03d}"),
+    "ARHUS": (22, 1, "AT{:03d}"),
+    "LSF": (18, 2, "LSF-{:03d}"),
 }
 
 
@@ -824,10 +839,13 @@ def teacher_training() -> list[Export]:
 # partner -> (entrepreneurs registered, entrepreneur id pattern, file reports gender); France lags.
 _ENTREPRENEURS = {
     "UOG": (10, "E{:03d}", True),
-    "MEDWAYPLUS": (12, "MP-{:03d}", False),
+    "VIVES": (1, "V{:03d}", False),
+    "MEDWAYPLUS": (11, "MP-{:03d}", False),
+    "MECHELEN": (1, "OND-{:02d}", False),
     "ADICE": (4, "ENT-{:03d}", True),
-    "ARHUS": (8, "ON{:03d}", False),
-    "LSF": (8, "Z{:03d}", True),
+    "MIDDELBURG": (2, "MB{:03d}", True),
+    "ARHUS": (7, "ON{:03d}", False),
+    "LSF": (6, "Z{:03d}", True),
 }
 _JOBS_CREATED = 30
 _SECTORS = ("catering", "retail", "IT services", "construction", "care", "transport", "crafts", "cleaning")
@@ -901,7 +919,7 @@ def networks() -> list[Export]:
         },
         {
             "network_id": "NET04",
-            "partner_id": "UCR",
+            "partner_id": "MIDDELBURG",
             "region": "NL342",
             "launched_on": dt.date(2020, 9, 29),
             "members": 26,
@@ -914,18 +932,8 @@ def networks() -> list[Export]:
 # --------------------------------------------------------------------------------------------------------------
 # expenditure
 
-# Illustrative budget shares and spending rates by the end of 2021 (the real split is not public).
-_BUDGET_SHARE = {
-    "UOG": "0.20",
-    "VIVES": "0.12",
-    "MEDWAYPLUS": "0.09",
-    "UCR": "0.10",
-    "MECHELEN": "0.12",
-    "ADICE": "0.10",
-    "MIDDELBURG": "0.09",
-    "ARHUS": "0.09",
-    "LSF": "0.09",
-}
+# Share of its (illustrative) budget each partner had spent by the end of 2021, before the overall scaling to
+# SPENT_SHARE; ADICE lags, like its entrepreneurship work.
 _SPEND_RATE = {
     "UOG": 0.93,
     "VIVES": 0.90,
@@ -953,10 +961,13 @@ _CENT = Decimal("0.01")
 
 
 def _spending_targets() -> dict[str, Decimal]:
-    """Spent per partner by the end of 2021, scaled so that all partners together spent SPENT_SHARE of the
-    budget exactly."""
-    raw = {p: BUDGET_EUR * Decimal(_BUDGET_SHARE[p]) * Decimal(str(_SPEND_RATE[p])) for p in PARTNERS}
-    total = (BUDGET_EUR * SPENT_SHARE).quantize(_CENT)
+    """Spent per partner by the end of 2021: its budget (the programme's and the partners' illustrative ones come
+    from data/reference/, the only place budgets live) times its spending rate, scaled so that all partners
+    together spent SPENT_SHARE of the programme budget exactly."""
+    reference = load_reference()
+    budget = Decimal(str(reference.programme.budget_eur))
+    raw = {p: Decimal(str(reference.partners[p].budget_eur)) * Decimal(str(_SPEND_RATE[p])) for p in PARTNERS}
+    total = (budget * SPENT_SHARE).quantize(_CENT)
     targets = {p: (amount * total / sum(raw.values())).quantize(_CENT) for p, amount in raw.items()}
     targets["UOG"] += total - sum(targets.values())
     return targets
@@ -1054,3 +1065,19 @@ def write_demo_files(out_dir: pathlib.Path) -> list[tuple[str, pathlib.Path]]:
     out_dir = pathlib.Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     return [(export.dataset, _write(out_dir, export)) for export in demo_exports()]
+
+
+def build_demo_database(db: pathlib.Path, on_wait: Callable[[], None] | None = None) -> list:
+    """Write the demo exports to data/demo/ and load each through the normal loader into ``db``.
+
+    The database is marked as the demo database (``meta`` kind = demo), which labels every page and
+    enables uploads. Returns the LoadResult of each file; loading again changes nothing.
+    """
+    from . import store
+    from .load import load_file
+
+    results = [load_file(db, dataset, path, display=f"data/demo/{path.name}", loaded_by="demo", on_wait=on_wait)
+               for dataset, path in write_demo_files(DEMO_DIR)]
+    with store.connect(db, write=True, on_wait=on_wait) as con:
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('kind', 'demo')")
+    return results

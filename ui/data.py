@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -52,17 +53,21 @@ def get_summary(as_of: dt.date | None, filters: Filters) -> Summary:
 
 
 @st.cache_data(**CACHE)
-def query(name: str, params: tuple, version: tuple[int, int]) -> pd.DataFrame:
-    """Run a named query function of ``siree_metrics.series`` with ``params`` and return its frame."""
-    from siree_metrics import series
+def _frame(module: str, name: str, params: tuple, version: tuple[int, int]) -> pd.DataFrame:
+    import importlib
 
+    fn = getattr(importlib.import_module(module), name)
     with store.connect(db_path()) as con:
-        return getattr(series, name)(con, *params)
+        return fn(con, *params)
 
 
-def frame(name: str, *params: object) -> pd.DataFrame:
-    """A cached result of ``siree_metrics.series.<name>(con, *params)`` for the current data version."""
-    return query(name, tuple(params), version())
+def frame(fn: Callable[..., pd.DataFrame], *params: object) -> pd.DataFrame:
+    """The cached result of ``fn(con, *params)`` for the current data version.
+
+    ``fn`` is a query function of siree_metrics (such as ``series.monthly``) taking a DuckDB connection
+    first and hashable parameters after it (dates, strings, tuples, Filters).
+    """
+    return _frame(fn.__module__, fn.__name__, tuple(params), version())
 
 
 @st.cache_data(**CACHE)

@@ -1,0 +1,242 @@
+"""Loader and summary benchmark (issue 2, "Speed"): the project's load against DuckDB's own read_csv.
+
+Usage: python bench/run.py [--rows 1000000 10000000] [--repeat 3] [--doc docs/performance.md]
+
+For each size: generate a valid school_attendance CSV once (bench/out/, git-ignored), then, each in a
+fresh process measured with /usr/bin/time -v, ``--repeat`` times:
+
+  (a) DuckDB's own ``CREATE TABLE t AS SELECT * FROM read_csv(FILE)`` into a new database file;
+  (b) ``python -m siree_metrics load --db NEW.duckdb --dataset school_attendance FILE``;
+  (c) ``python -m siree_metrics summary --db LOADED.duckdb --format json`` (the whole process), and
+      inside one process the time of ``siree_metrics.summary.summarize`` after connecting.
+
+Reports the median wall time and the largest maximum resident set size of the runs, the ratio
+load / DuckDB, prints a Markdown table and writes it, with the machine and the command, to the
+section "Loading and summary (issue 2)" of docs/performance.md (replacing only that section).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+OUT = BENCH / "out"
+TIME = "/usr/bin/time"
+HEADING = "## Loading and summary (issue 2)"
+GOAL_RATIO, GOAL_RSS_MB, GOAL_SUMMARY_S = 2.0, 2048, 0.5
+
+
+@dataclass
+class Measure:
+    step: str
+    walls: list[float] = field(default_factory=list)
+    rss_mb: list[float] = field(default_factory=list)
+    inner: list[float] = field(default_factory=list)  # summarize() seconds inside the process
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(self.walls)
+
+    @property
+    def rss(self) -> float:
+        return max(self.rss_mb)
+
+
+def _wall(text: str) -> float:
+    m = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)", text)
+    parts = [float(p) for p in m.group(1).split(":")]
+    return sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
+
+
+def _rss_mb(text: str) -> float:
+    return int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1)) / 1024
+
+
+def timed(cmd: list[str], log: Path) -> tuple[float, float, str]:
+    """Run ``cmd`` under /usr/bin/time -v; return (wall seconds, max RSS MB, stdout). Fails loudly."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    start = time.perf_counter()
+    proc = subprocess.run([TIME, "-v", *cmd], cwd=ROOT, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    with log.open("a", encoding="utf-8") as f:
+        f.write(f"$ {' '.join(cmd)}\n{proc.stdout}{proc.stderr}\n(perf_counter {elapsed:.3f} s)\n\n")
+    if proc.returncode != 0:
+        sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-3000:]}")
+    return _wall(proc.stderr), _rss_mb(proc.stderr), proc.stdout
+
+
+def fresh(db: Path) -> Path:
+    for p in (db, Path(f"{db}.wal"), Path(f"{db}.lock")):
+        p.unlink(missing_ok=True)
+    return db
+
+
+def label(rows: int) -> str:
+    return f"{rows // 1_000_000} M" if rows % 1_000_000 == 0 else f"{rows:,}"
+
+
+def bench_size(rows: int, repeat: int, py: str) -> dict:
+    OUT.mkdir(parents=True, exist_ok=True)
+    csv = OUT / f"school_attendance_{rows}.csv"
+    log = OUT / f"run_{rows}.log"
+    log.write_text("", encoding="utf-8")
+    gen_wall, gen_rss, _ = timed([py, str(BENCH / "make_attendance.py"), str(rows), str(csv)], log)
+    print(f"[{label(rows)}] generated {csv.name} ({csv.stat().st_size / 1e6:.0f} MB) in {gen_wall:.1f} s", flush=True)
+
+    duck, load, summ = Measure("DuckDB CREATE TABLE AS read_csv"), Measure("siree load"), Measure("siree summary")
+    inner: list[dict] = []
+    loaded = OUT / f"loaded_{rows}.duckdb"
+    for i in range(repeat):
+        db = fresh(OUT / f"duckdb_{rows}.duckdb")
+        w, r, out = timed([py, str(BENCH / "duckdb_ctas.py"), str(db), str(csv)], log)
+        assert int(out.strip()) == rows, out
+        duck.walls.append(w), duck.rss_mb.append(r)
+        print(f"[{label(rows)}] run {i + 1}: DuckDB read_csv {w:.2f} s, {r:.0f} MB", flush=True)
+        fresh(db)
+
+        db = fresh(OUT / f"load_{rows}.duckdb")
+        w, r, _ = timed([py, "-m", "siree_metrics", "load", "--db", str(db), "--dataset", "school_attendance",
+                         str(csv)], log)
+        load.walls.append(w), load.rss_mb.append(r)
+        print(f"[{label(rows)}] run {i + 1}: siree load {w:.2f} s, {r:.0f} MB", flush=True)
+        fresh(loaded)
+        shutil.move(db, loaded)
+        fresh(db)
+
+    for i in range(repeat):
+        w, r, out = timed([py, "-m", "siree_metrics", "summary", "--db", str(loaded), "--format", "json"], log)
+        summary = json.loads(out)
+        summ.walls.append(w), summ.rss_mb.append(r)
+        _, _, out = timed([py, str(BENCH / "summary_inner.py"), str(loaded)], log)
+        inner.append(json.loads(out))
+        summ.inner.append(inner[-1]["summarize_s"])
+        print(f"[{label(rows)}] run {i + 1}: summary {w:.2f} s, {r:.0f} MB; summarize() "
+              f"{inner[-1]['summarize_s']:.3f} s", flush=True)
+    school = next(x for x in summary["indicators"] if x["id"] == "children_in_school")
+    assert inner[-1]["children_in_school_n"] is not None
+    return {
+        "rows": rows, "file_mb": csv.stat().st_size / 1e6, "generate_s": gen_wall,
+        "duckdb": duck.__dict__, "load": load.__dict__, "summary": summ.__dict__, "inner": inner,
+        "children_in_school": school, "db_mb": loaded.stat().st_size / 1e6,
+    }
+
+
+def ok(good: bool) -> str:
+    return "met" if good else "**not met**"
+
+
+def table(results: list[dict]) -> str:
+    lines = ["| rows | CSV | step | median wall (s) | the runs (s) | max RSS (MB) | load / DuckDB |",
+             "|---:|---:|---|---:|---|---:|---:|"]
+    for res in results:
+        d, lo, s = (Measure(**res[k]) for k in ("duckdb", "load", "summary"))
+        ratio = lo.wall / d.wall
+        rows, size = label(res["rows"]), f"{res['file_mb']:.0f} MB"
+        runs = lambda m: ", ".join(f"{w:.2f}" for w in m.walls)  # noqa: E731
+        lines += [
+            f"| {rows} | {size} | (a) DuckDB `CREATE TABLE t AS SELECT * FROM read_csv(FILE)` | {d.wall:.2f} | "
+            f"{runs(d)} | {d.rss:.0f} | |",
+            f"| {rows} | {size} | (b) `siree_metrics load` | {lo.wall:.2f} | {runs(lo)} | {lo.rss:.0f} | "
+            f"**{ratio:.1f}x** |",
+            f"| {rows} | {size} | (c) `siree_metrics summary --format json`, whole process | {s.wall:.2f} | "
+            f"{runs(s)} | {s.rss:.0f} | |",
+            f"| {rows} | {size} | (c) `summarize()` after connecting, in-process | "
+            f"{statistics.median(s.inner):.3f} | {', '.join(f'{x:.3f}' for x in s.inner)} | | |",
+        ]
+    return "\n".join(lines)
+
+
+def goals(results: list[dict]) -> str:
+    out = []
+    for res in results:
+        d, lo, s = (Measure(**res[k]) for k in ("duckdb", "load", "summary"))
+        ratio, inner = lo.wall / d.wall, statistics.median(s.inner)
+        peak = max(lo.rss, s.rss)
+        out.append(
+            f"- {label(res['rows'])} rows: load {ratio:.1f}x DuckDB's own time (goal at 10 M rows: within "
+            f"{GOAL_RATIO:.0f}x) — {ok(ratio <= GOAL_RATIO)}; peak memory {peak:.0f} MB (goal: under 2 GB) — "
+            f"{ok(peak < GOAL_RSS_MB)}; summarize() {inner:.3f} s in-process, {s.wall:.2f} s as a whole "
+            f"command (goal: under {GOAL_SUMMARY_S} s) — {ok(inner < GOAL_SUMMARY_S)} in-process, "
+            f"{ok(s.wall < GOAL_SUMMARY_S)} as a whole command.")
+    return "\n".join(out)
+
+
+def machine(py: str) -> str:
+    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                if ln.startswith("model name")), "unknown")
+    mem_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+    facts = subprocess.run([py, "-c", "import sys, duckdb; print(sys.version.split()[0], duckdb.__version__)"],
+                           capture_output=True, text=True, check=True).stdout.split()
+    nproc = subprocess.run(["nproc"], capture_output=True, text=True, check=True).stdout.strip()
+    return (f"- Machine: {nproc} CPUs (`nproc`), {cpu} (/proc/cpuinfo), {mem_kb / 1024 ** 2:.1f} GiB RAM, "
+            f"{platform.system()} {platform.release()}\n"
+            f"- Python {facts[0]}, DuckDB {facts[1]}; the project's `SIREE_MEMORY_LIMIT` is "
+            f"{os.environ.get('SIREE_MEMORY_LIMIT', '1GB (default)')}, DuckDB's own load runs with DuckDB's "
+            f"default limit (80 % of RAM)\n"
+            f"- Date: {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
+
+
+def write_doc(doc: Path, section: str) -> None:
+    text = doc.read_text(encoding="utf-8") if doc.exists() else "# Performance\n"
+    start = text.find(HEADING)
+    if start < 0:
+        text = text.rstrip("\n") + "\n\n" + section
+    else:
+        nxt = re.search(r"^## ", text[start + len(HEADING):], flags=re.M)
+        end = start + len(HEADING) + nxt.start() if nxt else len(text)
+        text = text[:start] + section + ("\n" + text[end:] if nxt else "")
+    doc.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--doc", type=Path, default=ROOT / "docs" / "performance.md")
+    ap.add_argument("--notes", type=Path, help="Markdown appended to the section (e.g. profiling results)")
+    args = ap.parse_args()
+    if not Path(TIME).exists():
+        sys.exit(f"{TIME} is missing: install Debian's time package (apt-get install time)")
+    py = sys.executable
+    command = "python bench/run.py " + " ".join(sys.argv[1:])
+    results = []
+    for rows in args.rows:
+        results.append(bench_size(rows, args.repeat, py))
+        (OUT / f"results_{rows}.json").write_text(json.dumps(results[-1], indent=2), encoding="utf-8")
+        section = "\n\n".join([
+            HEADING,
+            f"Measured with `{command}` (from the project root, Python `{py}`); each step in a fresh process "
+            f"under `/usr/bin/time -v`, {args.repeat} runs, median wall time and the largest maximum resident "
+            f"set size. The file is a valid school_attendance CSV from `bench/make_attendance.py` (every row "
+            f"accepted). Raw output: bench/out/run_ROWS.log, bench/out/results_ROWS.json.",
+            machine(py),
+            table(results),
+            "Goals (issue 2, on this 2-core machine): load within 2x DuckDB's own time at 10 M rows, peak memory "
+            "under 2 GB, summary under 0.5 s.\n\n" + goals(results),
+        ])
+        if args.notes and args.notes.exists():
+            section += "\n\n" + args.notes.read_text(encoding="utf-8").strip()
+        write_doc(args.doc, section + "\n")
+    print()
+    print(table(results))
+    print()
+    print(goals(results))
+    print(f"\nwritten to {args.doc}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

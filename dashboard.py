@@ -1,0 +1,126 @@
+"""SIREE impact dashboard — Overview: every target at a glance. Run: streamlit run dashboard.py
+
+The other views are in pages/ (Streamlit's classic multipage mode, so a deep link to any page works as
+the very first request). Every figure comes from siree_metrics; this file only reads filters and draws.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from siree_metrics import charts
+from siree_metrics.reference import load_reference
+from siree_metrics.summary import IndicatorResult
+from siree_metrics.theme import STATUS_COLOURS, STATUS_WORDS
+from ui import data
+from ui.i18n import t
+from ui.page import page, show_chart
+
+view = page("SIREE impact at a glance", "🎯")
+summary = data.get_summary(view.as_of, view.filters)
+ref = load_reference()
+prog = ref.programme
+
+
+def _value(r: IndicatorResult) -> str:
+    if r.value is None:
+        return "—"
+    return f"{r.value:+.1%}" if r.kind == "relative" else f"{r.value:,.0f}"
+
+
+def _target(r: IndicatorResult) -> str:
+    if r.target is None:
+        return t("no target for a region")
+    text = f"{r.target:+.0%}" if r.kind == "relative" else f"{r.target:,.0f}"
+    return t("target {target}", target=text) + (" *" if r.target_illustrative else "")
+
+
+def _detail(r: IndicatorResult) -> str:
+    if r.status == "baseline_missing":
+        return t("no baseline data (2017-03 to 2018-02) for this selection")
+    if r.status == "no_data":
+        return t("no data for this selection")
+    parts = []
+    if r.attainment is not None:
+        parts.append(t("{a:.0%} of target", a=r.attainment))
+    parts.append(t("pace: {e:.0%} expected by now", e=r.expected))
+    if r.kind == "relative":
+        parts.append(t("baseline {b:,.1f} → now {c:,.1f}", b=r.baseline or 0, c=r.current or 0))
+        parts.append(f"n = {r.n_baseline:,} / {r.n:,}")
+    else:
+        if r.forecast is not None and summary.as_of < prog.end:
+            parts.append(t("forecast at end: {f:,.0f}", f=r.forecast))
+        parts.append(f"n = {r.n:,}")
+    return " · ".join(parts)
+
+
+def card(r: IndicatorResult) -> str:
+    colour = STATUS_COLOURS[r.status]
+    return f"""
+<div style="border:1px solid #ddd;border-left:8px solid {colour};border-radius:6px;padding:10px 14px;
+            margin-bottom:12px;min-height:150px">
+  <div style="font-size:1.0rem;color:#333;font-weight:600">{html.escape(r.label)}</div>
+  <div style="font-size:2.3rem;font-weight:700;line-height:1.2">{html.escape(_value(r))}
+    <span style="font-size:1rem;font-weight:400;color:#555">{html.escape(_target(r))}</span></div>
+  <div style="display:inline-block;background:{colour};color:white;border-radius:4px;padding:1px 8px;
+              font-weight:600;font-size:0.95rem">{html.escape(t(STATUS_WORDS[r.status]))}</div>
+  <div style="font-size:0.85rem;color:#444;margin-top:6px">{html.escape(_detail(r))}</div>
+</div>"""
+
+
+st.markdown(
+    t("**{name}** · {start} to {end} · data as of **{as_of}** · time elapsed **{f:.0%}**",
+      name=t("Interreg 2 Seas project SIREE"), start=prog.start, end=prog.end, as_of=summary.as_of,
+      f=summary.expected))
+
+columns = st.columns(4)
+for i, result in enumerate(summary.indicators):
+    with columns[i % 4]:
+        st.markdown(card(result), unsafe_allow_html=True)
+if any(r.target_illustrative for r in summary.indicators):
+    st.caption(t("* Illustrative target: the sum of the selected partners' shares, which are not published."))
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader(t("Attainment against expected pace"))
+    table = pd.DataFrame([{
+        "indicator": r.label, "label": r.label, "value": r.value, "target": r.target,
+        "attainment": r.attainment, "expected": r.expected, "status": r.status, "n": r.n,
+    } for r in summary.indicators])
+    missing = table["attainment"].isna().all()
+    show_chart(charts.attainment_vs_pace(table), table.drop(columns="label"), "attainment", summary.as_of,
+               coverage=t("{k} of {n} indicators have data for this selection",
+                          k=int(table["attainment"].notna().sum()), n=len(table)),
+               empty=t("No indicator has data for this selection yet.") if missing else None)
+
+with right:
+    st.subheader(t("Budget"))
+    b = summary.budget
+    if b.total_eur:
+        share = b.spent_eur / b.total_eur
+        st.markdown(
+            f"<div style='font-size:2.1rem;font-weight:700'>EUR {b.spent_eur:,.0f}</div>"
+            f"<div style='font-size:1rem'>{html.escape(t('spent of EUR {total:,.0f} ({share:.0%})', total=b.total_eur, share=share))}"
+            f"{' *' if b.illustrative else ''}</div>", unsafe_allow_html=True)
+        st.progress(min(1.0, share), text=t("Spent: {s:.0%} of budget", s=share))
+        st.progress(summary.expected, text=t("Time elapsed: {e:.0%} of the project", e=summary.expected))
+        st.markdown(t("Interreg/ERDF co-funding: **EUR {erdf:,.0f}** ({p:.0%} of the budget)",
+                      erdf=b.erdf_eur, p=b.erdf_eur / b.total_eur))
+        if b.illustrative:
+            st.caption(t("* Illustrative: per-partner budgets are not published; see the Method page."))
+    else:
+        st.markdown(t("Spent in this selection: **EUR {s:,.0f}** (a region has no budget of its own).",
+                      s=b.spent_eur))
+
+    st.subheader(t("Context"))
+    ctx = prog.context
+    total = sum(ctx["first_time_applicants"].values())
+    st.markdown(t(
+        "In {year}, **{total:,}** people applied for asylum for the first time in Belgium, France, the "
+        "Netherlands and the United Kingdom together (national totals, not only the 2 Seas area; EU-28: "
+        "about {eu:,}).", year=ctx["year"], total=total, eu=ctx["eu28_total"]))
+    st.caption(t("Source: {source}.", source=ctx["source"]) + " " + ", ".join(
+        f"{c} {n:,}" for c, n in ctx["first_time_applicants"].items()))
