@@ -85,7 +85,7 @@ def cmd_load(args: argparse.Namespace) -> int:
             print(f"{path}: refused ({result.problem_count or 1} problem"
                   f"{'s' if result.problem_count > 1 else ''}): nothing was loaded from this file", file=sys.stderr)
         else:
-            print(f"{path}: {result.message} ({result.description})")
+            print(f"{path}: {result.message}" + (f" ({result.description})" if result.description else ""))
     return 1 if refused else 0
 
 

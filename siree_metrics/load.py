@@ -246,6 +246,12 @@ def load_file(db: Path, dataset: str, path: Path, display: str | None = None, lo
     except OSError as e:
         result.refusal = f"{display}: cannot be opened ({e.strerror})"
         return result
+    if db.exists():  # a byte-identical file is recognised before any work is done
+        with store.connect(db, on_wait=on_wait) as con:
+            earlier = _earlier_batch(con, dataset, digest)
+        if earlier:
+            _already_loaded(result, earlier)
+            return result
     with _scratch() as con:
         checked, plan = _check(con, path, display, dataset, today)
         result.__dict__.update(checked.__dict__)
@@ -269,14 +275,25 @@ def _user() -> str:
         return "unknown"
 
 
+def _earlier_batch(con: duckdb.DuckDBPyConnection, dataset: str, digest: str) -> tuple | None:
+    try:
+        return con.execute("SELECT batch_id, loaded_at, file_name FROM batches WHERE dataset = $d AND sha256 = $s",
+                           {"d": dataset, "s": digest}).fetchone()
+    except duckdb.CatalogException:  # a database without tables yet
+        return None
+
+
+def _already_loaded(result: LoadResult, earlier: tuple) -> None:
+    result.status, result.batch_id = "already_loaded", earlier[0]
+    result.message = (f"already loaded as batch {earlier[0]} ({earlier[2]}) on {earlier[1]:%Y-%m-%d %H:%M}: "
+                      "a byte-identical file; nothing changed")
+
+
 def _store(con: duckdb.DuckDBPyConnection, plan: _Plan, result: LoadResult, digest: str, user: str) -> None:
     ds = plan.ds
-    earlier = con.execute("SELECT batch_id, loaded_at FROM batches WHERE dataset = $d AND sha256 = $s",
-                          {"d": ds.name, "s": digest}).fetchone()
+    earlier = _earlier_batch(con, ds.name, digest)  # again: another load may have stored it meanwhile
     if earlier:
-        result.status, result.batch_id = "already_loaded", earlier[0]
-        result.message = (f"already loaded as batch {earlier[0]} on {earlier[1]:%Y-%m-%d %H:%M}: "
-                          "a byte-identical file; nothing changed")
+        _already_loaded(result, earlier)
         return
     table, target = plan.table, ident(ds.name)
     names = list(ds.columns)
