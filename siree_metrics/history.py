@@ -1,0 +1,169 @@
+"""What happened when: spending over time against the budget, the files loaded, and which quarters partners
+have sent.
+
+Query functions for the Budget and Data pages. Each takes a DuckDB connection and hashable parameters
+(dates, ``Filters``) and returns a pandas DataFrame; the SQL is in ``sql/budget_*.sql`` and
+``sql/history_*.sql``, values are bound, and table and column names come only from the contract through
+``checks.ident``. Budgets come from the reference data: the programme's own under no filter, else the sum of
+the (illustrative) budgets of the partners the filter covers; a region has no budget of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+
+from . import attainment as att
+from .checks import ident, lit
+from .contract import load_contract
+from .filters import FILTER_SQL, Filters
+from .indicators import month_end, sql
+from .reference import Reference, load_reference
+
+MONTH_COLUMNS = ["month", "spent_eur", "cumulative_eur", "n", "partners", "budget_eur", "expected_eur", "elapsed"]
+
+
+def budget_of(filters: Filters, ref: Reference) -> tuple[float | None, float | None, bool]:
+    """(budget, ERDF part, illustrative) for the partners ``filters`` covers; (None, None, False) for a region."""
+    if filters.is_programme:
+        return ref.programme.budget_eur, ref.programme.erdf_eur, False
+    partners = filters.partner_ids(ref)
+    if partners is None:
+        return None, None, False
+    return (float(sum(ref.partners[p].budget_eur for p in partners)), round(ref.erdf_share(partners), 2), True)
+
+
+def _params(as_of: dt.date, filters: Filters) -> dict:
+    return {"as_of": as_of, **filters.params()}
+
+
+def _months(first: dt.date, last: dt.date) -> list[dt.date]:
+    out, index = [], first.year * 12 + first.month - 1
+    while index <= last.year * 12 + last.month - 1:
+        out.append(dt.date(index // 12, index % 12 + 1, 1))
+        index += 1
+    return out
+
+
+def budget_by_month(con: duckdb.DuckDBPyConnection, as_of: dt.date, filters: Filters) -> pd.DataFrame:
+    """Spending by month up to ``as_of``: spent that month, cumulative spent, and the pace line.
+
+    One row per month from the programme start (or the first payment, if earlier) to the as-of month, months
+    without payments included (spent 0). ``expected_eur`` is budget × share of the programme's time elapsed
+    at the month's end (or at ``as_of`` for its own month); ``budget_eur`` is empty under a region filter.
+    No payments at all gives an empty frame.
+    """
+    ref = load_reference()
+    prog = ref.programme
+    rows = con.execute(sql("budget_by_month").format(filters=FILTER_SQL), _params(as_of, filters)).df()
+    if rows.empty:
+        return pd.DataFrame(columns=MONTH_COLUMNS)
+    rows["month"] = pd.to_datetime(rows["month"]).dt.date
+    first = min(rows["month"].min(), prog.start.replace(day=1))
+    months = pd.DataFrame({"month": _months(first, as_of)})
+    out = months.merge(rows, on="month", how="left").fillna({"spent_eur": 0.0, "n": 0, "partners": 0})
+    out["n"] = out["n"].astype(int)
+    out["partners"] = out["partners"].astype(int)
+    out["cumulative_eur"] = out["spent_eur"].cumsum().round(2)
+    budget, _, _ = budget_of(filters, ref)
+    ends = [min(month_end(m), as_of) for m in out["month"]]
+    out["elapsed"] = [att.expected(d, prog.start, prog.end) for d in ends]
+    out["budget_eur"] = budget
+    out["expected_eur"] = None if budget is None else (out["elapsed"] * budget).round(2)
+    return out[MONTH_COLUMNS]
+
+
+def budget_by_partner(con: duckdb.DuckDBPyConnection, as_of: dt.date, filters: Filters) -> pd.DataFrame:
+    """Spent by each partner up to ``as_of`` against its budget, with one column of spending per cost category.
+
+    Lists every partner the filter covers (spent 0 when it has no payments); under a region filter, the
+    partners with payments in that region, with no budget. ``share_spent`` = spent / budget.
+    """
+    ref = load_reference()
+    categories = list(load_contract()["expenditure"].columns["cost_category"].values)
+    rows = con.execute(sql("budget_by_partner").format(filters=FILTER_SQL), _params(as_of, filters)).df()
+    covered = filters.partner_ids(ref)
+    ids = covered if covered is not None else sorted(set(rows["partner_id"]), key=list(ref.partners).index)
+    _, _, illustrative = budget_of(filters, ref)
+    out = []
+    for pid in ids:
+        mine = rows[rows["partner_id"] == pid]
+        partner = ref.partners[pid]
+        spent = float(mine["spent_eur"].sum())
+        budget = partner.budget_eur if covered is not None else None
+        record = {
+            "partner_id": pid, "partner": partner.name, "country": partner.country,
+            "budget_eur": budget, "spent_eur": round(spent, 2),
+            "share_spent": spent / budget if budget else None,
+            "erdf_eur": round(ref.erdf_share([pid]), 2) if budget else None,
+            "n": int(mine["n"].sum()),
+            "last_paid_on": mine["last_paid_on"].max() if len(mine) else None,
+        }
+        for cat in categories:
+            record[cat] = round(float(mine.loc[mine["cost_category"] == cat, "spent_eur"].sum()), 2)
+        out.append(record)
+    frame = pd.DataFrame(out, columns=["partner_id", "partner", "country", "budget_eur", "spent_eur", "share_spent",
+                                       "erdf_eur", "n", "last_paid_on", *categories])
+    frame["budget_illustrative"] = illustrative or not filters.is_programme
+    return frame
+
+
+def budget_by_category(con: duckdb.DuckDBPyConnection, as_of: dt.date, filters: Filters) -> pd.DataFrame:
+    """Spent per cost category up to ``as_of``, every category of the contract listed (0 without payments)."""
+    categories = list(load_contract()["expenditure"].columns["cost_category"].values)
+    rows = con.execute(sql("budget_by_category").format(filters=FILTER_SQL), _params(as_of, filters)).df()
+    out = pd.DataFrame({"cost_category": categories}).merge(rows, on="cost_category", how="left")
+    out = out.fillna({"spent_eur": 0.0, "n": 0, "partners": 0}).astype({"n": int, "partners": int})
+    total = out["spent_eur"].sum()
+    out["share"] = out["spent_eur"] / total if total else None
+    return out
+
+
+def loaded_files(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every loaded file (batch), newest first: who, when, which dataset and file, rows, replaced rows."""
+    return con.execute(sql("history_loaded_files")).df()
+
+
+def quarter_label(day: dt.date) -> str:
+    return f"{day.year} Q{(day.month - 1) // 3 + 1}"
+
+
+def _quarters(first: dt.date, last: dt.date) -> list[dt.date]:
+    return [m for m in _months(first, last) if m.month in (1, 4, 7, 10)]
+
+
+def completeness(con: duckdb.DuckDBPyConnection, start: dt.date, as_of: dt.date, filters: Filters) -> pd.DataFrame:
+    """Which partner sent which dataset for which quarter: one row per partner × dataset × quarter.
+
+    Quarters run from the one holding ``start`` to the one holding ``as_of``. ``status`` is ``submitted``
+    when the partner's stored rows include one dated in that quarter (up to ``as_of``); ``missing`` when not;
+    ``not_sent`` for a dataset the partner has sent no rows of in the whole span (it may not run that
+    activity). Partners are those of the country and partner filters; a region filter limits the rows.
+    """
+    ref = load_reference()
+    contract = load_contract()
+    unions = " union all ".join(
+        f"select {lit(ds.name)} as dataset, partner_id, country, region, cast({ident(ds.date)} as date) as d "
+        f"from {ident(ds.name)}"
+        for ds in contract.values())
+    first = dt.date(start.year, (start.month - 1) // 3 * 3 + 1, 1)
+    rows = con.execute(sql("history_completeness").format(unions=unions, filters=FILTER_SQL),
+                       {"from": first, "to": as_of, **filters.params()}).df()
+    rows["quarter_start"] = pd.to_datetime(rows["quarter_start"]).dt.date
+    partners = [p.id for p in ref.partners.values()
+                if (not filters.countries or p.country in filters.countries)
+                and (not filters.partners or p.id in filters.partners)]
+    grid = pd.MultiIndex.from_product([partners, list(contract), _quarters(first, as_of)],
+                                      names=["partner_id", "dataset", "quarter_start"]).to_frame(index=False)
+    out = grid.merge(rows, on=["partner_id", "dataset", "quarter_start"], how="left").fillna({"n": 0})
+    out["n"] = out["n"].astype(int)
+    sent = out.groupby(["partner_id", "dataset"])["n"].transform("sum") > 0
+    out["status"] = "missing"
+    out.loc[out["n"] > 0, "status"] = "submitted"
+    out.loc[~sent, "status"] = "not_sent"
+    out["quarter"] = [quarter_label(q) for q in out["quarter_start"]]
+    out["partner"] = [ref.partners[p].name for p in out["partner_id"]]
+    out["dataset_label"] = [contract[d].label for d in out["dataset"]]
+    return out[["partner_id", "partner", "dataset", "dataset_label", "quarter", "quarter_start", "n", "status"]]
