@@ -122,15 +122,15 @@ class Rules:
         raise ValueError(f"unknown column type {kind}")
 
     # -- problems ---------------------------------------------------------------------------------------
-    def problem(self, col: Column, t: str, required: bool) -> str:
-        """The message for cleaned text ``t`` (NULL when the cell is fine)."""
+    def problem(self, col: Column, t: str, v: str, required: bool) -> str:
+        """The message for cleaned text ``t`` whose typed value is ``v`` (NULL when the cell is fine)."""
         empty = "'is empty; this column is required'" if required else "NULL"
         if col.type in ("id", "text"):
             return f"(CASE WHEN {t} IS NULL THEN {empty} END)"
-        return (f"(CASE WHEN {t} IS NULL THEN {empty} "
+        return (f"(CASE WHEN {v} IS NOT NULL THEN NULL WHEN {t} IS NULL THEN {empty} "
                 f"WHEN regexp_full_match({t}, {lit(SUPPRESSION)}) "
                 f"THEN 'is a suppression mark; the dashboard needs the exact figure' "
-                f"WHEN {self.value(col, t)} IS NULL THEN {self._invalid(col, t)} END)")
+                f"WHEN {v} IS NULL THEN {self._invalid(col, t)} END)")
 
     def _invalid(self, col: Column, t: str) -> str:
         kind = col.type

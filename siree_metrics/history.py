@@ -86,7 +86,6 @@ def budget_by_partner(con: duckdb.DuckDBPyConnection, as_of: dt.date, filters: F
     rows = con.execute(sql("budget_by_partner").format(filters=FILTER_SQL), _params(as_of, filters)).df()
     covered = filters.partner_ids(ref)
     ids = covered if covered is not None else sorted(set(rows["partner_id"]), key=list(ref.partners).index)
-    _, _, illustrative = budget_of(filters, ref)
     out = []
     for pid in ids:
         mine = rows[rows["partner_id"] == pid]
@@ -106,7 +105,7 @@ def budget_by_partner(con: duckdb.DuckDBPyConnection, as_of: dt.date, filters: F
         out.append(record)
     frame = pd.DataFrame(out, columns=["partner_id", "partner", "country", "budget_eur", "spent_eur", "share_spent",
                                        "erdf_eur", "n", "last_paid_on", *categories])
-    frame["budget_illustrative"] = illustrative or not filters.is_programme
+    frame["budget_illustrative"] = True  # per-partner budgets are not published
     return frame
 
 
@@ -140,7 +139,8 @@ def completeness(con: duckdb.DuckDBPyConnection, start: dt.date, as_of: dt.date,
     Quarters run from the one holding ``start`` to the one holding ``as_of``. ``status`` is ``submitted``
     when the partner's stored rows include one dated in that quarter (up to ``as_of``); ``missing`` when not;
     ``not_sent`` for a dataset the partner has sent no rows of in the whole span (it may not run that
-    activity). Partners are those of the country and partner filters; a region filter limits the rows.
+    activity). Partners are those of the filter's countries (and the regions' countries) and partners; a region
+    filter also limits the rows to that region.
     """
     ref = load_reference()
     contract = load_contract()
@@ -152,8 +152,10 @@ def completeness(con: duckdb.DuckDBPyConnection, start: dt.date, as_of: dt.date,
     rows = con.execute(sql("history_completeness").format(unions=unions, filters=FILTER_SQL),
                        {"from": first, "to": as_of, **filters.params()}).df()
     rows["quarter_start"] = pd.to_datetime(rows["quarter_start"]).dt.date
+    region_countries = {ref.regions[r].country for r in filters.regions if r in ref.regions}
     partners = [p.id for p in ref.partners.values()
                 if (not filters.countries or p.country in filters.countries)
+                and (not region_countries or p.country in region_countries)
                 and (not filters.partners or p.id in filters.partners)]
     grid = pd.MultiIndex.from_product([partners, list(contract), _quarters(first, as_of)],
                                       names=["partner_id", "dataset", "quarter_start"]).to_frame(index=False)

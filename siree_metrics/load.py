@@ -102,44 +102,63 @@ class _Plan:
                 self.header_problems.append((name, "required column is missing"))
 
     def raw(self, name: str) -> str:
-        return f"c{self.position[name]}" if name in self.position else "NULL"
+        """The cell as sent (in the parsed query); NULL for a column the file does not have."""
+        return ident("raw_" + name) if name in self.position else "NULL"
+
+    def v(self, name: str) -> str:
+        """The typed value (in the parsed query)."""
+        return ident("v_" + name)
+
+    def _t(self, name: str) -> str:
+        return ident("t_" + name) if name in self.position else "NULL"
 
     def partner_country(self, partner: str) -> str:
         cases = " ".join(f"WHEN {lit(p.id)} THEN {lit(p.country)}" for p in self.ref.partners.values())
         return f"(CASE {partner} {cases} END)"
 
-    def value(self, name: str) -> str:
+    def _value(self, name: str) -> str:
         col = self.ds.columns[name]
+        t = self._t(name)
         if name == "region" and name in self.ds.optional:  # expenditure: the partner's home region by default
             homes = " ".join(f"WHEN {lit(p.id)} THEN {lit(p.home_region)}" for p in self.ref.partners.values())
-            home = f"(CASE {self.value('partner_id')} {homes} END)"
+            home = f"(CASE upper({self._t('partner_id')}) {homes} END)"
             if name not in self.position:
                 return home
-            t = cleaned(self.raw(name))
             return f"(CASE WHEN {t} IS NULL THEN {home} ELSE {self.rules.value(col, t)} END)"
         if name not in self.position:
             return f"CAST({lit(col.default)} AS {col.sql_type})" if col.default is not None else f"CAST(NULL AS {col.sql_type})"
-        t = cleaned(self.raw(name))
         value = self.rules.value(col, t)
         if col.default is not None:
             value = f"(CASE WHEN {t} IS NULL THEN CAST({lit(col.default)} AS {col.sql_type}) ELSE {value} END)"
         return value
 
+    def parsed(self) -> str:
+        """SQL giving, per staged record: r (spreadsheet row), raw_<col> (as sent), t_<col>, v_<col> (typed).
+
+        Built in two layers so each cell is cleaned once and parsed once, whatever uses it afterwards."""
+        table = self.table
+        cells = [f"{table.row_expr} AS r"]
+        for name, i in self.position.items():
+            cells += [f"c{i} AS {ident('raw_' + name)}", f"{cleaned(f'c{i}')} AS {ident('t_' + name)}"]
+        values = ", ".join(f"{self._value(n)} AS {self.v(n)}" for n in self.ds.columns)
+        return f"SELECT *, {values} FROM (SELECT {', '.join(cells)} FROM {table.name})"
+
     def problem(self, name: str) -> str | None:
+        """SQL for the message about this column's cell (over the parsed query); NULL when it is fine."""
         if name not in self.position:
             return None
         col = self.ds.columns[name]
         required = name in self.ds.required and col.default is None
-        messages = [self.rules.problem(col, cleaned(self.raw(name)), required)]
+        messages = [self.rules.problem(col, self._t(name), self.v(name), required)]
         if name == "region":
-            region, partner = self.value("region"), self.value("partner_id")
+            region, partner = self.v("region"), self.v("partner_id")
             country = self.partner_country(partner)
             messages.append(f"(CASE WHEN left({region}, 2) <> {country} THEN 'is a region in ' || left({region}, 2) "
                             f"|| ', but partner ' || {partner} || ' works in ' || {country} END)")
         for a, b in self.ds.checks:
             if a == name and b in self.position:
-                messages.append(f"(CASE WHEN {self.value(a)} > {self.value(b)} THEN 'is more than {b} (' "
-                                f"|| {self.value(b)} || ')' END)")
+                messages.append(f"(CASE WHEN {self.v(a)} > {self.v(b)} THEN {lit(f'is more than {b} (')} "
+                                f"|| {self.v(b)} || ')' END)")
         return f"coalesce({', '.join(messages)})" if len(messages) > 1 else messages[0]
 
 
@@ -153,32 +172,37 @@ def _header_refusal(plan: _Plan, display: str) -> str | None:
 
 
 def _row_problems(con: duckdb.DuckDBPyConnection, plan: _Plan, display: str) -> tuple[list[Problem], int]:
-    table, order = plan.table, list(plan.ds.columns)
+    """Every problem in the rows, in one scan for the cells and one for repeated keys."""
+    order = list(plan.ds.columns)
+    checked = {n: p for n in order if (p := plan.problem(n))}
     parts = []
-    for name in order:
-        problem = plan.problem(name)
-        if problem:
-            parts.append(f"SELECT * FROM (SELECT {table.row_expr} AS r, {order.index(name)} AS o, {lit(name)} AS col, "
-                         f"{plan.raw(name)} AS value, {problem} AS message FROM {table.name}) WHERE message IS NOT NULL")
-    key = [k for k in plan.ds.full_key if k in plan.position or k in plan.ds.optional]
+    if checked:
+        problems = ", ".join(f"{p} AS {ident('p_' + n)}" for n, p in checked.items())
+        structs = ", ".join(f"{{'o': {order.index(n)}, 'col': {lit(n)}, 'value': {plan.raw(n)}, "
+                            f"'msg': {ident('p_' + n)}}}" for n in checked)
+        any_problem = " OR ".join(f"{ident('p_' + n)} IS NOT NULL" for n in checked)
+        parts.append(f"""
+            SELECT r, s.o, s.col, s.value, s.msg FROM (
+              SELECT r, unnest([{structs}]) AS s
+              FROM (SELECT *, {problems} FROM parsed) WHERE {any_problem})
+            WHERE s.msg IS NOT NULL""")
+    key = list(plan.ds.full_key)
     if all(k in plan.position for k in key if k in plan.ds.required):
-        values = ", ".join(f"{plan.value(k)} AS {ident('k_' + k)}" for k in key)
         first_key = next(k for k in plan.ds.key if k in plan.position)
-        values += f", {plan.raw(first_key)} AS {ident('raw_' + first_key)}"
-        present = " AND ".join(f"{ident('k_' + k)} IS NOT NULL" for k in key if k in plan.ds.required)
-        same = " AND ".join(f"k.{ident('k_' + k)} IS NOT DISTINCT FROM d.{ident('k_' + k)}" for k in key)
+        keys = ", ".join(plan.v(k) for k in key)
+        present = " AND ".join(f"{plan.v(k)} IS NOT NULL" for k in key if k in plan.ds.required)
+        same = " AND ".join(f"k.{plan.v(k)} IS NOT DISTINCT FROM d.{plan.v(k)}" for k in key)
         message = lit(f": same {', '.join(key)} (one row is {plan.ds.row})")
         parts.append(f"""
             SELECT * FROM (
-              WITH k AS (SELECT {table.row_expr} AS r, {values} FROM {table.name} WHERE {present}),
-                   d AS (SELECT * EXCLUDE (r, {ident('raw_' + first_key)}), min(r) AS first_r FROM k
-                         GROUP BY ALL HAVING count(*) > 1)
-              SELECT k.r, {order.index(first_key)} AS o, {lit(first_key)} AS col, k.{ident('raw_' + first_key)} AS value,
+              WITH k AS (SELECT r, {keys}, {plan.raw(first_key)} AS shown FROM parsed WHERE {present}),
+                   d AS (SELECT {keys}, min(r) AS first_r FROM k GROUP BY ALL HAVING count(*) > 1)
+              SELECT k.r, {order.index(first_key)} AS o, {lit(first_key)} AS col, k.shown AS value,
                      'repeats row ' || d.first_r || {message} AS message
               FROM k JOIN d ON {same} WHERE k.r <> d.first_r)""")
     if not parts:
         return [], 0
-    rows = con.execute(f"SELECT r, col, value, message, count(*) OVER () FROM ({' UNION ALL '.join(parts)}) "
+    rows = con.execute(f"SELECT r, col, value, msg, count(*) OVER () FROM ({' UNION ALL '.join(parts)}) "
                        f"ORDER BY r, o LIMIT {MAX_LISTED}").fetchall()
     problems = [Problem(display, r, col, str(msg) if value is None else f"{quote(value)} {msg}")
                 for r, col, value, msg, _ in rows]
@@ -215,13 +239,16 @@ def _check(con: duckdb.DuckDBPyConnection, path: Path, display: str, dataset: st
         checked.refusal = f"{display}: the file has no data rows, only a header"
         return checked, plan
     else:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE parsed AS {plan.parsed()}")
+        con.execute(f"DROP TABLE {table.name}")  # the parsed table keeps every cell as sent
         found, count = _row_problems(con, plan, display)
         problems += found
         count += len(plan.header_problems)
     checked.problems, checked.problem_count = problems[:MAX_LISTED], count
-    cols = ", ".join(f"c{i}" for i in range(len(table.headers)))
-    checked.preview = [dict(zip(table.headers, row)) for row in
-                       con.execute(f"SELECT {cols} FROM {table.name} LIMIT 20").fetchall()]
+    if not table.problems:
+        cols = ", ".join(plan.raw(n) for n in plan.position)
+        checked.preview = [dict(zip(plan.position, row)) for row in
+                           con.execute(f"SELECT {cols} FROM parsed ORDER BY r LIMIT 20").fetchall()]
     return checked, plan
 
 
@@ -297,7 +324,7 @@ def _store(con: duckdb.DuckDBPyConnection, plan: _Plan, result: LoadResult, dige
         return
     table, target = plan.table, ident(ds.name)
     names = list(ds.columns)
-    country = plan.partner_country(plan.value("partner_id"))
+    country = plan.partner_country(plan.v("partner_id"))
     con.execute("BEGIN TRANSACTION")
     try:
         batch = con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM batches").fetchone()[0]
@@ -305,8 +332,8 @@ def _store(con: duckdb.DuckDBPyConnection, plan: _Plan, result: LoadResult, dige
         con.execute(
             f"INSERT INTO {target} (batch_id, source_row, country, "
             f"{', '.join(ident(n) for n in names)}, {', '.join(ident('raw_' + n) for n in names)}) "
-            f"SELECT {batch}, {table.row_expr}, {country}, {', '.join(plan.value(n) for n in names)}, "
-            f"{', '.join(plan.raw(n) for n in names)} FROM {table.name}")
+            f"SELECT {batch}, r, {country}, {', '.join(plan.v(n) for n in names)}, "
+            f"{', '.join(plan.raw(n) for n in names)} FROM parsed")
         replaced = 0
         if had_rows:
             same = " AND ".join(f"n.{ident(k)} IS NOT DISTINCT FROM o.{ident(k)}" for k in ds.full_key)

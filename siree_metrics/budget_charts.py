@@ -1,0 +1,194 @@
+"""Charts of the Budget and Data pages: pure functions from a query's DataFrame to a plotly Figure.
+
+No I/O; colours only from ``theme``; status always in words as well as colour; sized for a projector at
+1280×720 (big fonts, few words). Every user-facing word goes through ``text`` — the pages pass
+``ui.i18n.t``; the default writes English — so the package stays free of Streamlit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from .theme import BASELINE_COLOUR, COUNTRY_COLOURS, COUNTRY_LABELS, STATUS_COLOURS, STATUS_WORDS, TARGET_COLOUR
+
+Text = Callable[..., str]
+CATEGORY_LABELS = {
+    "staff": "Staff", "office_admin": "Office and administration", "travel": "Travel and accommodation",
+    "external_expertise": "External expertise and services", "equipment": "Equipment",
+}
+# Completeness cells: status -> (colour, symbol in the cell, word in the legend and hover).
+SUBMISSION = {
+    "submitted": (STATUS_COLOURS["achieved"], "✔", "Submitted"),
+    "partly": (STATUS_COLOURS["at_risk"], "◐", "Some datasets missing"),
+    "missing": (STATUS_COLOURS["behind"], "✖", "Missing"),
+    "not_sent": (STATUS_COLOURS["no_data"], "–", "Not sent (never sent this dataset)"),
+}
+
+
+def english(text: str, **values: object) -> str:
+    return text.format(**values) if values else text
+
+
+def eur(value: float | None) -> str:
+    """EUR 1.23 M / EUR 456 k / EUR 789: short amounts for labels (hover shows the exact figure)."""
+    if value is None or pd.isna(value):
+        return "—"
+    if abs(value) >= 1e6:
+        return f"EUR {value / 1e6:,.2f} M"
+    if abs(value) >= 1e4:
+        return f"EUR {value / 1e3:,.0f} k"
+    return f"EUR {value:,.0f}"
+
+
+def _layout(fig: go.Figure, height: int, **extra: object) -> go.Figure:
+    fig.update_layout(
+        template="plotly_white", height=height, font=dict(size=16), hoverlabel=dict(font_size=15),
+        margin=dict(l=10, r=30, t=20, b=10),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, font=dict(size=15)),
+        **extra)
+    return fig
+
+
+def _empty(message: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, font=dict(size=18), x=0.5, y=0.5, xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, 200)
+
+
+def pace_of_spend(monthly: pd.DataFrame, status: str, start: dt.date, end: dt.date,
+                  text: Text = english) -> go.Figure:
+    """Cumulative spend by month against budget × time elapsed (the pace line) and the budget.
+
+    ``monthly`` is ``history.budget_by_month``; ``status`` (attainment vocabulary) colours the spend line
+    and is written at its end; the time axis shows ``start``..``end``. Without a budget (a region) only
+    the spend line is drawn.
+    """
+    if monthly.empty:
+        return _empty(text("No expenditure for this selection"))
+    fig = go.Figure()
+    months = pd.to_datetime(monthly["month"])
+    budget = monthly["budget_eur"].iloc[0]
+    has_budget = budget is not None and not pd.isna(budget)
+    if has_budget:
+        fig.add_trace(go.Scatter(
+            x=months, y=[budget] * len(months), mode="lines", name=text("Budget"),
+            line=dict(color=TARGET_COLOUR, width=3),
+            hovertemplate=text("Budget") + ": EUR %{y:,.0f}<extra></extra>"))
+        fig.add_trace(go.Scatter(
+            x=months, y=monthly["expected_eur"], mode="lines", name=text("Budget × time elapsed"),
+            line=dict(color=BASELINE_COLOUR, width=3, dash="dash"), customdata=monthly["elapsed"],
+            hovertemplate=text("Expected by %{x|%b %Y}") + ": EUR %{y:,.0f} (" + text("time elapsed")
+            + " %{customdata:.0%})<extra></extra>"))
+    colour = STATUS_COLOURS.get(status, TARGET_COLOUR)
+    fig.add_trace(go.Scatter(
+        x=months, y=monthly["cumulative_eur"], mode="lines", name=text("Spent (cumulative)"),
+        line=dict(color=colour, width=5, shape="hv"),
+        customdata=monthly[["spent_eur", "n"]].to_numpy(),
+        hovertemplate=text("Spent by %{x|%b %Y}") + ": EUR %{y:,.0f}<br>" + text("that month")
+        + ": EUR %{customdata[0]:,.0f} (n = %{customdata[1]} " + text("payments") + ")<extra></extra>"))
+    last = monthly.iloc[-1]
+    label = eur(last["cumulative_eur"])
+    if has_budget and budget:
+        label = text("{share:.0%} spent", share=last["cumulative_eur"] / budget) + " · " + text(
+            STATUS_WORDS.get(status, ""))
+    fig.add_annotation(x=months.iloc[-1], y=last["cumulative_eur"], text=f"<b>{label}</b>", showarrow=True,
+                       arrowhead=0, ax=-90, ay=-40, font=dict(size=17, color="#222"), bgcolor="white",
+                       bordercolor=colour, borderwidth=2)
+    fig.update_xaxes(range=[pd.Timestamp(start), pd.Timestamp(end)], title=None)
+    fig.update_yaxes(title=None, tickprefix="EUR ", tickformat="~s", rangemode="tozero")
+    return _layout(fig, 420)
+
+
+def spend_by_partner(partners: pd.DataFrame, elapsed: float, text: Text = english) -> go.Figure:
+    """Each partner's spending as a share of its (illustrative) budget, coloured by country.
+
+    A dashed line marks the share of the programme's time elapsed (where spending would be at an even
+    pace) and a solid one the budget (100 %). Without budgets (a region filter) the bars show EUR spent.
+    """
+    if partners.empty:
+        return _empty(text("No partner in this selection"))
+    share = partners["budget_eur"].notna().all()
+    fig = go.Figure()
+    names = list(partners["partner"])
+    for country in dict.fromkeys(partners["country"]):
+        mine = partners[partners["country"] == country]
+        x = mine["share_spent"] * 100 if share else mine["spent_eur"]
+        labels = [f"{s:.0%}" for s in mine["share_spent"]] if share else [eur(v) for v in mine["spent_eur"]]
+        fig.add_trace(go.Bar(
+            y=mine["partner"], x=x, orientation="h", name=text(COUNTRY_LABELS[country]),
+            marker_color=COUNTRY_COLOURS[country], text=labels, textposition="outside", cliponaxis=False,
+            customdata=mine[["spent_eur", "budget_eur", "n"]].to_numpy(),
+            hovertemplate="<b>%{y}</b><br>" + text("Spent") + ": EUR %{customdata[0]:,.0f}<br>"
+            + (text("Budget (illustrative)") + ": EUR %{customdata[1]:,.0f}<br>" if share else "")
+            + "n = %{customdata[2]} " + text("payments") + "<extra></extra>"))
+    if share:
+        fig.add_vline(x=elapsed * 100, line=dict(color=BASELINE_COLOUR, width=3, dash="dash"),
+                      annotation=dict(text=text("time elapsed {e:.0%}", e=elapsed), font_size=15,
+                                      yanchor="bottom"), annotation_position="bottom left")
+        fig.add_vline(x=100, line=dict(color=TARGET_COLOUR, width=3),
+                      annotation=dict(text=text("budget"), font_size=15), annotation_position="top right")
+        top = max(110.0, float((partners["share_spent"] * 100).max()) + 15)
+        fig.update_xaxes(range=[0, top], ticksuffix=" %", title=None)
+    else:
+        fig.update_xaxes(tickprefix="EUR ", tickformat="~s", title=None)
+    fig.update_yaxes(categoryorder="array", categoryarray=names[::-1], title=None)
+    return _layout(fig, 80 + 42 * len(partners), bargap=0.25)
+
+
+def spend_by_category(categories: pd.DataFrame, text: Text = english) -> go.Figure:
+    """Spending per Interreg cost category, largest first, with amount and share written on each bar."""
+    if categories.empty or not categories["spent_eur"].any():
+        return _empty(text("No expenditure for this selection"))
+    ordered = categories.sort_values("spent_eur")
+    labels = [text(CATEGORY_LABELS.get(c, c)) for c in ordered["cost_category"]]
+    shares = ordered["share"].fillna(0)
+    fig = go.Figure(go.Bar(
+        y=labels, x=ordered["spent_eur"], orientation="h", marker_color=TARGET_COLOUR,
+        text=[f"{eur(v)} · {s:.0%}" for v, s in zip(ordered["spent_eur"], shares)], textposition="outside",
+        cliponaxis=False, customdata=ordered[["n", "partners"]].to_numpy(),
+        hovertemplate="<b>%{y}</b><br>EUR %{x:,.2f}<br>n = %{customdata[0]} " + text("payments")
+        + ", %{customdata[1]} " + text("partners") + "<extra></extra>", showlegend=False))
+    fig.update_xaxes(tickprefix="EUR ", tickformat="~s", title=None,
+                     range=[0, float(ordered["spent_eur"].max()) * 1.35])
+    fig.update_yaxes(title=None)
+    return _layout(fig, 80 + 50 * len(ordered), bargap=0.3)
+
+
+def submissions(grid: pd.DataFrame, text: Text = english) -> go.Figure:
+    """Partner × quarter grid of submission status: a symbol in every cell, colour, and a legend in words.
+
+    ``grid`` has partner, quarter, status (a key of ``SUBMISSION``) and an optional ``detail`` for the hover.
+    """
+    if grid.empty:
+        return _empty(text("No partner in this selection"))
+    quarters = list(dict.fromkeys(grid["quarter"]))
+    partners = list(dict.fromkeys(grid["partner"]))
+    codes = {s: i for i, s in enumerate(SUBMISSION)}
+    wide = grid.pivot(index="partner", columns="quarter", values="status").reindex(index=partners, columns=quarters)
+    detail = grid.pivot(index="partner", columns="quarter", values="detail").reindex(index=partners, columns=quarters) \
+        if "detail" in grid else wide
+    n = len(SUBMISSION)
+    scale = []
+    for i, (colour, _, _) in enumerate(SUBMISSION.values()):
+        scale += [[i / n, colour], [(i + 1) / n, colour]]
+    words = {s: text(w) for s, (_, _, w) in SUBMISSION.items()}
+    fig = go.Figure(go.Heatmap(
+        z=wide.map(lambda s: codes[s]).to_numpy(), x=quarters, y=partners, zmin=-0.5, zmax=n - 0.5,
+        colorscale=scale, showscale=False, xgap=3, ygap=3,
+        text=wide.map(lambda s: SUBMISSION[s][1]).to_numpy(), texttemplate="%{text}", textfont=dict(size=16, color="white"),
+        customdata=[[f"{words[s]}{' · ' + str(d) if d is not wide and isinstance(d, str) and d else ''}"
+                     for s, d in zip(wide.loc[p], detail.loc[p])] for p in partners],
+        hovertemplate="<b>%{y}</b> · %{x}<br>%{customdata}<extra></extra>"))
+    for status in dict.fromkeys(grid["status"]):
+        colour, symbol, _ = SUBMISSION[status]
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"{symbol} {words[status]}",
+                                 marker=dict(color=colour, size=16, symbol="square")))
+    fig.update_xaxes(title=None, tickangle=-45, showgrid=False)
+    fig.update_yaxes(title=None, autorange="reversed", showgrid=False)
+    return _layout(fig, 120 + 40 * len(partners), plot_bgcolor="white")

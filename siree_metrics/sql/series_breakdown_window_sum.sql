@@ -1,0 +1,6 @@
+-- breakdown(), measure window_sum: sum({column}) over [$from, $to], by {group} and country.
+select {group} as grp, country, sum({column}) as level, count(*) as n
+from {table}
+where {date} between $from and $to and {where} and {filters}
+group by all
+order by grp, country
