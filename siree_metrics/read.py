@@ -81,12 +81,12 @@ def _encoding(head: bytes, display: str) -> str:
 
 
 def _header(text: str) -> tuple[str, list[str]]:
-    first = text.splitlines()[0] if text else ""
+    first = text.splitlines()[0] if text else ""  # \n, \r\n and old-Mac \r line ends alike
     counts = {d: _count_outside_quotes(first, d) for d in DELIMITERS}
     delimiter = max(DELIMITERS, key=lambda d: counts[d])
     if counts[delimiter] == 0:
         delimiter = ","
-    row = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    row = next(csv.reader([first], delimiter=delimiter), [])
     return delimiter, row
 
 
@@ -126,9 +126,15 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: 
                 raise Refused(f"{display}: the text cannot be read as {encoding}; save it as 'CSV UTF-8'") from None
         try:
             _read_csv(con, source, table, delimiter, len(headers))
+            bad_text = con.execute("SELECT count(*) FROM reject_errors WHERE error_type ILIKE '%ENCODING%' "
+                                   "OR error_type ILIKE '%UNICODE%'").fetchone()[0]
         except duckdb.InvalidInputException as e:
             if encoding != "utf-8" or "unicode" not in str(e).lower():
                 raise Refused(f"{display}: cannot be read as a CSV table ({_first_line(e)})") from None
+            bad_text = 1
+        if bad_text:
+            if encoding != "utf-8":
+                raise Refused(f"{display}: the text is not valid {encoding}; save it as 'CSV UTF-8' and send it again")
             encoding = "cp1252"  # UTF-8 at the start, but not further on: Excel's "CSV" in Windows-1252
             try:
                 source = tmp = _transcode(path, encoding)
