@@ -141,6 +141,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: 
             except UnicodeError:
                 raise Refused(f"{display}: the text is neither UTF-8 nor Windows-1252; save it as 'CSV UTF-8'") from None
             _read_csv(con, source, table, delimiter, len(headers))
+        blanks = _blank_lines(source)
     finally:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
@@ -152,13 +153,47 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: 
     ]
     rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     names = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16", "cp1252": "Windows-1252"}
-    return Table(table, headers, "(rowid + 2)", rows,
+    row_expr = "(rowid + 2)"
+    if blanks:  # DuckDB skips blank lines; a spreadsheet shows them as rows, so count them back in
+        con.execute("CREATE OR REPLACE TEMP TABLE blank_lines (records_before BIGINT)")
+        con.executemany("INSERT INTO blank_lines VALUES (?)", [[line - 2 - j] for j, line in enumerate(blanks)])
+        row_expr = f"(rowid + 2 + (SELECT count(*) FROM blank_lines b WHERE b.records_before <= {table}.rowid))"
+    return Table(table, headers, row_expr, rows,
                  f"CSV, {names[encoding]}, {DELIMITER_NAMES[delimiter]}-separated", problems)
+
+
+def _blank_lines(path: Path, chunk_size: int = 1 << 23) -> list[int]:
+    """Line numbers (1 = header) of the empty lines of a UTF-8 file, read in chunks; [] when there are none."""
+    blanks: list[int] = []
+    with path.open("rb") as f:
+        head = f.read(SNIFF_BYTES)
+        eol = b"\r" if b"\r" in head and b"\n" not in head else b"\n"
+        f.seek(0)
+        line, carry, ended = 1, b"", False  # line: number of the line where `carry` starts
+        while chunk := f.read(chunk_size):
+            data, hold = carry + chunk, b""
+            if eol == b"\n":
+                if data.endswith(b"\r"):  # maybe half of a \r\n: look at it with the next chunk
+                    data, hold = data[:-1], b"\r"
+                data = data.replace(b"\r\n", b"\n")
+            if not data:
+                carry = hold
+                continue
+            if ended and data.startswith(eol):
+                blanks.append(line)
+            i = data.find(eol + eol)
+            while i != -1:
+                blanks.append(line + data.count(eol, 0, i + 1))
+                i = data.find(eol + eol, i + 1)
+            last = data.rfind(eol)
+            line += data.count(eol)
+            carry, ended = data[last + 1:] + hold, data.endswith(eol)
+    return blanks
 
 
 def _read_csv(con: duckdb.DuckDBPyConnection, source: Path, table: str, delimiter: str, width: int) -> None:
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
-    con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+    con.execute(f"DROP TABLE IF EXISTS {table}; DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
     con.execute(
         f"CREATE TEMP TABLE {table} AS SELECT * FROM read_csv($path, delim=$delim, header=true, "
         f"auto_detect=false, columns={columns}, quote='\"', escape='\"', store_rejects=true, "
