@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from .theme import BASELINE_COLOUR, COUNTRY_COLOURS, COUNTRY_LABELS, STATUS_COLOURS, STATUS_WORDS, TARGET_COLOUR
 
 Text = Callable[..., str]
+INK = TARGET_COLOUR  # text on white: the darkest colour of the theme
 CATEGORY_LABELS = {
     "staff": "Staff", "office_admin": "Office and administration", "travel": "Travel and accommodation",
     "external_expertise": "External expertise and services", "equipment": "Equipment",
@@ -23,9 +24,8 @@ CATEGORY_LABELS = {
 # Completeness cells: status -> (colour, symbol in the cell, word in the legend and hover).
 SUBMISSION = {
     "submitted": (STATUS_COLOURS["achieved"], "✔", "Submitted"),
-    "partly": (STATUS_COLOURS["at_risk"], "◐", "Some datasets missing"),
     "missing": (STATUS_COLOURS["behind"], "✖", "Missing"),
-    "not_sent": (STATUS_COLOURS["no_data"], "–", "Not sent (never sent this dataset)"),
+    "not_sent": (STATUS_COLOURS["no_data"], "–", "Not sent"),
 }
 
 
@@ -45,11 +45,14 @@ def eur(value: float | None) -> str:
 
 
 def _layout(fig: go.Figure, height: int, **extra: object) -> go.Figure:
-    fig.update_layout(
+    layout: dict[str, object] = dict(
         template="plotly_white", height=height, font=dict(size=16), hoverlabel=dict(font_size=15),
         margin=dict(l=10, r=30, t=20, b=10),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, font=dict(size=15)),
-        **extra)
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, font=dict(size=15)))
+    fig.update_layout(**{**layout, **extra})
+    # explicit tick fonts: Streamlit's chart theme would otherwise shrink and grey them
+    fig.update_xaxes(tickfont=dict(size=15, color=INK))
+    fig.update_yaxes(tickfont=dict(size=15, color=INK))
     return fig
 
 
@@ -62,12 +65,12 @@ def _empty(message: str) -> go.Figure:
 
 
 def pace_of_spend(monthly: pd.DataFrame, status: str, start: dt.date, end: dt.date,
-                  text: Text = english) -> go.Figure:
+                  programme_start: dt.date, programme_end: dt.date, text: Text = english) -> go.Figure:
     """Cumulative spend by month against budget × time elapsed (the pace line) and the budget.
 
     ``monthly`` is ``history.budget_by_month``; ``status`` (attainment vocabulary) colours the spend line
-    and is written at its end; the time axis shows ``start``..``end``. Without a budget (a region) only
-    the spend line is drawn.
+    and is written at its end; the time axis shows ``start``..``end``. The pace line runs straight from 0 at
+    the programme start to the budget at its end. Without a budget (a region) only the spend line is drawn.
     """
     if monthly.empty:
         return _empty(text("No expenditure for this selection"))
@@ -76,15 +79,15 @@ def pace_of_spend(monthly: pd.DataFrame, status: str, start: dt.date, end: dt.da
     budget = monthly["budget_eur"].iloc[0]
     has_budget = budget is not None and not pd.isna(budget)
     if has_budget:
+        span = [pd.Timestamp(programme_start), pd.Timestamp(programme_end)]
         fig.add_trace(go.Scatter(
-            x=months, y=[budget] * len(months), mode="lines", name=text("Budget"),
+            x=span, y=[budget, budget], mode="lines", name=text("Budget"),
             line=dict(color=TARGET_COLOUR, width=3),
             hovertemplate=text("Budget") + ": EUR %{y:,.0f}<extra></extra>"))
         fig.add_trace(go.Scatter(
-            x=months, y=monthly["expected_eur"], mode="lines", name=text("Budget × time elapsed"),
-            line=dict(color=BASELINE_COLOUR, width=3, dash="dash"), customdata=monthly["elapsed"],
-            hovertemplate=text("Expected by %{x|%b %Y}") + ": EUR %{y:,.0f} (" + text("time elapsed")
-            + " %{customdata:.0%})<extra></extra>"))
+            x=span, y=[0, budget], mode="lines", name=text("Budget × time elapsed"),
+            line=dict(color=BASELINE_COLOUR, width=3, dash="dash"),
+            hovertemplate=text("Even pace by %{x|%b %Y}") + ": EUR %{y:,.0f}<extra></extra>"))
     colour = STATUS_COLOURS.get(status, TARGET_COLOUR)
     fig.add_trace(go.Scatter(
         x=months, y=monthly["cumulative_eur"], mode="lines", name=text("Spent (cumulative)"),
@@ -98,7 +101,7 @@ def pace_of_spend(monthly: pd.DataFrame, status: str, start: dt.date, end: dt.da
         label = text("{share:.0%} spent", share=last["cumulative_eur"] / budget) + " · " + text(
             STATUS_WORDS.get(status, ""))
     fig.add_annotation(x=months.iloc[-1], y=last["cumulative_eur"], text=f"<b>{label}</b>", showarrow=True,
-                       arrowhead=0, ax=-90, ay=-40, font=dict(size=17, color="#222"), bgcolor="white",
+                       arrowhead=0, ax=-40, ay=70, font=dict(size=17, color=INK), bgcolor="white",
                        bordercolor=colour, borderwidth=2)
     fig.update_xaxes(range=[pd.Timestamp(start), pd.Timestamp(end)], title=None)
     fig.update_yaxes(title=None, tickprefix="EUR ", tickformat="~s", rangemode="tozero")
@@ -108,37 +111,42 @@ def pace_of_spend(monthly: pd.DataFrame, status: str, start: dt.date, end: dt.da
 def spend_by_partner(partners: pd.DataFrame, elapsed: float, text: Text = english) -> go.Figure:
     """Each partner's spending as a share of its (illustrative) budget, coloured by country.
 
-    A dashed line marks the share of the programme's time elapsed (where spending would be at an even
-    pace) and a solid one the budget (100 %). Without budgets (a region filter) the bars show EUR spent.
+    A solid line marks the budget (100 %) and, before the project end, a dashed one the share of the
+    programme's time elapsed (where spending would be at an even pace); the share is written beside each
+    bar. Without budgets (a region filter) the bars show EUR spent.
     """
     if partners.empty:
         return _empty(text("No partner in this selection"))
-    share = partners["budget_eur"].notna().all()
-    fig = go.Figure()
-    names = list(partners["partner"])
-    for country in dict.fromkeys(partners["country"]):
-        mine = partners[partners["country"] == country]
-        x = mine["share_spent"] * 100 if share else mine["spent_eur"]
-        labels = [f"{s:.0%}" for s in mine["share_spent"]] if share else [eur(v) for v in mine["spent_eur"]]
-        fig.add_trace(go.Bar(
-            y=mine["partner"], x=x, orientation="h", name=text(COUNTRY_LABELS[country]),
-            marker_color=COUNTRY_COLOURS[country], text=labels, textposition="outside", cliponaxis=False,
-            customdata=mine[["spent_eur", "budget_eur", "n"]].to_numpy(),
-            hovertemplate="<b>%{y}</b><br>" + text("Spent") + ": EUR %{customdata[0]:,.0f}<br>"
-            + (text("Budget (illustrative)") + ": EUR %{customdata[1]:,.0f}<br>" if share else "")
-            + "n = %{customdata[2]} " + text("payments") + "<extra></extra>"))
+    share = bool(partners["budget_eur"].notna().all())
+    labels = [f"{p} ({c})" for p, c in zip(partners["partner"], partners["country"])]
+    x = partners["share_spent"] * 100 if share else partners["spent_eur"]
+    fig = go.Figure(go.Bar(
+        y=labels, x=x, orientation="h", marker_color=[COUNTRY_COLOURS[c] for c in partners["country"]],
+        customdata=partners[["spent_eur", "budget_eur", "n"]].to_numpy(), showlegend=False,
+        hovertemplate="<b>%{y}</b><br>" + text("Spent") + ": EUR %{customdata[0]:,.0f}<br>"
+        + (text("Budget (illustrative)") + ": EUR %{customdata[1]:,.0f}<br>" if share else "")
+        + "n = %{customdata[2]} " + text("payments") + "<extra></extra>"))
     if share:
-        fig.add_vline(x=elapsed * 100, line=dict(color=BASELINE_COLOUR, width=3, dash="dash"),
-                      annotation=dict(text=text("time elapsed {e:.0%}", e=elapsed), font_size=15,
-                                      yanchor="bottom"), annotation_position="bottom left")
-        fig.add_vline(x=100, line=dict(color=TARGET_COLOUR, width=3),
-                      annotation=dict(text=text("budget"), font_size=15), annotation_position="top right")
-        top = max(110.0, float((partners["share_spent"] * 100).max()) + 15)
-        fig.update_xaxes(range=[0, top], ticksuffix=" %", title=None)
+        right = max(100.0, float(x.max()))
+        fig.add_trace(go.Scatter(
+            y=labels, x=[right + 2] * len(labels), mode="text", text=[f"<b>{s:.0%}</b>" for s in partners["share_spent"]],
+            textposition="middle right", textfont=dict(size=16, color=INK), hoverinfo="skip", showlegend=False))
+        fig.add_vline(x=100, line=dict(color=TARGET_COLOUR, width=3))
+        fig.add_annotation(x=100, y=1, yref="paper", yanchor="bottom", text=text("budget"), showarrow=False,
+                           font=dict(size=15))
+        if elapsed < 0.995:
+            fig.add_vline(x=elapsed * 100, line=dict(color=BASELINE_COLOUR, width=3, dash="dash"))
+            fig.add_annotation(x=elapsed * 100, y=1, yref="paper", yanchor="bottom", showarrow=False,
+                               text=text("time elapsed {e:.0%}", e=elapsed), font=dict(size=15))
+        fig.update_xaxes(range=[0, right + 14], title=None, tickvals=[0, 25, 50, 75, 100],
+                         ticktext=[f"{v} %" for v in (0, 25, 50, 75, 100)])
     else:
-        fig.update_xaxes(tickprefix="EUR ", tickformat="~s", title=None)
-    fig.update_yaxes(categoryorder="array", categoryarray=names[::-1], title=None)
-    return _layout(fig, 80 + 42 * len(partners), bargap=0.25)
+        fig.update_traces(text=[eur(v) for v in partners["spent_eur"]], textposition="outside", cliponaxis=False,
+                          textfont=dict(size=16, color=INK))
+        fig.update_xaxes(tickprefix="EUR ", tickformat="~s", title=None,
+                         range=[0, float(partners["spent_eur"].max()) * 1.3])
+    fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], title=None)
+    return _layout(fig, 90 + 40 * len(partners), bargap=0.25, margin=dict(l=10, r=30, t=40, b=10))
 
 
 def spend_by_category(categories: pd.DataFrame, text: Text = english) -> go.Figure:
@@ -151,6 +159,7 @@ def spend_by_category(categories: pd.DataFrame, text: Text = english) -> go.Figu
     fig = go.Figure(go.Bar(
         y=labels, x=ordered["spent_eur"], orientation="h", marker_color=TARGET_COLOUR,
         text=[f"{eur(v)} · {s:.0%}" for v, s in zip(ordered["spent_eur"], shares)], textposition="outside",
+        textfont=dict(size=16, color=INK),
         cliponaxis=False, customdata=ordered[["n", "partners"]].to_numpy(),
         hovertemplate="<b>%{y}</b><br>EUR %{x:,.2f}<br>n = %{customdata[0]} " + text("payments")
         + ", %{customdata[1]} " + text("partners") + "<extra></extra>", showlegend=False))
@@ -160,35 +169,43 @@ def spend_by_category(categories: pd.DataFrame, text: Text = english) -> go.Figu
     return _layout(fig, 80 + 50 * len(ordered), bargap=0.3)
 
 
-def submissions(grid: pd.DataFrame, text: Text = english) -> go.Figure:
-    """Partner × quarter grid of submission status: a symbol in every cell, colour, and a legend in words.
+def submissions(grid: pd.DataFrame, across: str = "quarter", text: Text = english) -> go.Figure:
+    """Partners down, ``across`` (quarter or dataset_label) along: submission status in every cell.
 
-    ``grid`` has partner, quarter, status (a key of ``SUBMISSION``) and an optional ``detail`` for the hover.
+    ``grid`` is ``history.submission_grid`` or ``history.submission_overview``: partner, the ``across``
+    column, status (a key of ``SUBMISSION``), detail, and ``mark``, written in the cell instead of the status
+    symbol where given. The status is in the cell (symbol or mark), its colour, the legend and the hover.
     """
     if grid.empty:
         return _empty(text("No partner in this selection"))
-    quarters = list(dict.fromkeys(grid["quarter"]))
+    quarters = list(dict.fromkeys(grid[across]))
     partners = list(dict.fromkeys(grid["partner"]))
+
+    def wide(column: str) -> pd.DataFrame:
+        return grid.pivot(index="partner", columns=across, values=column).reindex(index=partners,
+                                                                                  columns=quarters)
+
+    status, detail = wide("status"), wide("detail")
+    marks = wide("mark")
+    symbols = status.map(lambda s: SUBMISSION[s][1])
+    cell_text = marks.where(marks.notna(), symbols)
     codes = {s: i for i, s in enumerate(SUBMISSION)}
-    wide = grid.pivot(index="partner", columns="quarter", values="status").reindex(index=partners, columns=quarters)
-    detail = grid.pivot(index="partner", columns="quarter", values="detail").reindex(index=partners, columns=quarters) \
-        if "detail" in grid else wide
-    n = len(SUBMISSION)
-    scale = []
-    for i, (colour, _, _) in enumerate(SUBMISSION.values()):
-        scale += [[i / n, colour], [(i + 1) / n, colour]]
     words = {s: text(w) for s, (_, _, w) in SUBMISSION.items()}
+    n = len(SUBMISSION)
+    scale = [step for i, (colour, _, _) in enumerate(SUBMISSION.values())
+             for step in ([i / n, colour], [(i + 1) / n, colour])]
     fig = go.Figure(go.Heatmap(
-        z=wide.map(lambda s: codes[s]).to_numpy(), x=quarters, y=partners, zmin=-0.5, zmax=n - 0.5,
+        z=status.map(codes.get).to_numpy(), x=quarters, y=partners, zmin=-0.5, zmax=n - 0.5,
         colorscale=scale, showscale=False, xgap=3, ygap=3,
-        text=wide.map(lambda s: SUBMISSION[s][1]).to_numpy(), texttemplate="%{text}", textfont=dict(size=16, color="white"),
-        customdata=[[f"{words[s]}{' · ' + str(d) if d is not wide and isinstance(d, str) and d else ''}"
-                     for s, d in zip(wide.loc[p], detail.loc[p])] for p in partners],
+        text=cell_text.to_numpy(), texttemplate="%{text}",
+        textfont=dict(size=16 if marks.isna().all().all() else 13, color="white"),
+        customdata=(status.map(words.get) + " · " + detail.fillna("")).to_numpy(),
         hovertemplate="<b>%{y}</b> · %{x}<br>%{customdata}<extra></extra>"))
-    for status in dict.fromkeys(grid["status"]):
-        colour, symbol, _ = SUBMISSION[status]
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"{symbol} {words[status]}",
-                                 marker=dict(color=colour, size=16, symbol="square")))
-    fig.update_xaxes(title=None, tickangle=-45, showgrid=False)
+    for key in SUBMISSION:
+        if (grid["status"] == key).any():
+            colour, symbol, _ = SUBMISSION[key]
+            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"{symbol} {words[key]}",
+                                     marker=dict(color=colour, size=16, symbol="square")))
+    fig.update_xaxes(title=None, tickangle=-45 if across == "quarter" else -30, showgrid=False, side="bottom")
     fig.update_yaxes(title=None, autorange="reversed", showgrid=False)
-    return _layout(fig, 120 + 40 * len(partners), plot_bgcolor="white")
+    return _layout(fig, 220 + 40 * len(partners), plot_bgcolor="white", margin=dict(l=10, r=30, t=50, b=10))

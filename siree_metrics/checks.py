@@ -76,6 +76,18 @@ def month(t: str) -> str:
     )
 
 
+def canonical(col: Column, v: str) -> str:
+    """SQL rendering a typed value as text. The store keeps a cell's raw text only where it differs from
+    this (so a clean ten-million-row file is not stored twice), and export puts it back."""
+    if col.type == "date":
+        return f"strftime({v}, '%Y-%m-%d')"
+    if col.type == "month":
+        return f"strftime({v}, '%Y-%m')"
+    if col.type == "bool":
+        return f"(CASE WHEN {v} THEN 'true' WHEN NOT {v} THEN 'false' END)"
+    return f"CAST({v} AS VARCHAR)"
+
+
 class Rules:
     """SQL for one dataset's columns, given the reference data and today's date."""
 

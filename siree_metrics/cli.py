@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 from . import store
-from .checks import ident
 from .contract import load_contract
 from .filters import Filters
 from .load import load_file
@@ -139,9 +138,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     ds = load_contract()[args.dataset]
     names = list(ds.columns)
-    select = ", ".join(ident("raw_" + n) for n in names)
     with store.connect(args.db, on_wait=_wait_notice) as con:
-        rows = con.execute(f"SELECT {select} FROM {ident(ds.name)} ORDER BY batch_id, source_row").fetchall()
+        rows = store.rows_as_sent(con, ds)
     out = args.out.open("w", encoding="utf-8", newline="") if args.out else sys.stdout
     try:
         writer = csv.writer(out, lineterminator="\n")

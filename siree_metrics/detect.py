@@ -24,49 +24,43 @@ COMMON = ("partner_id", "region")  # every dataset has them: they say nothing ab
 @dataclass(frozen=True)
 class Match:
     dataset: str
+    own_found: int  # the dataset's columns present, other than partner_id and region
     required_found: int
     required: int
-    columns_found: int
 
     @property
-    def share(self) -> float:
-        return self.required_found / self.required
+    def complete(self) -> bool:
+        return self.required_found == self.required
 
 
 def _match(headers: list[str] | tuple[str, ...], ds: Dataset) -> Match:
     names = header_map(ds)
     found = {names[h] for h in (normalise_header(x) for x in headers) if h in names}
-    return Match(ds.name, len(found & set(ds.required)), len(ds.required), len(found))
+    return Match(ds.name, len(found - set(COMMON)), len(found & set(ds.required)), len(ds.required))
 
 
 def matches(headers: list[str] | tuple[str, ...]) -> list[Match]:
     """How well the header fits each dataset of the contract, best first.
 
-    Best = the largest share of the dataset's required columns present, then the most of its columns present
-    (English names or Dutch/French aliases, matched as the loader matches them).
+    Best = the most of the dataset's own columns present (beyond partner_id and region, as English names or
+    Dutch/French aliases, matched as the loader matches them), then every required column present.
     """
     found = [_match(headers, ds) for ds in load_contract().values()]
-    return sorted(found, key=lambda m: (m.share, m.columns_found), reverse=True)
+    return sorted(found, key=lambda m: (m.own_found, m.complete), reverse=True)
 
 
 def detect_dataset(headers: list[str] | tuple[str, ...]) -> str | None:
     """The dataset whose contract columns best match ``headers``; None when none fits or two fit equally.
 
-    A dataset only counts when the header has at least one of its own columns beyond partner_id and region.
+    A dataset only counts with at least one of its own columns beyond partner_id and region; of two with
+    as many, the one with all its required columns wins, and if that does not settle it, nothing is guessed.
     """
-    contract = load_contract()
-    fitting = [m for m in matches(headers)
-               if any(normalise_header(h) in _own(contract[m.dataset]) for h in headers)]
-    if not fitting:
+    best, second = matches(headers)[:2]
+    if best.own_found == 0:
         return None
-    best = fitting[0]
-    if len(fitting) > 1 and (fitting[1].share, fitting[1].columns_found) == (best.share, best.columns_found):
+    if (second.own_found, second.complete) == (best.own_found, best.complete):
         return None
     return best.dataset
-
-
-def _own(ds: Dataset) -> set[str]:
-    return {alias for alias, name in header_map(ds).items() if name not in COMMON}
 
 
 def file_headers(path: Path) -> list[str]:

@@ -11,6 +11,7 @@ the (illustrative) budgets of the partners the filter covers; a region has no bu
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import duckdb
 import pandas as pd
@@ -169,3 +170,40 @@ def completeness(con: duckdb.DuckDBPyConnection, start: dt.date, as_of: dt.date,
     out["partner"] = [ref.partners[p].name for p in out["partner_id"]]
     out["dataset_label"] = [contract[d].label for d in out["dataset"]]
     return out[["partner_id", "partner", "dataset", "dataset_label", "quarter", "quarter_start", "n", "status"]]
+
+
+def _english(text: str, **values: object) -> str:
+    return text.format(**values) if values else text
+
+
+def submission_grid(cells: pd.DataFrame, dataset: str, text: Callable[..., str] = _english) -> pd.DataFrame:
+    """Partner × quarter cells of one dataset of ``completeness``; ``detail`` gives the rows in words."""
+    mine = cells[cells["dataset"] == dataset].copy()
+    mine["mark"] = None
+    mine["detail"] = [text("{n:,} rows", n=n) for n in mine["n"]]
+    return mine[["partner_id", "partner", "quarter", "status", "mark", "detail", "n"]].reset_index(drop=True)
+
+
+def submission_overview(cells: pd.DataFrame, text: Callable[..., str] = _english) -> pd.DataFrame:
+    """Partner × dataset cells of ``completeness``: quarters with rows, and the status of the latest quarter.
+
+    ``mark`` is "quarters with rows / quarters" (for example "18/20"); ``status`` is the latest quarter's
+    (``submitted`` or ``missing``), or ``not_sent`` for a dataset the partner has sent nothing of.
+    """
+    columns = ["partner_id", "partner", "dataset", "dataset_label", "status", "mark", "detail", "n"]
+    if cells.empty:
+        return pd.DataFrame(columns=columns)
+    latest = cells["quarter_start"].max()
+    records = []
+    for (pid, partner, dataset, label), group in cells.groupby(
+            ["partner_id", "partner", "dataset", "dataset_label"], sort=False):
+        done = int((group["status"] == "submitted").sum())
+        last = group.loc[group["quarter_start"] == latest, "status"].iloc[0]
+        quarter = quarter_label(latest)
+        detail = (text("nothing sent yet") if last == "not_sent" else
+                  text("{k} of {n} quarters; {quarter}: {status}", k=done, n=len(group), quarter=quarter,
+                       status=text("submitted") if last == "submitted" else text("missing")))
+        records.append({"partner_id": pid, "partner": partner, "dataset": dataset, "dataset_label": text(label),
+                        "status": last, "mark": None if last == "not_sent" else f"{done}/{len(group)}",
+                        "detail": detail, "n": int(group["n"].sum())})
+    return pd.DataFrame(records, columns=columns)

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from . import read, store
-from .checks import Rules, cleaned, ident, lit
+from .checks import Rules, canonical, cleaned, ident, lit
 from .contract import Dataset, header_map, load_contract, normalise_header
 from .problems import Problem, Refused, quote
 from .reference import Reference, load_reference
@@ -105,6 +105,13 @@ class _Plan:
         """The cell as sent (in the parsed query); NULL for a column the file does not have."""
         return ident("raw_" + name) if name in self.position else "NULL"
 
+    def stored_raw(self, name: str) -> str:
+        """The raw text to store: NULL where it is just the typed value's own rendering (see checks.canonical)."""
+        col = self.ds.columns[name]
+        if name not in self.position or col.default is not None or (name == "region" and name in self.ds.optional):
+            return self.raw(name)
+        return f"(CASE WHEN {self.raw(name)} IS DISTINCT FROM {canonical(col, self.v(name))} THEN {self.raw(name)} END)"
+
     def v(self, name: str) -> str:
         """The typed value (in the parsed query)."""
         return ident("v_" + name)
@@ -133,15 +140,17 @@ class _Plan:
         return value
 
     def parsed(self) -> str:
-        """SQL giving, per staged record: r (spreadsheet row), raw_<col> (as sent), t_<col>, v_<col> (typed).
-
-        Built in two layers so each cell is cleaned once and parsed once, whatever uses it afterwards."""
+        """SQL giving, per staged record: r (spreadsheet row), raw_<col> (as sent), v_<col> (typed) and
+        p_<col> (the problem, if any). Built in layers so each cell is cleaned and parsed once."""
         table = self.table
         cells = [f"{table.row_expr} AS r"]
         for name, i in self.position.items():
             cells += [f"c{i} AS {ident('raw_' + name)}", f"{cleaned(f'c{i}')} AS {ident('t_' + name)}"]
         values = ", ".join(f"{self._value(n)} AS {self.v(n)}" for n in self.ds.columns)
-        return f"SELECT *, {values} FROM (SELECT {', '.join(cells)} FROM {table.name})"
+        problems = "".join(f", {p} AS {ident('p_' + n)}" for n in self.ds.columns if (p := self.problem(n)))
+        kept = ", ".join(["r", *(ident("raw_" + n) for n in self.position), *(self.v(n) for n in self.ds.columns)])
+        return (f"SELECT {kept}{problems} FROM "
+                f"(SELECT *, {values} FROM (SELECT {', '.join(cells)} FROM {table.name}))")
 
     def problem(self, name: str) -> str | None:
         """SQL for the message about this column's cell (over the parsed query); NULL when it is fine."""
@@ -174,17 +183,16 @@ def _header_refusal(plan: _Plan, display: str) -> str | None:
 def _row_problems(con: duckdb.DuckDBPyConnection, plan: _Plan, display: str) -> tuple[list[Problem], int]:
     """Every problem in the rows, in one scan for the cells and one for repeated keys."""
     order = list(plan.ds.columns)
-    checked = {n: p for n in order if (p := plan.problem(n))}
+    checked = [n for n in order if n in plan.position]
     parts = []
     if checked:
-        problems = ", ".join(f"{p} AS {ident('p_' + n)}" for n, p in checked.items())
         structs = ", ".join(f"{{'o': {order.index(n)}, 'col': {lit(n)}, 'value': {plan.raw(n)}, "
                             f"'msg': {ident('p_' + n)}}}" for n in checked)
         any_problem = " OR ".join(f"{ident('p_' + n)} IS NOT NULL" for n in checked)
         parts.append(f"""
             SELECT r, s.o, s.col, s.value, s.msg FROM (
               SELECT r, unnest([{structs}]) AS s
-              FROM (SELECT *, {problems} FROM parsed) WHERE {any_problem})
+              FROM parsed WHERE {any_problem})
             WHERE s.msg IS NOT NULL""")
     key = list(plan.ds.full_key)
     if all(k in plan.position for k in key if k in plan.ds.required):
@@ -333,7 +341,7 @@ def _store(con: duckdb.DuckDBPyConnection, plan: _Plan, result: LoadResult, dige
             f"INSERT INTO {target} (batch_id, source_row, country, "
             f"{', '.join(ident(n) for n in names)}, {', '.join(ident('raw_' + n) for n in names)}) "
             f"SELECT {batch}, r, {country}, {', '.join(plan.v(n) for n in names)}, "
-            f"{', '.join(plan.raw(n) for n in names)} FROM parsed")
+            f"{', '.join(plan.stored_raw(n) for n in names)} FROM parsed")
         replaced = 0
         if had_rows:
             same = " AND ".join(f"n.{ident(k)} IS NOT DISTINCT FROM o.{ident(k)}" for k in ds.full_key)

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import duckdb
 
-from .checks import ident
-from .contract import load_contract
+from .checks import canonical, ident
+from .contract import Dataset, load_contract
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "siree.duckdb"
 LOCK_WAIT_NOTICE_S = 1.0
@@ -127,3 +127,9 @@ def meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
     except duckdb.CatalogException:  # a database made before the meta table existed
         return None
     return row[0] if row else None
+
+
+def rows_as_sent(con: duckdb.DuckDBPyConnection, ds: Dataset) -> list[tuple]:
+    """The current rows of ``ds`` with every cell's text exactly as it arrived, in load order."""
+    cells = ", ".join(f"coalesce({ident('raw_' + c.name)}, {canonical(c, ident(c.name))})" for c in ds.columns.values())
+    return con.execute(f"SELECT {cells} FROM {ident(ds.name)} ORDER BY batch_id, source_row").fetchall()

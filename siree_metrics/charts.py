@@ -1,0 +1,427 @@
+"""Charts of the Overview, Education, Entrepreneurship and Countries pages: pure functions (df, ...) -> Figure.
+
+No I/O; colours only from ``theme`` (the same colour for the same country on every chart); status always in
+words as well as colour; sized for a projector at 1280×720 (big fonts, few words); target and baseline lines
+wherever they exist; hover shows the figures and n. Every user-facing word goes through ``text`` — the pages
+pass ``ui.i18n.t``, the default writes English — so the package stays free of Streamlit. The frames come
+from ``series`` (see each function for the columns it reads).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping, Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from .theme import BASELINE_COLOUR, COUNTRY_COLOURS, COUNTRY_LABELS, STATUS_COLOURS, STATUS_WORDS, TARGET_COLOUR
+
+Text = Callable[..., str]
+MAP_LATITUDE = 51.0  # x = lon x cos(51°) on the schematic map, as in series.region_activity
+INACTIVE_COLOUR = STATUS_COLOURS["no_data"]
+FONT = 16
+
+
+def english(text: str, **values: object) -> str:
+    return text.format(**values) if values else text
+
+
+def _layout(fig: go.Figure, height: int, **extra: object) -> go.Figure:
+    settings: dict[str, object] = dict(
+        template="plotly_white", height=height, font=dict(size=FONT), hoverlabel=dict(font_size=15),
+        margin=dict(l=10, r=30, t=30, b=10),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, font=dict(size=15), traceorder="normal"))
+    fig.update_layout(**{**settings, **extra})
+    # explicit tick sizes: Streamlit's chart theme would otherwise shrink them below what a projector shows
+    def ticks(axis: go.layout.XAxis | go.layout.YAxis) -> None:
+        if axis.tickfont.size is None:
+            axis.update(tickfont=dict(size=15, color="#222222"))
+
+    fig.for_each_xaxis(ticks)
+    fig.for_each_yaxis(ticks)
+    return fig
+
+
+def empty(message: str) -> go.Figure:
+    """A figure that says what is missing (pages normally show ``show_chart(empty=...)`` instead)."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, font=dict(size=18), x=0.5, y=0.5, xref="paper",
+                       yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, 200)
+
+
+def _countries(df: pd.DataFrame) -> list[str]:
+    """The countries present in ``df``, in the fixed order of the theme (the same order on every chart)."""
+    present = set(df["country"]) if "country" in df else set()
+    return [c for c in COUNTRY_COLOURS if c in present]
+
+
+def _number(value: float | None, percent: bool = False) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value:.1%}" if percent else f"{value:,.0f}"
+
+
+def _ink(colour: str) -> str:
+    """Black or white, whichever reads better on ``colour`` (a #RRGGBB fill)."""
+    r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#111111" if luminance > 0.45 else "#FFFFFF"
+
+
+def monthly_vs_baseline(df: pd.DataFrame, start: dt.date, end: dt.date, target_change: float,
+                        baseline_window: tuple[dt.date, dt.date] | None = None, percent: bool = False,
+                        notes: Mapping[str, str] | None = None, text: Text = english) -> go.Figure:
+    """One small panel per country: the monthly level, its baseline (dashed) and target (dotted) lines.
+
+    ``df`` is ``series.monthly``: month, country, level, n, baseline, target, n_baseline (and numerator,
+    denominator for a ratio, shown in the hover). Each country keeps its own scale (their sizes differ);
+    the baseline year is shaded. ``notes`` adds a short text per country to its panel title (such as its
+    status). A country without baseline rows gets no lines and says so.
+    """
+    countries = _countries(df)
+    if not countries:
+        return empty(text("No data for this selection"))
+    cols = 1 if len(countries) == 1 else 2
+    rows = math.ceil(len(countries) / cols)
+    titles = [text(COUNTRY_LABELS[c]) + (f" · {notes[c]}" if notes and notes.get(c) else "") for c in countries]
+    fig = make_subplots(rows=rows, cols=cols, shared_xaxes=True, subplot_titles=titles,
+                        vertical_spacing=0.16 if rows > 1 else 0.1, horizontal_spacing=0.08)
+    fig.update_annotations(font=dict(size=17, color="#222222"))  # the panel titles
+    x0, x1 = pd.Timestamp(start), pd.Timestamp(end)
+    fmt = ".1%" if percent else ",.0f"
+    ratio = "numerator" in df
+    for i, country in enumerate(countries):
+        row, col = i // cols + 1, i % cols + 1
+        mine = df[df["country"] == country].sort_values("month")
+        if baseline_window and pd.Timestamp(baseline_window[1]) >= x0 and pd.Timestamp(baseline_window[0]) <= x1:
+            fig.add_vrect(x0=max(pd.Timestamp(baseline_window[0]), x0), x1=min(pd.Timestamp(baseline_window[1]), x1),
+                          fillcolor=BASELINE_COLOUR, opacity=0.15, line_width=0, row=row, col=col,
+                          exclude_empty_subplots=False, layer="below",
+                          annotation=dict(text=text("baseline year"), font=dict(size=13, color="#555555")),
+                          annotation_position="bottom left")
+        extra = ("<br>%{customdata[1]:,.0f} / %{customdata[2]:,.0f}" if ratio else "")
+        custom = mine[["n", "numerator", "denominator"]] if ratio else mine[["n"]]
+        fig.add_trace(go.Scatter(
+            x=mine["month"], y=mine["level"], mode="lines+markers", name=text(COUNTRY_LABELS[country]),
+            line=dict(color=COUNTRY_COLOURS[country], width=3), marker=dict(size=4),
+            customdata=custom.to_numpy(), showlegend=False,
+            hovertemplate="<b>" + text(COUNTRY_LABELS[country]) + "</b> · %{x|%b %Y}<br>%{y:" + fmt + "}"
+            + extra + "<br>n = %{customdata[0]:,.0f} " + text("rows") + "<extra></extra>"),
+            row=row, col=col)
+        baseline = mine["baseline"].iloc[0]
+        if pd.isna(baseline):
+            fig.add_annotation(text=text("no baseline data"), x=0.5, y=0.12, showarrow=False,
+                               xref=f"x{i + 1 if i else ''} domain", yref=f"y{i + 1 if i else ''} domain",
+                               font=dict(size=14, color=BASELINE_COLOUR))
+        else:
+            n_base = mine["n_baseline"].iloc[0]
+            for value, name, colour, dash, group in (
+                (baseline, text("Baseline"), BASELINE_COLOUR, "dash", "baseline"),
+                (mine["target"].iloc[0], text("Target: baseline {change:+.0%}", change=target_change),
+                 TARGET_COLOUR, "dot", "target"),
+            ):
+                fig.add_trace(go.Scatter(
+                    x=[x0, x1], y=[value, value], mode="lines", name=name, legendgroup=group,
+                    showlegend=i == 0, line=dict(color=colour, width=2.5, dash=dash),
+                    hovertemplate=name + ": %{y:" + fmt + "}" + (
+                        f" (n = {n_base:,.0f} " + text("rows") + ")" if group == "baseline" else "")
+                    + "<extra></extra>"),
+                    row=row, col=col)
+    fig.update_xaxes(range=[x0, x1], title=None)
+    fig.update_yaxes(title=None, rangemode="tozero", tickformat=".0%" if percent else "~s")
+    return _layout(fig, 330 if rows == 1 else 580, margin=dict(l=10, r=20, t=90, b=10),
+                   legend=dict(orientation="h", yanchor="top", y=0.995, yref="container", x=0,
+                               font=dict(size=15)))
+
+
+def monthly_by_country(df: pd.DataFrame, start: dt.date, end: dt.date, percent: bool = True,
+                       text: Text = english) -> go.Figure:
+    """One line per country over the months (such as the attendance rate); ``df`` as ``series.monthly_rate``."""
+    countries = _countries(df)
+    if not countries:
+        return empty(text("No data for this selection"))
+    fig = go.Figure()
+    fmt = ".1%" if percent else ",.0f"
+    for country in countries:
+        mine = df[df["country"] == country].sort_values("month")
+        cols = [c for c in ("n", "numerator", "denominator") if c in mine]
+        fig.add_trace(go.Scatter(
+            x=mine["month"], y=mine["level"], mode="lines+markers", name=text(COUNTRY_LABELS[country]),
+            line=dict(color=COUNTRY_COLOURS[country], width=3), marker=dict(size=5),
+            customdata=mine[cols].to_numpy(),
+            hovertemplate="<b>" + text(COUNTRY_LABELS[country]) + "</b> · %{x|%b %Y}<br>%{y:" + fmt + "}"
+            + ("<br>%{customdata[1]:,.0f} / %{customdata[2]:,.0f}" if len(cols) == 3 else "")
+            + "<br>n = %{customdata[0]:,.0f} " + text("rows") + "<extra></extra>"))
+    fig.update_xaxes(range=[pd.Timestamp(start), pd.Timestamp(end)], title=None)
+    fig.update_yaxes(title=None, tickformat=".0%" if percent else "~s",
+                     range=[0, 1.05] if percent else None, rangemode="tozero")
+    return _layout(fig, 340)
+
+
+def cumulative_vs_target(df: pd.DataFrame, start: dt.date, end: dt.date, target: float | None,
+                         programme: tuple[dt.date, dt.date], status: str | None = None,
+                         illustrative: bool = False, text: Text = english) -> go.Figure:
+    """A count's running total, stacked by country, against its target and the straight-line pace to it.
+
+    ``df`` is ``series.cumulative`` by country (month, country, level, n). The pace line runs from 0 at the
+    programme start to the target at its end. Without a target (a region) only the totals are drawn.
+    ``status`` (attainment vocabulary) is written, in words, beside the final total.
+    """
+    countries = _countries(df)
+    if not countries:
+        return empty(text("No data for this selection"))
+    fig = go.Figure()
+    months = sorted(df["month"].unique())
+    for country in countries:
+        mine = df[df["country"] == country].set_index("month").reindex(months).reset_index()
+        fig.add_trace(go.Scatter(
+            x=mine["month"], y=mine["level"].fillna(0), mode="lines", stackgroup="total",
+            name=text(COUNTRY_LABELS[country]), line=dict(color=COUNTRY_COLOURS[country], width=1),
+            fillcolor=COUNTRY_COLOURS[country], customdata=mine[["n"]].fillna(0).to_numpy(),
+            hovertemplate=text(COUNTRY_LABELS[country]) + ": %{y:,.0f} (n = %{customdata[0]:,.0f})"
+            + "<extra></extra>"))
+    total = df.groupby("month")["level"].sum().reindex(months)
+    fig.add_trace(go.Scatter(x=months, y=total, mode="lines", name=text("Total"), line=dict(color="#222222", width=2),
+                             hovertemplate="<b>" + text("Total") + ": %{y:,.0f}</b><extra></extra>"))
+    top = float(total.max())
+    if target:
+        p0, p1 = (pd.Timestamp(d) for d in programme)
+        span = (p1 - p0).days or 1
+        pace = [target * min(1.0, max(0.0, (pd.Timestamp(m) - p0).days / span)) for m in months]
+        fig.add_trace(go.Scatter(
+            x=months, y=pace, mode="lines", name=text("Expected pace"),
+            line=dict(color=BASELINE_COLOUR, width=2.5, dash="dash"),
+            hovertemplate=text("Expected pace") + ": %{y:,.0f}<extra></extra>"))
+        label = text("Target {target}", target=f"{target:,.0f}") + (" *" if illustrative else "")
+        fig.add_trace(go.Scatter(
+            x=months, y=[target] * len(months), mode="lines", name=label,
+            line=dict(color=TARGET_COLOUR, width=3),
+            hovertemplate=label + "<extra></extra>"))
+        top = max(top, target)
+    end_label = f"<b>{total.iloc[-1]:,.0f}</b>"
+    if target:
+        end_label += " / " + f"{target:,.0f}"
+    if status and target:
+        end_label += "<br>" + text(STATUS_WORDS[status])
+    fig.add_annotation(x=months[-1], y=float(total.iloc[-1]), text=end_label, showarrow=False, xanchor="left",
+                       xshift=8, align="left", bgcolor="white", font=dict(size=16, color="#222222"),
+                       bordercolor=STATUS_COLOURS.get(status or "", TARGET_COLOUR) if target else TARGET_COLOUR,
+                       borderwidth=2)
+    if not target:
+        fig.add_annotation(text=text("no target for this selection"), x=0.01, y=0.98, xref="paper",
+                           yref="paper", showarrow=False, xanchor="left", font=dict(size=14, color=BASELINE_COLOUR))
+    fig.update_xaxes(range=[pd.Timestamp(start), pd.Timestamp(end)], title=None)
+    fig.update_yaxes(title=None, range=[0, top * 1.15 if top else 1], tickformat=",.0f")
+    return _layout(fig, 380, hovermode="x unified", margin=dict(l=10, r=130, t=60, b=10),
+                   legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, font=dict(size=15),
+                               traceorder="normal"))
+
+
+def breakdown_bars(df: pd.DataFrame, by: str, labels: Mapping[str, str] | None = None,
+                   text: Text = english) -> go.Figure:
+    """Horizontal bars of a count by category (``by``, such as sector), stacked by country, largest on top.
+
+    ``df`` is ``series.breakdown``: <by>, country, level, n. ``labels`` renames categories for display.
+    """
+    if df.empty or not df["level"].any():
+        return empty(text("No data for this selection"))
+    totals = df.groupby(by)["level"].sum().sort_values()
+    order = list(totals.index)
+    names = {c: (labels or {}).get(c, str(c)) for c in order}
+    fig = go.Figure()
+    for country in _countries(df):
+        mine = df[df["country"] == country].set_index(by).reindex(order).fillna({"level": 0, "n": 0})
+        fig.add_trace(go.Bar(
+            y=[names[c] for c in order], x=mine["level"], orientation="h", name=text(COUNTRY_LABELS[country]),
+            marker_color=COUNTRY_COLOURS[country], customdata=mine[["n"]].to_numpy(),
+            hovertemplate="<b>%{y}</b><br>" + text(COUNTRY_LABELS[country]) + ": %{x:,.0f} (n = %{customdata[0]:,.0f})"
+            + "<extra></extra>"))
+    fig.add_trace(go.Scatter(
+        y=[names[c] for c in order], x=totals.to_numpy(), mode="text", text=[f"<b>{v:,.0f}</b>" for v in totals],
+        textposition="middle right", showlegend=False, hoverinfo="skip", cliponaxis=False))
+    fig.update_xaxes(title=None, range=[0, float(totals.max()) * 1.15], tickformat=",.0f")
+    fig.update_yaxes(title=None)
+    return _layout(fig, 110 + 38 * len(order), barmode="stack", bargap=0.25)
+
+
+def _attainment_text(att: float | None, value: float | None, relative: bool, status: str, untargeted: bool,
+                     text: Text) -> str:
+    """The cell: attainment in bold, status in words below. A relative indicator that moved away from its
+    target (negative attainment, such as -330 %) shows its change instead, which reads more plainly; a
+    selection with rows but no target of its own (a region) shows its value and says so."""
+    if untargeted and value is not None and not pd.isna(value):
+        shown = f"{value:+.0%}" if relative else f"{value:,.0f}"
+        return f"<b>{shown}</b><br>{text('no target')}"
+    if att is None or pd.isna(att):
+        head = "—"
+    elif att < 0 and relative and value is not None and not pd.isna(value):
+        head = text("change {change}", change=f"{value:+.0%}")
+    else:
+        head = f"{att:.0%}"
+    return f"<b>{head}</b><br>{text(STATUS_WORDS[status])}"
+
+
+def attainment_by_country(df: pd.DataFrame, text: Text = english) -> go.Figure:
+    """A table of every indicator (rows) by country (columns): attainment and status in words, cells in
+    the status colour. ``df`` is ``series.attainment_rows`` (indicator, country, value, target, attainment,
+    expected, status, n, kind)."""
+    countries = _countries(df)
+    if not countries:
+        return empty(text("No data for this selection"))
+    indicators = list(dict.fromkeys(df["indicator"]))
+    codes = {s: i for i, s in enumerate(STATUS_WORDS)}
+    k = len(codes)
+    scale = [step for i, s in enumerate(STATUS_WORDS) for step in ([i / k, STATUS_COLOURS[s]], [(i + 1) / k, STATUS_COLOURS[s]])]
+    columns = [text(COUNTRY_LABELS[c]) for c in countries]
+    z, hover = [], []
+    fig = go.Figure()
+    for r, ind in enumerate(indicators):
+        z_row, h_row = [], []
+        for c_i, country in enumerate(countries):
+            cell = df[(df["indicator"] == ind) & (df["country"] == country)]
+            if cell.empty:
+                z_row.append(None)
+                h_row.append("")
+                continue
+            x = cell.iloc[0]
+            relative = x["kind"] == "relative"
+            value = "—" if pd.isna(x["value"]) else (f"{x['value']:+.1%}" if relative else f"{x['value']:,.0f}")
+            target = text("none") if pd.isna(x["target"]) else (
+                f"{x['target']:+.0%}" if relative else f"{x['target']:,.0f}")
+            z_row.append(codes[x["status"]])
+            h_row.append(
+                f"<b>{ind}</b> · {columns[c_i]}<br>" + text("Value") + f": {value} · " + text("target") + f" {target}<br>"
+                + text("Attainment") + ": " + ("—" if pd.isna(x["attainment"]) else f"{x['attainment']:.0%}")
+                + " · " + text("expected by now") + f" {x['expected']:.0%}<br>"
+                + text(STATUS_WORDS[x["status"]]) + f" · n = {x['n']:,.0f}")
+            fig.add_annotation(x=columns[c_i], y=ind, text=_attainment_text(x["attainment"], x["value"], relative, x["status"],
+                                                    bool(pd.isna(x["target"]) and x["n"] > 0), text),
+                               showarrow=False, font=dict(size=15, color=_ink(STATUS_COLOURS[x["status"]])))
+        z.append(z_row)
+        hover.append(h_row)
+    fig.add_trace(go.Heatmap(
+        z=z, x=columns, y=indicators, zmin=-0.5, zmax=k - 0.5, colorscale=scale, showscale=False, xgap=4, ygap=4,
+        customdata=hover, hovertemplate="%{customdata}<extra></extra>"))
+    fig.update_xaxes(side="top", title=None, showgrid=False, tickfont=dict(size=16, color="#222222"))
+    fig.update_yaxes(autorange="reversed", title=None, showgrid=False, tickfont=dict(size=16, color="#222222"))
+    return _layout(fig, 90 + 62 * len(indicators), plot_bgcolor="white", margin=dict(l=10, r=10, t=40, b=10))
+
+
+def attainment_vs_pace(df: pd.DataFrame, text: Text = english) -> go.Figure:
+    """Every indicator's attainment as a horizontal bar in its status colour, with a marker where it should
+    be by now (expected pace), its status in words at the bar's end, and the 100 % target line.
+
+    ``df`` has one row per indicator: label, attainment (None without data), expected, status; ``n``, when
+    present, shows in the hover.
+    """
+    if df.empty:
+        return empty(text("No indicators"))
+    labels = list(df["label"])
+    att = pd.to_numeric(df["attainment"], errors="coerce")
+    pct = (att * 100).fillna(0)
+    n = df["n"] if "n" in df else pd.Series([None] * len(df))
+    fig = go.Figure()
+    fig.add_trace(go.Bar(
+        y=labels, x=pct, orientation="h", showlegend=False,
+        marker_color=[STATUS_COLOURS[s] for s in df["status"]],
+        text=[("—" if pd.isna(a) else f"{a:.0%}") + "  " + text(STATUS_WORDS[s]) for a, s in zip(att, df["status"])],
+        textposition="outside", cliponaxis=False, textfont=dict(size=16),
+        customdata=[[("—" if pd.isna(a) else f"{a:.0%}"), f"{e:.0%}", text(STATUS_WORDS[s]),
+                     "" if v is None or pd.isna(v) else f"{v:,.0f}"]
+                    for a, e, s, v in zip(att, df["expected"], df["status"], n)],
+        hovertemplate="<b>%{y}</b><br>" + text("Attainment") + ": %{customdata[0]} · " + text("expected by now")
+        + ": %{customdata[1]}<br>%{customdata[2]}" + ("<br>n = %{customdata[3]}" if "n" in df else "")
+        + "<extra></extra>"))
+    fig.add_trace(go.Scatter(
+        y=labels, x=df["expected"] * 100, mode="markers", name=text("Expected by now"),
+        marker=dict(symbol="line-ns", size=30, line=dict(width=4, color=TARGET_COLOUR)),
+        hovertemplate=text("Expected by now") + ": %{x:.0f} %<extra></extra>"))
+    fig.add_vline(x=100, line=dict(color=TARGET_COLOUR, width=2, dash="dot"),
+                  annotation=dict(text=text("Target"), font_size=15), annotation_position="top")
+    low = min(0.0, float(pct.min()) - 10)
+    high = max(110.0, float(pct.max())) + 55  # room for the status words beside the longest bar
+    fig.update_xaxes(range=[low, high], ticksuffix=" %", title=None, dtick=25)
+    fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], title=None, tickfont=dict(size=16, color="#222222"))
+    return _layout(fig, 90 + 48 * len(labels), bargap=0.3)
+
+
+# Where the map writes each country's name and the seas, in (lat, lon): clear of the region markers.
+_MAP_LABELS = {"UK": (52.35, -2.0), "BE": (50.75, 4.9), "NL": (52.55, 5.6), "FR": (49.75, 3.3)}
+_SEA_LABELS = (("North Sea", 52.75, 2.3), ("English Channel", 50.2, -1.0))
+
+
+def region_map(df: pd.DataFrame, figures: Sequence[tuple[str, str, str]] = (), size_by: str = "records",
+               text: Text = english) -> go.Figure:
+    """A schematic map: one marker per NUTS-3 region at its main town, sized by activity, coloured by country.
+
+    ``df`` is ``series.region_activity`` (region, name, country, x, y, records, one column per indicator).
+    ``figures`` lists the (column, label, format) lines of the hover, such as ("teachers_trained",
+    "Teachers trained", "{:,.0f}"). Regions with no activity are small grey markers. No tiles, no borders:
+    nothing is fetched, so it works offline; positions are approximate.
+    """
+    if df.empty:
+        return empty(text("No regions"))
+    scale = math.cos(math.radians(MAP_LATITUDE))
+    active = df[df[size_by] > 0]
+    biggest = float(active[size_by].max()) if not active.empty else 1.0
+
+    def hover(row: pd.Series) -> str:
+        lines = [f"<b>{row['name']}</b> ({row['region']}) · {text(COUNTRY_LABELS[row['country']])}",
+                 text("{n} records reported", n=f"{row['records']:,.0f}")]
+        for column, label, fmt in figures:
+            value = row.get(column)
+            if value is not None and not pd.isna(value):
+                lines.append(f"{label}: {fmt.format(value)}")
+        return "<br>".join(lines)
+
+    fig = go.Figure()
+    quiet = df[df[size_by] <= 0]
+    if not quiet.empty:
+        fig.add_trace(go.Scatter(
+            x=quiet["x"], y=quiet["y"], mode="markers", name=text("No activity in this selection"),
+            marker=dict(size=7, color=INACTIVE_COLOUR, opacity=0.6),
+            hovertext=[hover(r) for _, r in quiet.iterrows()], hoverinfo="text"))
+    for country in _countries(active):
+        mine = active[active["country"] == country]
+        fig.add_trace(go.Scatter(
+            x=mine["x"], y=mine["y"], mode="markers", name=text(COUNTRY_LABELS[country]),
+            marker=dict(size=[12 + 34 * math.sqrt(v / biggest) for v in mine[size_by]], color=COUNTRY_COLOURS[country],
+                        opacity=0.85, line=dict(color="white", width=1.5)),
+            hovertext=[hover(r) for _, r in mine.iterrows()], hoverinfo="text"))
+    for country, (lat, lon) in _MAP_LABELS.items():
+        if country in set(df["country"]):
+            fig.add_annotation(x=lon * scale, y=lat, text=f"<b>{text(COUNTRY_LABELS[country])}</b>", showarrow=False,
+                               font=dict(size=17, color=COUNTRY_COLOURS[country]))
+    for name, lat, lon in _SEA_LABELS:
+        fig.add_annotation(x=lon * scale, y=lat, text=f"<i>{text(name)}</i>", showarrow=False,
+                           font=dict(size=14, color="#7A8A99"))
+    fig.update_xaxes(visible=False, range=[float(df["x"].min()) - 0.3, float(df["x"].max()) + 1.4])
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1,
+                     range=[float(df["y"].min()) - 0.35, float(df["y"].max()) + 0.25])
+    return _layout(fig, 520, plot_bgcolor="#F2F6FA", margin=dict(l=5, r=5, t=40, b=5))
+
+
+def headline(value: float | None, target: float | None, status: str, relative: bool, illustrative: bool = False,
+             text: Text = english) -> str:
+    """One line of Markdown to stand above an indicator's chart: value, target, status in words."""
+    def show(v: float | None, sign: bool) -> str:
+        if v is None or pd.isna(v):
+            return "—"
+        return f"{v:+.1%}" if sign else f"{v:,.0f}"
+
+    parts = [f"**{show(value, relative)}**"]
+    if target is not None and not pd.isna(target):
+        shown = f"{target:+.0%}" if relative else f"{target:,.0f}"
+        parts.append(text("target {target}", target=shown) + (" *" if illustrative else ""))
+        parts.append(f"**{text(STATUS_WORDS[status])}**")
+    elif value is not None and not pd.isna(value):
+        parts.append(text("no target for a region"))  # the engine says no_data: nothing to compare with
+    else:
+        parts.append(f"**{text(STATUS_WORDS[status])}**")
+    return " · ".join(parts)
