@@ -160,8 +160,9 @@ class Rules:
             what = "date" if kind == "date" else "month"
             shapes = ("YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY, DD.MM.YYYY or YYYYMMDD" if kind == "date"
                       else "YYYY-MM, MM/YYYY or a date")
+            too_early = lit(f"is before {self.earliest}, earlier than SIREE data can be")
             return (f"(CASE WHEN {parsed} > DATE {lit(str(self.today))} THEN 'is in the future' "
-                    f"WHEN {parsed} < DATE {lit(str(self.earliest))} THEN {lit(f'is before {self.earliest}, earlier than SIREE data can be')} "
+                    f"WHEN {parsed} < DATE {lit(str(self.earliest))} THEN {too_early} "
                     f"WHEN regexp_full_match({t}, '\\d{{1,2}}/(1[3-9]|2\\d|3[01])/\\d{{4}}') "
                     f"THEN 'is not a day-first date (DD/MM/YYYY); it looks month-first' "
                     f"ELSE {lit(f'is not a {what}; write it as {shapes}')} END)")

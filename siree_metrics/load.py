@@ -255,7 +255,7 @@ def _check(con: duckdb.DuckDBPyConnection, path: Path, display: str, dataset: st
     checked.problems, checked.problem_count = problems[:MAX_LISTED], count
     if not table.problems:
         cols = ", ".join(plan.raw(n) for n in plan.position)
-        checked.preview = [dict(zip(plan.position, row)) for row in
+        checked.preview = [dict(zip(plan.position, row, strict=True)) for row in
                            con.execute(f"SELECT {cols} FROM parsed ORDER BY r LIMIT 20").fetchall()]
     return checked, plan
 

@@ -131,9 +131,10 @@ def default_as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
 
 
 def summarize(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None,
-              filters: Filters = Filters()) -> Summary:
+              filters: Filters | None = None) -> Summary:
     """Every indicator of the catalogue and the budget, at ``as_of`` (default: latest data) under ``filters``."""
     ref = load_reference()
+    filters = filters or Filters()
     as_of = as_of or default_as_of(con)
     results = [indicator_result(con, ind, as_of, filters, ref) for ind in ref.indicators]
     prog = ref.programme
