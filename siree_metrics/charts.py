@@ -15,7 +15,6 @@ from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from .theme import BASELINE_COLOUR, COUNTRY_COLOURS, COUNTRY_LABELS, STATUS_COLOURS, STATUS_WORDS, TARGET_COLOUR
 
@@ -23,6 +22,7 @@ Text = Callable[..., str]
 MAP_LATITUDE = 51.0  # x = lon x cos(51°) on the schematic map, as in series.region_activity
 INACTIVE_COLOUR = STATUS_COLOURS["no_data"]
 FONT = 16
+GRID_COLOUR = "#E5E8EC"
 
 
 def english(text: str, **values: object) -> str:
@@ -30,15 +30,20 @@ def english(text: str, **values: object) -> str:
 
 
 def _layout(fig: go.Figure, height: int, **extra: object) -> go.Figure:
+    # White background and light grid set directly: assigning a template costs ~12 ms per figure, and the
+    # Streamlit chart theme restyles the rest anyway.
     settings: dict[str, object] = dict(
-        template="plotly_white", height=height, font=dict(size=FONT), hoverlabel=dict(font_size=15),
+        height=height, font=dict(size=FONT), hoverlabel=dict(font_size=15), paper_bgcolor="white",
+        plot_bgcolor="white",
         margin=dict(l=10, r=30, t=30, b=10),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, font=dict(size=15), traceorder="normal"))
     fig.update_layout(**{**settings, **extra})
     # explicit tick sizes: Streamlit's chart theme would otherwise shrink them below what a projector shows
     def ticks(axis: go.layout.XAxis | go.layout.YAxis) -> None:
+        style: dict[str, object] = dict(gridcolor=GRID_COLOUR, zerolinecolor=GRID_COLOUR)
         if axis.tickfont.size is None:
-            axis.update(tickfont=dict(size=15, color="#222222"))
+            style["tickfont"] = dict(size=15, color="#222222")
+        axis.update(style)
 
     fig.for_each_xaxis(ticks)
     fig.for_each_yaxis(ticks)
@@ -87,57 +92,68 @@ def monthly_vs_baseline(df: pd.DataFrame, start: dt.date, end: dt.date, target_c
     countries = _countries(df)
     if not countries:
         return empty(text("No data for this selection"))
+    # The grid is laid out by hand (not make_subplots/add_vrect): the same figure, several times faster to build.
     cols = 1 if len(countries) == 1 else 2
     rows = math.ceil(len(countries) / cols)
-    titles = [text(COUNTRY_LABELS[c]) + (f" · {notes[c]}" if notes and notes.get(c) else "") for c in countries]
-    fig = make_subplots(rows=rows, cols=cols, shared_xaxes=True, subplot_titles=titles,
-                        vertical_spacing=0.16 if rows > 1 else 0.1, horizontal_spacing=0.08)
-    fig.update_annotations(font=dict(size=17, color="#222222"))  # the panel titles
+    h_gap, v_gap = 0.08, 0.2
+    width, height = (1 - (cols - 1) * h_gap) / cols, (1 - (rows - 1) * v_gap) / rows
     x0, x1 = pd.Timestamp(start), pd.Timestamp(end)
     fmt = ".1%" if percent else ",.0f"
     ratio = "numerator" in df
+    shade = None
+    if baseline_window and pd.Timestamp(baseline_window[1]) >= x0 and pd.Timestamp(baseline_window[0]) <= x1:
+        shade = (max(pd.Timestamp(baseline_window[0]), x0), min(pd.Timestamp(baseline_window[1]), x1))
+    traces, shapes, notes_, layout = [], [], [], {}
     for i, country in enumerate(countries):
-        row, col = i // cols + 1, i % cols + 1
+        r, c = divmod(i, cols)
+        suffix = str(i + 1) if i else ""
+        xa, ya = f"x{suffix}", f"y{suffix}"
+        top = 1 - r * (height + v_gap)
+        below = i + cols < len(countries)  # another panel under this one: it shows the dates
+        layout[f"xaxis{suffix}"] = dict(domain=[c * (width + h_gap), c * (width + h_gap) + width], anchor=ya,
+                                        range=[x0, x1], showticklabels=not below, **({"matches": "x"} if i else {}))
+        layout[f"yaxis{suffix}"] = dict(domain=[max(0.0, top - height), min(1.0, top)], anchor=xa, rangemode="tozero",
+                                        tickformat=".0%" if percent else "~s")
+        title = text(COUNTRY_LABELS[country]) + (f" · {notes[country]}" if notes and notes.get(country) else "")
+        notes_.append(dict(text=title, x=c * (width + h_gap) + width / 2, y=top, xref="paper", yref="paper",
+                           xanchor="center", yanchor="bottom", yshift=4, showarrow=False,
+                           font=dict(size=17, color="#222222")))
+        if shade:
+            shapes.append(dict(type="rect", xref=xa, yref=f"{ya} domain", x0=shade[0], x1=shade[1], y0=0, y1=1,
+                               fillcolor=BASELINE_COLOUR, opacity=0.15, line_width=0, layer="below"))
+            notes_.append(dict(text=text("baseline year"), x=shade[0], y=0, xref=xa, yref=f"{ya} domain",
+                               xanchor="left", yanchor="bottom", showarrow=False,
+                               font=dict(size=13, color="#555555")))
         mine = df[df["country"] == country].sort_values("month")
-        if baseline_window and pd.Timestamp(baseline_window[1]) >= x0 and pd.Timestamp(baseline_window[0]) <= x1:
-            fig.add_vrect(x0=max(pd.Timestamp(baseline_window[0]), x0), x1=min(pd.Timestamp(baseline_window[1]), x1),
-                          fillcolor=BASELINE_COLOUR, opacity=0.15, line_width=0, row=row, col=col,
-                          exclude_empty_subplots=False, layer="below",
-                          annotation=dict(text=text("baseline year"), font=dict(size=13, color="#555555")),
-                          annotation_position="bottom left")
-        extra = ("<br>%{customdata[1]:,.0f} / %{customdata[2]:,.0f}" if ratio else "")
+        extra = "<br>%{customdata[1]:,.0f} / %{customdata[2]:,.0f}" if ratio else ""
         custom = mine[["n", "numerator", "denominator"]] if ratio else mine[["n"]]
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=mine["month"], y=mine["level"], mode="lines+markers", name=text(COUNTRY_LABELS[country]),
-            line=dict(color=COUNTRY_COLOURS[country], width=3), marker=dict(size=4),
+            line=dict(color=COUNTRY_COLOURS[country], width=3), marker=dict(size=4), xaxis=xa, yaxis=ya,
             customdata=custom.to_numpy(), showlegend=False,
             hovertemplate="<b>" + text(COUNTRY_LABELS[country]) + "</b> · %{x|%b %Y}<br>%{y:" + fmt + "}"
-            + extra + "<br>n = %{customdata[0]:,.0f} " + text("rows") + "<extra></extra>"),
-            row=row, col=col)
+            + extra + "<br>n = %{customdata[0]:,.0f} " + text("rows") + "<extra></extra>"))
         baseline = mine["baseline"].iloc[0]
         if pd.isna(baseline):
-            fig.add_annotation(text=text("no baseline data"), x=0.5, y=0.12, showarrow=False,
-                               xref=f"x{i + 1 if i else ''} domain", yref=f"y{i + 1 if i else ''} domain",
-                               font=dict(size=14, color=BASELINE_COLOUR))
-        else:
-            n_base = mine["n_baseline"].iloc[0]
-            for value, name, colour, dash, group in (
-                (baseline, text("Baseline"), BASELINE_COLOUR, "dash", "baseline"),
-                (mine["target"].iloc[0], text("Target: baseline {change:+.0%}", change=target_change),
-                 TARGET_COLOUR, "dot", "target"),
-            ):
-                fig.add_trace(go.Scatter(
-                    x=[x0, x1], y=[value, value], mode="lines", name=name, legendgroup=group,
-                    showlegend=i == 0, line=dict(color=colour, width=2.5, dash=dash),
-                    hovertemplate=name + ": %{y:" + fmt + "}" + (
-                        f" (n = {n_base:,.0f} " + text("rows") + ")" if group == "baseline" else "")
-                    + "<extra></extra>"),
-                    row=row, col=col)
-    fig.update_xaxes(range=[x0, x1], title=None)
-    fig.update_yaxes(title=None, rangemode="tozero", tickformat=".0%" if percent else "~s")
+            notes_.append(dict(text=text("no baseline data"), x=0.5, y=0.12, showarrow=False, xref=f"{xa} domain",
+                               yref=f"{ya} domain", font=dict(size=14, color=BASELINE_COLOUR)))
+            continue
+        n_base = mine["n_baseline"].iloc[0]
+        for value, name, colour, dash, group in (
+            (baseline, text("Baseline"), BASELINE_COLOUR, "dash", "baseline"),
+            (mine["target"].iloc[0], text("Target: baseline {change:+.0%}", change=target_change),
+             TARGET_COLOUR, "dot", "target"),
+        ):
+            traces.append(go.Scatter(
+                x=[x0, x1], y=[value, value], mode="lines", name=name, legendgroup=group, xaxis=xa, yaxis=ya,
+                showlegend=i == 0, line=dict(color=colour, width=2.5, dash=dash),
+                hovertemplate=name + ": %{y:" + fmt + "}" + (
+                    f" (n = {n_base:,.0f} " + text("rows") + ")" if group == "baseline" else "")
+                + "<extra></extra>"))
+    fig = go.Figure(data=traces, layout=dict(shapes=shapes, annotations=notes_, **layout))
     return _layout(fig, 330 if rows == 1 else 580, margin=dict(l=10, r=20, t=90, b=10),
                    legend=dict(orientation="h", yanchor="top", y=0.995, yref="container", x=0,
-                               font=dict(size=15)))
+                               font=dict(size=15), traceorder="normal"))
 
 
 def monthly_by_country(df: pd.DataFrame, start: dt.date, end: dt.date, percent: bool = True,
@@ -178,29 +194,35 @@ def cumulative_vs_target(df: pd.DataFrame, start: dt.date, end: dt.date, target:
         return empty(text("No data for this selection"))
     fig = go.Figure()
     months = sorted(df["month"].unique())
+    # Steps: a month's count (at its end) is held across that month, and the last step runs to the end of
+    # the period (one extra point repeating it), so the latest month is drawn with its full width.
+    ends = [pd.Timestamp(m) for m in months]
+    ends.append(max(ends[-1], min(ends[-1] + pd.offsets.MonthEnd(0), pd.Timestamp(end))))
+    steps = [*months, months[-1]]
     for country in countries:
-        mine = df[df["country"] == country].set_index("month").reindex(months).reset_index()
+        mine = df[df["country"] == country].set_index("month").reindex(steps).reset_index()
         fig.add_trace(go.Scatter(
-            x=mine["month"], y=mine["level"].fillna(0), mode="lines", stackgroup="total",
-            name=text(COUNTRY_LABELS[country]), line=dict(color=COUNTRY_COLOURS[country], width=1),
+            x=ends, y=mine["level"].fillna(0), mode="lines", stackgroup="total",
+            name=text(COUNTRY_LABELS[country]), line=dict(color=COUNTRY_COLOURS[country], width=1, shape="hv"),
             fillcolor=COUNTRY_COLOURS[country], customdata=mine[["n"]].fillna(0).to_numpy(),
             hovertemplate=text(COUNTRY_LABELS[country]) + ": %{y:,.0f} (n = %{customdata[0]:,.0f})"
             + "<extra></extra>"))
-    total = df.groupby("month")["level"].sum().reindex(months)
-    fig.add_trace(go.Scatter(x=months, y=total, mode="lines", name=text("Total"), line=dict(color="#222222", width=2),
+    total = df.groupby("month")["level"].sum().reindex(steps)
+    fig.add_trace(go.Scatter(x=ends, y=total, mode="lines", name=text("Total"),
+                             line=dict(color="#222222", width=2, shape="hv"),
                              hovertemplate="<b>" + text("Total") + ": %{y:,.0f}</b><extra></extra>"))
     top = float(total.max())
     if target:
         p0, p1 = (pd.Timestamp(d) for d in programme)
         span = (p1 - p0).days or 1
-        pace = [target * min(1.0, max(0.0, (pd.Timestamp(m) - p0).days / span)) for m in months]
+        pace = [target * min(1.0, max(0.0, (m - p0).days / span)) for m in ends]
         fig.add_trace(go.Scatter(
-            x=months, y=pace, mode="lines", name=text("Expected pace"),
+            x=ends, y=pace, mode="lines", name=text("Expected pace"),
             line=dict(color=BASELINE_COLOUR, width=2.5, dash="dash"),
             hovertemplate=text("Expected pace") + ": %{y:,.0f}<extra></extra>"))
         label = text("Target {target}", target=f"{target:,.0f}") + (" *" if illustrative else "")
         fig.add_trace(go.Scatter(
-            x=months, y=[target] * len(months), mode="lines", name=label,
+            x=ends, y=[target] * len(ends), mode="lines", name=label,
             line=dict(color=TARGET_COLOUR, width=3),
             hovertemplate=label + "<extra></extra>"))
         top = max(top, target)
@@ -209,14 +231,14 @@ def cumulative_vs_target(df: pd.DataFrame, start: dt.date, end: dt.date, target:
         end_label += " / " + f"{target:,.0f}"
     if status and target:
         end_label += "<br>" + text(STATUS_WORDS[status])
-    fig.add_annotation(x=months[-1], y=float(total.iloc[-1]), text=end_label, showarrow=False, xanchor="left",
+    fig.add_annotation(x=ends[-1], y=float(total.iloc[-1]), text=end_label, showarrow=False, xanchor="left",
                        xshift=8, align="left", bgcolor="white", font=dict(size=16, color="#222222"),
                        bordercolor=STATUS_COLOURS.get(status or "", TARGET_COLOUR) if target else TARGET_COLOUR,
                        borderwidth=2)
     if not target:
         fig.add_annotation(text=text("no target for this selection"), x=0.01, y=0.98, xref="paper",
                            yref="paper", showarrow=False, xanchor="left", font=dict(size=14, color=BASELINE_COLOUR))
-    fig.update_xaxes(range=[pd.Timestamp(start), pd.Timestamp(end)], title=None)
+    fig.update_xaxes(range=[pd.Timestamp(start), pd.Timestamp(end)], title=None, hoverformat="%b %Y")
     fig.update_yaxes(title=None, range=[0, top * 1.15 if top else 1], tickformat=",.0f")
     return _layout(fig, 380, hovermode="x unified", margin=dict(l=10, r=130, t=60, b=10),
                    legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, font=dict(size=15),
@@ -244,7 +266,8 @@ def breakdown_bars(df: pd.DataFrame, by: str, labels: Mapping[str, str] | None =
             + "<extra></extra>"))
     fig.add_trace(go.Scatter(
         y=[names[c] for c in order], x=totals.to_numpy(), mode="text", text=[f"<b>{v:,.0f}</b>" for v in totals],
-        textposition="middle right", showlegend=False, hoverinfo="skip", cliponaxis=False))
+        textposition="middle right", showlegend=False, hoverinfo="skip", cliponaxis=False,
+        textfont=dict(size=16, color="#222222")))
     fig.update_xaxes(title=None, range=[0, float(totals.max()) * 1.15], tickformat=",.0f")
     fig.update_yaxes(title=None)
     return _layout(fig, 110 + 38 * len(order), barmode="stack", bargap=0.25)
@@ -277,11 +300,12 @@ def attainment_by_country(df: pd.DataFrame, text: Text = english) -> go.Figure:
     indicators = list(dict.fromkeys(df["indicator"]))
     codes = {s: i for i, s in enumerate(STATUS_WORDS)}
     k = len(codes)
-    scale = [step for i, s in enumerate(STATUS_WORDS) for step in ([i / k, STATUS_COLOURS[s]], [(i + 1) / k, STATUS_COLOURS[s]])]
+    scale = [step for i, s in enumerate(STATUS_WORDS)
+             for step in ([i / k, STATUS_COLOURS[s]], [(i + 1) / k, STATUS_COLOURS[s]])]
     columns = [text(COUNTRY_LABELS[c]) for c in countries]
-    z, hover = [], []
+    z, hover, cells = [], [], []
     fig = go.Figure()
-    for r, ind in enumerate(indicators):
+    for ind in indicators:
         z_row, h_row = [], []
         for c_i, country in enumerate(countries):
             cell = df[(df["indicator"] == ind) & (df["country"] == country)]
@@ -296,15 +320,17 @@ def attainment_by_country(df: pd.DataFrame, text: Text = english) -> go.Figure:
                 f"{x['target']:+.0%}" if relative else f"{x['target']:,.0f}")
             z_row.append(codes[x["status"]])
             h_row.append(
-                f"<b>{ind}</b> · {columns[c_i]}<br>" + text("Value") + f": {value} · " + text("target") + f" {target}<br>"
+                f"<b>{ind}</b> · {columns[c_i]}<br>" + text("Value") + f": {value} · " + text("target")
+                + f" {target}<br>"
                 + text("Attainment") + ": " + ("—" if pd.isna(x["attainment"]) else f"{x['attainment']:.0%}")
                 + " · " + text("expected by now") + f" {x['expected']:.0%}<br>"
                 + text(STATUS_WORDS[x["status"]]) + f" · n = {x['n']:,.0f}")
-            fig.add_annotation(x=columns[c_i], y=ind, text=_attainment_text(x["attainment"], x["value"], relative, x["status"],
-                                                    bool(pd.isna(x["target"]) and x["n"] > 0), text),
-                               showarrow=False, font=dict(size=15, color=_ink(STATUS_COLOURS[x["status"]])))
+            cells.append(dict(x=columns[c_i], y=ind, text=_attainment_text(
+                x["attainment"], x["value"], relative, x["status"], bool(pd.isna(x["target"]) and x["n"] > 0), text),
+                              showarrow=False, font=dict(size=15, color=_ink(STATUS_COLOURS[x["status"]]))))
         z.append(z_row)
         hover.append(h_row)
+    fig.update_layout(annotations=cells)
     fig.add_trace(go.Heatmap(
         z=z, x=columns, y=indicators, zmin=-0.5, zmax=k - 0.5, colorscale=scale, showscale=False, xgap=4, ygap=4,
         customdata=hover, hovertemplate="%{customdata}<extra></extra>"))
@@ -314,8 +340,9 @@ def attainment_by_country(df: pd.DataFrame, text: Text = english) -> go.Figure:
 
 
 def attainment_vs_pace(df: pd.DataFrame, text: Text = english) -> go.Figure:
-    """Every indicator's attainment as a horizontal bar in its status colour, with a marker where it should
-    be by now (expected pace), its status in words at the bar's end, and the 100 % target line.
+    """Every indicator's attainment as a horizontal bar in its status colour, with a tick where it should be
+    by now (expected pace), the dotted 100 % target line, and a column of attainment and status in words at
+    the right edge (always readable, whatever the bar's length).
 
     ``df`` has one row per indicator: label, attainment (None without data), expected, status; ``n``, when
     present, shows in the hover.
@@ -325,30 +352,40 @@ def attainment_vs_pace(df: pd.DataFrame, text: Text = english) -> go.Figure:
     labels = list(df["label"])
     att = pd.to_numeric(df["attainment"], errors="coerce")
     pct = (att * 100).fillna(0)
+    shown = ["—" if pd.isna(a) else f"{a:.0%}" for a in att]
     n = df["n"] if "n" in df else pd.Series([None] * len(df))
     fig = go.Figure()
     fig.add_trace(go.Bar(
         y=labels, x=pct, orientation="h", showlegend=False,
         marker_color=[STATUS_COLOURS[s] for s in df["status"]],
-        text=[("—" if pd.isna(a) else f"{a:.0%}") + "  " + text(STATUS_WORDS[s]) for a, s in zip(att, df["status"])],
-        textposition="outside", cliponaxis=False, textfont=dict(size=16),
-        customdata=[[("—" if pd.isna(a) else f"{a:.0%}"), f"{e:.0%}", text(STATUS_WORDS[s]),
-                     "" if v is None or pd.isna(v) else f"{v:,.0f}"]
-                    for a, e, s, v in zip(att, df["expected"], df["status"], n)],
+        customdata=[[a, f"{e:.0%}", text(STATUS_WORDS[s]), "" if v is None or pd.isna(v) else f"{v:,.0f}"]
+                    for a, e, s, v in zip(shown, df["expected"], df["status"], n, strict=True)],
         hovertemplate="<b>%{y}</b><br>" + text("Attainment") + ": %{customdata[0]} · " + text("expected by now")
         + ": %{customdata[1]}<br>%{customdata[2]}" + ("<br>n = %{customdata[3]}" if "n" in df else "")
         + "<extra></extra>"))
     fig.add_trace(go.Scatter(
         y=labels, x=df["expected"] * 100, mode="markers", name=text("Expected by now"),
-        marker=dict(symbol="line-ns", size=30, line=dict(width=4, color=TARGET_COLOUR)),
+        marker=dict(symbol="line-ns", size=26, line=dict(width=4, color=TARGET_COLOUR)),
         hovertemplate=text("Expected by now") + ": %{x:.0f} %<extra></extra>"))
-    fig.add_vline(x=100, line=dict(color=TARGET_COLOUR, width=2, dash="dot"),
-                  annotation=dict(text=text("Target"), font_size=15), annotation_position="top")
-    low = min(0.0, float(pct.min()) - 10)
-    high = max(110.0, float(pct.max())) + 55  # room for the status words beside the longest bar
-    fig.update_xaxes(range=[low, high], ticksuffix=" %", title=None, dtick=25)
-    fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], title=None, tickfont=dict(size=16, color="#222222"))
-    return _layout(fig, 90 + 48 * len(labels), bargap=0.3)
+    top = max(110.0, float(pct.max()) + 5)
+    fig.add_trace(go.Scatter(  # the target line, as a trace so the legend names it
+        x=[100, 100], y=[labels[0], labels[-1]], mode="lines", name=text("Target (100 %)"),
+        line=dict(color=TARGET_COLOUR, width=2, dash="dot"), hoverinfo="skip"))
+    notes = []
+    for label, a, status in zip(labels, shown, df["status"], strict=True):
+        # the indicator's name above its bar (not beside it), so the bars keep their width in a narrow column
+        notes.append(dict(x=0, xref="paper", xanchor="left", y=label, yref="y", yshift=19, showarrow=False,
+                          text=label, font=dict(size=15, color="#222222")))
+        notes.append(dict(x=1.0, xref="paper", xanchor="left", xshift=10, y=label, yref="y", showarrow=False,
+                          align="left", text=f"<b>{a}</b> {text(STATUS_WORDS[status])}",
+                          font=dict(size=16, color="#222222")))
+    fig.update_layout(annotations=notes, shapes=[dict(
+        type="line", x0=100, x1=100, y0=0, y1=1, xref="x", yref="paper",
+        line=dict(color=TARGET_COLOUR, width=2, dash="dot"))])
+    low = min(0.0, float(pct.min()) - 5)
+    fig.update_xaxes(range=[low, top], ticksuffix=" %", title=None, tick0=0, dtick=25 if top - low <= 160 else 50)
+    fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], title=None, showticklabels=False)
+    return _layout(fig, 110 + 62 * len(labels), bargap=0.55, margin=dict(l=10, r=165, t=50, b=10))
 
 
 # Where the map writes each country's name and the seas, in (lat, lon): clear of the region markers.
@@ -394,13 +431,12 @@ def region_map(df: pd.DataFrame, figures: Sequence[tuple[str, str, str]] = (), s
             marker=dict(size=[12 + 34 * math.sqrt(v / biggest) for v in mine[size_by]], color=COUNTRY_COLOURS[country],
                         opacity=0.85, line=dict(color="white", width=1.5)),
             hovertext=[hover(r) for _, r in mine.iterrows()], hoverinfo="text"))
-    for country, (lat, lon) in _MAP_LABELS.items():
-        if country in set(df["country"]):
-            fig.add_annotation(x=lon * scale, y=lat, text=f"<b>{text(COUNTRY_LABELS[country])}</b>", showarrow=False,
-                               font=dict(size=17, color=COUNTRY_COLOURS[country]))
-    for name, lat, lon in _SEA_LABELS:
-        fig.add_annotation(x=lon * scale, y=lat, text=f"<i>{text(name)}</i>", showarrow=False,
-                           font=dict(size=14, color="#7A8A99"))
+    notes = [dict(x=lon * scale, y=lat, text=f"<b>{text(COUNTRY_LABELS[country])}</b>", showarrow=False,
+                  font=dict(size=17, color=COUNTRY_COLOURS[country]))
+             for country, (lat, lon) in _MAP_LABELS.items() if country in set(df["country"])]
+    notes += [dict(x=lon * scale, y=lat, text=f"<i>{text(name)}</i>", showarrow=False,
+                   font=dict(size=14, color="#7A8A99")) for name, lat, lon in _SEA_LABELS]
+    fig.update_layout(annotations=notes)
     fig.update_xaxes(visible=False, range=[float(df["x"].min()) - 0.3, float(df["x"].max()) + 1.4])
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1,
                      range=[float(df["y"].min()) - 0.35, float(df["y"].max()) + 0.25])

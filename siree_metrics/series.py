@@ -76,12 +76,12 @@ def _run(con: duckdb.DuckDBPyConnection, query: str, lo: dt.date, hi: dt.date, f
     return con.cursor().execute(query, used).df()
 
 
+_NUMERIC = {"level", "n", "added", "rows", "numerator", "denominator", "baseline", "target", "n_baseline"}
+
+
 def _empty(*columns: str) -> pd.DataFrame:
+    """A frame with no rows but the usual columns, so pages and charts need no special case."""
     return pd.DataFrame({c: pd.Series(dtype="float64" if c in _NUMERIC else "object") for c in columns})
-
-
-_NUMERIC = {"level", "n", "added", "rows", "numerator", "denominator", "baseline", "target", "n_baseline",
-            "records", "lat", "lon", "x", "y"}
 
 
 def monthly(con: duckdb.DuckDBPyConnection, indicator_id: str, filters: Filters, start: dt.date, end: dt.date,
@@ -233,11 +233,13 @@ def region_activity(con: duckdb.DuckDBPyConnection, filters: Filters, start: dt.
         records = pd.DataFrame({"region": pd.Series(dtype="object"), "records": pd.Series(dtype="float64")})
     else:
         contract = load_contract()
-        unions = " union all ".join(
-            f"select region, count(*) as rows from {ident(name)} "
-            f"where {ident(contract[name].date)} between {'$from_month' if _is_monthly(name, contract[name].date) else '$from'} "
-            f"and $to and {FILTER_SQL} group by region"
-            for name in datasets)
+        def rows(name: str) -> str:
+            date = contract[name].date
+            lo = "$from_month" if _is_monthly(name, date) else "$from"
+            return (f"select region, count(*) as rows from {ident(name)} "
+                    f"where {ident(date)} between {lo} and $to and {FILTER_SQL} group by region")
+
+        unions = " union all ".join(rows(name) for name in datasets)
         records = con.cursor().execute(
             sql("series_region_records").format(unions=unions),
             {"from": start, "from_month": start.replace(day=1), "to": hi, **filters.params()}).df()

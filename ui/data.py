@@ -2,16 +2,21 @@
 
 Each cached function takes only hashable values (dates, tuples of codes) plus the database's data
 version, so a load from the command line shows on the next interaction without a restart, and a warm
-rerun never touches the database. Connections are short-lived (``store.connect``), so a load never fails
-because the dashboard is reading.
+rerun never touches the database. On a cache miss the queries share one read-only connection per process
+(a fresh cursor each), which is closed as soon as it has been idle for a moment: a load from the command
+line waits at most that long, and never fails because the dashboard is reading.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+import duckdb
 
 import pandas as pd
 import streamlit as st
@@ -21,6 +26,71 @@ from siree_metrics.filters import Filters
 from siree_metrics.summary import Summary, default_as_of, summarize
 
 CACHE = dict(ttl=3600, max_entries=256, show_spinner=False)
+IDLE_S = 0.25  # how long the shared reader stays open unused
+
+
+class _Reader:
+    """One read-only connection per process and database, opened on demand, closed when idle."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._users = 0
+        self._timer: threading.Timer | None = None
+        self._session: contextlib.AbstractContextManager | None = None
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._path: Path | None = None
+
+    @contextlib.contextmanager
+    def cursor(self, path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._lock:
+            if self._timer:
+                self._timer.cancel()
+                self._timer = None
+            if self._con is not None and self._path != path and self._users == 0:
+                self._close_locked()
+            if self._con is None:
+                self._session = store.connect(path)
+                self._con, self._path = self._session.__enter__(), path
+            con = self._con if self._path == path else None
+            self._users += con is not None
+        if con is None:  # another database is in use right now (tests): a private connection
+            with store.connect(path) as private:
+                yield private
+            return
+        cursor = con.cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+            with self._lock:
+                self._users -= 1
+                if self._users == 0:
+                    self._timer = threading.Timer(IDLE_S, self._close)
+                    self._timer.daemon = True
+                    self._timer.start()
+
+    def _close(self) -> None:
+        with self._lock:
+            if self._users == 0:
+                self._close_locked()
+
+    def _close_locked(self) -> None:
+        if self._session is not None:
+            self._session.__exit__(None, None, None)
+        self._session = self._con = self._path = None
+
+
+_reader = _Reader()
+
+
+def reading() -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
+    """A cursor on the shared read-only connection, for the cached functions below."""
+    return _reader.cursor(db_path())
+
+
+def close_reader() -> None:
+    """Close the shared reader now (before this process writes, as the upload page does)."""
+    _reader._close()
 
 
 def db_path() -> Path:
@@ -38,13 +108,14 @@ def ensure_database() -> None:
         build_demo_database(db)
 
 
-def version() -> tuple[int, int]:
-    return store.data_version(db_path())
+def version() -> tuple[str, int, int]:
+    """Identifies the database and its content: part of every cache key."""
+    return (str(db_path()), *store.data_version(db_path()))
 
 
 @st.cache_data(**CACHE)
-def summary(as_of: dt.date | None, filters: Filters, version: tuple[int, int]) -> Summary:
-    with store.connect(db_path()) as con:
+def summary(as_of: dt.date | None, filters: Filters, version: tuple[str, int, int]) -> Summary:
+    with reading() as con:
         return summarize(con, as_of, filters)
 
 
@@ -53,11 +124,11 @@ def get_summary(as_of: dt.date | None, filters: Filters) -> Summary:
 
 
 @st.cache_data(**CACHE)
-def _frame(module: str, name: str, params: tuple, version: tuple[int, int]) -> pd.DataFrame:
+def _frame(module: str, name: str, params: tuple, version: tuple[str, int, int]) -> pd.DataFrame:
     import importlib
 
     fn = getattr(importlib.import_module(module), name)
-    with store.connect(db_path()) as con:
+    with reading() as con:
         return fn(con, *params)
 
 
@@ -71,8 +142,8 @@ def frame(fn: Callable[..., pd.DataFrame], *params: object) -> pd.DataFrame:
 
 
 @st.cache_data(**CACHE)
-def _latest(version: tuple[int, int]) -> dt.date:
-    with store.connect(db_path()) as con:
+def _latest(version: tuple[str, int, int]) -> dt.date:
+    with reading() as con:
         return default_as_of(con)
 
 
@@ -82,8 +153,8 @@ def latest() -> dt.date:
 
 
 @st.cache_data(**CACHE)
-def _is_demo(version: tuple[int, int]) -> bool:
-    with store.connect(db_path()) as con:
+def _is_demo(version: tuple[str, int, int]) -> bool:
+    with reading() as con:
         return store.meta(con, "kind") == "demo"
 
 

@@ -1,0 +1,59 @@
+"""Countries and regions: every indicator's attainment by country side by side, and a schematic map of the
+programme area's NUTS-3 regions with what each reported."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from siree_metrics import charts, series
+from siree_metrics.reference import load_reference
+from ui import data
+from ui.i18n import t
+from ui.page import page, show_chart
+
+view = page("Countries and regions", "🗺️")
+ref = load_reference()
+until = min(view.end, view.as_of)
+by_country = {c: f for c in view.countries if (f := series.country_filters(view.filters, c)) is not None}
+
+st.subheader(t("Every target by country"))
+st.caption(t("Attainment of each indicator in each country as of {date}, with its status against the pace "
+             "expected by now. Country targets are the sum of their partners' (illustrative) shares; relative "
+             "targets apply unchanged.", date=view.as_of.isoformat()))
+table = series.attainment_rows({c: data.get_summary(view.as_of, f) for c, f in by_country.items()})
+reported = int(table.groupby("country")["n"].sum().gt(0).sum()) if not table.empty else 0
+show_chart(charts.attainment_by_country(table, t), table, "attainment_by_country", view.as_of,
+           t("{k} of {n} countries reported for this period", k=reported, n=len(by_country)),
+           empty=None if reported else t("No country in this selection has reported anything up to {date}.",
+                                         date=view.as_of.isoformat()))
+
+st.subheader(t("Activity by region"))
+st.caption(t("Schematic map, not to scale for borders: each dot is a NUTS-3 region of the programme area, placed "
+             "at its main town (approximate). Dot size: records reported from {start} to {end}; grey: nothing "
+             "reported under the current filters. Hover over a dot for its figures.",
+             start=view.start.isoformat(), end=until.isoformat()))
+regions = data.frame(series.region_activity, *(view.filters, view.start, view.end, view.as_of))
+figures = []
+for ind in ref.indicators:
+    if ind.kind == "count":
+        label = t("{label} (new in the period)", label=t(ind.label()))
+        fmt = "{:,.0f}"
+    elif ind.measure == "ratio":
+        label, fmt = t("{label}: share over the period", label=t(ind.label())), "{:.0%}"
+    elif ind.measure == "monthly_mean":
+        label, fmt = t("{label}: average per month", label=t(ind.label())), "{:,.0f}"
+    else:
+        label, fmt = t("{label}: total over the period", label=t(ind.label())), "{:,.0f}"
+    figures.append((ind.id, label, fmt))
+active = int((regions["records"] > 0).sum())
+table = regions.drop(columns=["x", "y"])
+show_chart(charts.region_map(regions, figures, text=t), table, "activity_by_region", view.as_of,
+           t("{k} of {n} programme-area regions reported activity in this period", k=active, n=len(regions)),
+           empty=None if active else t("Nothing was reported for this selection from {start} to {end}.",
+                                       start=view.start.isoformat(), end=until.isoformat()))
+if active:
+    st.markdown("#### " + t("Regions with activity, by records reported"))
+    ranked = regions[regions["records"] > 0].assign(level=regions["records"], n=regions["records"])
+    ranked = ranked.assign(place=ranked["name"] + " (" + ranked["region"] + ")")
+    show_chart(charts.breakdown_bars(ranked[["place", "country", "level", "n"]], "place", text=t),
+               table[table["records"] > 0], "regions_ranked", view.as_of)

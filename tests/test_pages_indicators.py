@@ -1,0 +1,349 @@
+"""The Education, Entrepreneurship and Countries pages (AppTest) and the package code behind them (series,
+charts), on a tiny database of a few inline rows loaded through the real loader."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+from helpers import ROOT, TODAY, csv_bytes, rows_from
+from streamlit.testing.v1 import AppTest
+
+from siree_metrics import charts, series, store
+from siree_metrics.filters import Filters
+from siree_metrics.load import load_file
+from siree_metrics.reference import REFERENCE_DIR, load_reference
+from siree_metrics.summary import summarize
+from siree_metrics.theme import STATUS_WORDS
+
+START, END = dt.date(2017, 3, 1), dt.date(2021, 12, 31)
+BASELINE = [f"2017-{m:02d}" for m in range(3, 13)] + ["2018-01", "2018-02"]
+CURRENT = [f"2021-{m:02d}" for m in range(1, 13)]
+
+
+def _attendance() -> list[dict[str, str]]:
+    rows = []
+    for months, fr, uk in ((BASELINE, "10", "20"), (CURRENT, "12", "25")):
+        for m in months:
+            rows.append({"partner_id": "ADICE", "region": "FRE11", "school_id": "S1", "month": m,
+                         "children_enrolled": "30", "children_attending": fr})
+            rows.append({"partner_id": "UOG", "region": "UKJ41", "school_id": "S1", "month": m,
+                         "children_enrolled": "30", "children_attending": uk, "sessions_possible": "40",
+                         "sessions_attended": "30"})
+    return rows
+
+
+# 24 months of one enrolment each from 2017-03, except 2018-07, which is not reported (a gap, counted as 0)
+ADULT = [{"partner_id": "ADICE", "region": "FRE11", "provider_id": "P1", "month": f"{y}-{m:02d}", "new_enrolments": "1"}
+         for y, m in [(2017 + (i + 2) // 12, (i + 2) % 12 + 1) for i in range(24)] if (y, m) != (2018, 7)]
+DATA = {
+    "school_attendance": _attendance(),
+    "adult_education": ADULT,
+    "parent_involvement": [
+        {"partner_id": "ADICE", "region": "FRE11", "community_id": "C1", "month": "2017-03", "parents_total": "20",
+         "parents_engaged": "10"},
+        {"partner_id": "ADICE", "region": "FRE11", "community_id": "C1", "month": "2021-12", "parents_total": "20",
+         "parents_engaged": "15"},
+    ],
+    "teacher_training": [
+        {"partner_id": "ADICE", "region": "FRE11", "teacher_id": "T1", "training_id": "A",
+         "training_date": "2018-05-10", "hours": "7", "completed": "yes"},
+        {"partner_id": "ADICE", "region": "FRE11", "teacher_id": "T1", "training_id": "B",
+         "training_date": "2019-01-10", "hours": "7", "completed": "yes"},
+        {"partner_id": "ADICE", "region": "FRE11", "teacher_id": "T2", "training_id": "A",
+         "training_date": "2018-06-01", "hours": "7", "completed": "no"},
+        {"partner_id": "ADICE", "region": "FRE12", "teacher_id": "T3", "training_id": "C",
+         "training_date": "2019-02-01", "hours": "3,5", "completed": "oui"},
+        {"partner_id": "UOG", "region": "UKJ41", "teacher_id": "T1", "training_id": "X",
+         "training_date": "2020-01-15", "hours": "6", "completed": "y"},
+    ],
+    "learning_communities": [
+        {"community_id": "C1", "partner_id": "ADICE", "region": "FRE11", "established_on": "2018-04-01",
+         "setting": "primary"},
+        {"community_id": "C1", "partner_id": "UOG", "region": "UKJ41", "established_on": "2019-05-05",
+         "setting": "adult"},
+    ],
+    "startups": [
+        {"partner_id": "ADICE", "region": "FRE11", "entrepreneur_id": "E1", "registered_on": "2019-03-01",
+         "sector": "catering", "jobs_created": "2"},
+        {"partner_id": "UOG", "region": "UKJ41", "entrepreneur_id": "E1", "registered_on": "2019-04-01",
+         "sector": "catering", "jobs_created": "1"},
+        {"partner_id": "UOG", "region": "UKJ41", "entrepreneur_id": "E2", "registered_on": "2020-02-02",
+         "sector": "retail", "jobs_created": "0"},
+    ],
+    "networks": [{"network_id": "N1", "partner_id": "UOG", "region": "UKJ41", "launched_on": "2019-01-01",
+                  "members": "8"}],
+}
+
+
+@pytest.fixture(scope="module")
+def small_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A database of the rows above (France and England only), with SIREE_DB pointing at it."""
+    folder = tmp_path_factory.mktemp("indicators")
+    db = folder / "small.duckdb"
+    for dataset, records in DATA.items():
+        path = folder / f"{dataset}.csv"
+        path.write_bytes(csv_bytes(rows_from(records)))
+        result = load_file(db, dataset, path, loaded_by="test", today=TODAY)
+        assert result.status == "loaded", result.report()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SIREE_DB", str(db))
+        yield db
+
+
+def query(db: Path, fn, *params):  # noqa: ANN001, ANN202
+    with store.connect(db) as con:
+        return fn(con, *params)
+
+
+def by(df: pd.DataFrame, **where: object) -> pd.DataFrame:
+    mask = pd.Series(True, index=df.index)
+    for k, v in where.items():
+        mask &= df[k] == v
+    return df[mask]
+
+
+# -- series: relative indicators by month ---------------------------------------------------------------------
+
+def test_monthly_sums_each_month_with_the_baseline_and_target_of_the_catalogue(small_db: Path) -> None:
+    df = query(small_db, series.monthly, "children_in_school", Filters(), START, END, END)
+    assert set(df["country"]) == {"FR", "UK"}
+    fr = by(df, country="FR")
+    assert len(fr) == 24  # only months with rows: no false zeros in between
+    assert fr["level"].tolist() == [10.0] * 12 + [12.0] * 12
+    assert fr["n"].eq(1).all()
+    assert fr["baseline"].iloc[0] == 10 and fr["target"].iloc[0] == pytest.approx(12.0)  # +20 %
+    assert fr["n_baseline"].iloc[0] == 12
+    # the baseline per country is the summary's baseline under that country's filter
+    with store.connect(small_db) as con:
+        s = summarize(con, END, Filters(("UK",)))
+    uk = next(r for r in s.indicators if r.id == "children_in_school")
+    assert by(df, country="UK")["baseline"].iloc[0] == pytest.approx(uk.baseline)
+
+
+def test_monthly_honours_period_as_of_and_filters(small_db: Path) -> None:
+    df = query(small_db, series.monthly, "children_in_school", Filters(("FR",)), dt.date(2021, 6, 15), END,
+               dt.date(2021, 9, 30))
+    assert set(df["country"]) == {"FR"}
+    assert df["month"].min() == pd.Timestamp("2021-06-01")  # a month counts from its first day
+    assert df["month"].max() == pd.Timestamp("2021-09-01")  # nothing after as-of
+    assert df["baseline"].eq(10).all()  # the baseline is not cut by the period
+    nothing = query(small_db, series.monthly, "children_in_school", Filters(regions=("BE212",)), START, END, END)
+    assert nothing.empty and "baseline" in nothing.columns
+
+
+def test_monthly_ratio_shows_numerator_and_denominator(small_db: Path) -> None:
+    df = query(small_db, series.monthly, "parent_involvement", Filters(), START, END, END)
+    assert df["level"].tolist() == [0.5, 0.75]
+    assert df["numerator"].tolist() == [10, 15] and df["denominator"].tolist() == [20, 20]
+    assert df["baseline"].iloc[0] == 0.5 and df["target"].iloc[0] == pytest.approx(0.55)
+
+
+def test_monthly_window_sum_is_a_rolling_12_month_sum_with_gaps_as_zero(small_db: Path) -> None:
+    df = query(small_db, series.monthly, "adult_education_inflow", Filters(), START, END, END).set_index("month")
+    assert df.index.min() == pd.Timestamp("2018-02-01")  # the first month with 12 months of reports behind it
+    assert df.loc["2018-02-01", "level"] == 12
+    assert df.loc["2018-07-01", "level"] == 11  # July 2018 not reported: 0, not skipped
+    assert df.loc["2019-02-01", "level"] == 11
+    assert df.index.max() == pd.Timestamp("2019-02-01")  # no extension after the last report
+    assert df["baseline"].iloc[0] == 12 and df["target"].iloc[0] == pytest.approx(13.2)
+
+
+def test_monthly_rate_only_where_sessions_are_sent(small_db: Path) -> None:
+    df = query(small_db, series.monthly_rate, "school_attendance", "sessions_attended", "sessions_possible",
+               Filters(), START, END, END)
+    assert set(df["country"]) == {"UK"}
+    assert df["level"].eq(0.75).all()
+    assert query(small_db, series.monthly_rate, "school_attendance", "sessions_attended", "sessions_possible",
+                 Filters(("FR",)), START, END, END).empty
+    with pytest.raises(ValueError):
+        query(small_db, series.monthly_rate, "school_attendance", "school_id", "sessions_possible", Filters(),
+              START, END, END)
+
+
+# -- series: counts ---------------------------------------------------------------------------------------------
+
+def test_cumulative_counts_distinct_completed_teachers_per_partner(small_db: Path) -> None:
+    df = query(small_db, series.cumulative, "teachers_trained", Filters(), START, END, END)
+    last = df[df["month"] == df["month"].max()].set_index("country")
+    assert last.loc["FR", "level"] == 2  # T1 twice counts once; T2 did not complete
+    assert last.loc["UK", "level"] == 1  # UOG's T1 is another teacher than ADICE's T1
+    assert df.groupby("country")["month"].count().eq(58).all()  # every month, 2017-03 to 2021-12
+    with store.connect(small_db) as con:
+        value = next(r for r in summarize(con, END).indicators if r.id == "teachers_trained").value
+    assert last["level"].sum() == value
+    early = query(small_db, series.cumulative, "teachers_trained", Filters(), START, END, dt.date(2018, 12, 31))
+    assert early["month"].max() == pd.Timestamp("2018-12-01")
+    assert early.groupby("country")["level"].max().to_dict() == {"FR": 1}
+
+
+def test_cumulative_starts_with_what_came_before_the_period(small_db: Path) -> None:
+    df = query(small_db, series.cumulative, "new_entrepreneurs", Filters(), dt.date(2020, 1, 1), END, END)
+    first = df[df["month"] == pd.Timestamp("2020-01-01")].set_index("country")
+    assert first.loc["FR", "level"] == 1 and first.loc["UK", "level"] == 1
+    jobs = query(small_db, series.cumulative, "jobs_created", Filters(), START, END, END)
+    assert jobs.groupby("country")["level"].max().to_dict() == {"FR": 2, "UK": 1}
+    settings = query(small_db, series.cumulative, "learning_communities", Filters(), START, END, END, "setting")
+    assert set(settings["setting"]) == {"primary", "adult"}
+    with pytest.raises(ValueError):
+        query(small_db, series.cumulative, "learning_communities", Filters(), START, END, END, "community_id")
+
+
+def test_breakdown_by_sector_and_country(small_db: Path) -> None:
+    df = query(small_db, series.breakdown, "new_entrepreneurs", "sector", Filters(), START, END, END)
+    assert sorted(map(tuple, df[["sector", "country", "level"]].to_numpy().tolist())) == [
+        ("catering", "FR", 1), ("catering", "UK", 1), ("retail", "UK", 1)]
+    later = query(small_db, series.breakdown, "new_entrepreneurs", "sector", Filters(), dt.date(2020, 1, 1), END, END)
+    assert later["sector"].tolist() == ["retail"]  # new in the period only
+
+
+def test_region_activity_lists_every_region_with_a_position(small_db: Path) -> None:
+    df = query(small_db, series.region_activity, Filters(), START, END, END)
+    assert len(df) == len(load_reference().regions)
+    assert df[["lat", "lon", "x", "y"]].notna().all().all()
+    rows = df.set_index("region")
+    assert rows.loc["FRE12", "records"] == 1 and rows.loc["FRE12", "teachers_trained"] == 1
+    assert rows.loc["UKJ41", "new_entrepreneurs"] == 2
+    assert rows.loc["BE212", "records"] == 0 and pd.isna(rows.loc["BE212", "teachers_trained"])
+    only_fr = query(small_db, series.region_activity, Filters(("FR",)), START, END, END).set_index("region")
+    assert only_fr.loc["UKJ41", "records"] == 0 and only_fr.loc["FRE11", "records"] > 0
+
+
+def test_region_centroids_cover_exactly_the_regions_and_lie_in_the_area() -> None:
+    with (REFERENCE_DIR / "region_centroids.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["code"] for r in rows] == list(load_reference().regions)
+    assert all(49 < float(r["lat"]) < 53.5 and -6 < float(r["lon"]) < 5.5 for r in rows)
+    assert (REFERENCE_DIR / "region_centroids.md").read_text(encoding="utf-8").count("approximate") >= 1
+
+
+def test_country_filters_narrow_a_selection_to_one_country() -> None:
+    f = Filters(regions=("FRE11", "UKJ41"), partners=("ADICE",))
+    assert series.country_filters(f, "FR") == Filters(("FR",), ("FRE11",), ("ADICE",))
+    assert series.country_filters(f, "UK") is None  # no chosen partner there
+    assert series.country_filters(Filters(("BE",)), "NL") is None
+    assert series.country_filters(Filters(), "NL") == Filters(("NL",))
+
+
+# -- charts -----------------------------------------------------------------------------------------------------
+
+def names(fig: go.Figure) -> list[str]:
+    return [t.name for t in fig.data if t.name]
+
+
+def test_monthly_chart_has_a_panel_per_country_with_baseline_and_target(small_db: Path) -> None:
+    df = query(small_db, series.monthly, "children_in_school", Filters(), START, END, END)
+    fig = charts.monthly_vs_baseline(df, START, END, 0.2, (START, dt.date(2018, 2, 28)), notes={"FR": "+20%"})
+    assert "Baseline" in names(fig) and "Target: baseline +20%" in names(fig)
+    titles = [a.text for a in fig.layout.annotations]
+    assert "France · +20%" in titles and "England (UK)" in titles
+    assert any("n = " in (t.hovertemplate or "") for t in fig.data)
+    assert fig.layout.shapes  # the baseline year is shaded
+
+
+def test_cumulative_chart_draws_target_pace_and_status_words(small_db: Path) -> None:
+    df = query(small_db, series.cumulative, "teachers_trained", Filters(), START, END, END)
+    fig = charts.cumulative_vs_target(df, START, END, 450, (dt.date(2018, 3, 1), END), "behind")
+    assert {"Target 450", "Expected pace", "Total", "France", "England (UK)"} <= set(names(fig))
+    assert any(STATUS_WORDS["behind"] in a.text for a in fig.layout.annotations)
+    no_target = charts.cumulative_vs_target(df, START, END, None, (dt.date(2018, 3, 1), END))
+    assert "Expected pace" not in names(no_target)
+    assert any("no target" in a.text for a in no_target.layout.annotations)
+
+
+def test_attainment_vs_pace_handles_missing_and_negative_attainment() -> None:
+    df = pd.DataFrame({"label": ["A", "B", "C"], "attainment": [1.2, None, -0.5], "expected": [0.5] * 3,
+                       "status": ["achieved", "no_data", "behind"], "n": [10, 0, 3]})
+    fig = charts.attainment_vs_pace(df)
+    bars = fig.data[0]
+    assert list(bars.x) == [120, 0, -50]
+    words = [a.text for a in fig.layout.annotations if a.xanchor == "left" and a.xshift]
+    assert STATUS_WORDS["no_data"] in words[1] and "120%" in words[0] and "—" in words[1]
+    assert fig.layout.xaxis.range[0] < -50
+    assert "Target (100 %)" in names(fig) and "Expected by now" in names(fig)
+    assert charts.attainment_vs_pace(df.iloc[0:0]).layout.annotations  # an empty frame says so
+
+
+def test_attainment_by_country_writes_status_in_every_cell(small_db: Path) -> None:
+    with store.connect(small_db) as con:
+        rows = series.attainment_rows({c: summarize(con, END, Filters((c,))) for c in ("FR", "UK")})
+    fig = charts.attainment_by_country(rows)
+    assert len(fig.layout.annotations) == 2 * len(load_reference().indicators)
+    assert all(any(w in a.text for w in STATUS_WORDS.values()) for a in fig.layout.annotations)
+
+
+def test_region_map_greys_out_regions_without_activity(small_db: Path) -> None:
+    df = query(small_db, series.region_activity, Filters(), START, END, END)
+    fig = charts.region_map(df, [("teachers_trained", "Teachers", "{:,.0f}")])
+    grey = next(t for t in fig.data if t.name == "No activity in this selection")
+    assert len(grey.x) == (df["records"] == 0).sum()
+    assert not any(t.type in ("scattergeo", "choropleth", "scattermapbox", "scattermap") for t in fig.data)
+    assert fig.layout.yaxis.scaleanchor == "x"
+
+
+def test_charts_say_what_is_missing_on_empty_frames() -> None:
+    nothing = pd.DataFrame(columns=["month", "country", "level", "n", "baseline", "target", "n_baseline"])
+    for fig in (charts.monthly_vs_baseline(nothing, START, END, 0.1),
+                charts.cumulative_vs_target(nothing, START, END, 40, (START, END)),
+                charts.breakdown_bars(pd.DataFrame(columns=["sector", "country", "level", "n"]), "sector")):
+        assert fig.layout.annotations[0].text == "No data for this selection"
+
+
+# -- pages (AppTest) ----------------------------------------------------------------------------------------------
+
+PAGES = ["pages/2_Education.py", "pages/3_Entrepreneurship.py", "pages/4_Countries_and_regions.py"]
+
+
+def run(page: str, **params: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / page), default_timeout=30)
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def captions(at: AppTest) -> str:
+    return " | ".join(c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs_and_shows_its_charts(small_db: Path, page: str) -> None:
+    at = run(page)
+    assert not at.exception, [e.value for e in at.exception]
+    charts_shown = at.get("plotly_chart")
+    assert len(charts_shown) >= 2
+    assert "Data as of 2021-12-31" in captions(at)
+    assert "2 of 4 countries reported for this period" in captions(at)  # only France and England sent rows
+
+
+def test_education_page_sections_and_empty_states(small_db: Path) -> None:
+    at = run(PAGES[0])
+    assert [h.value for h in at.subheader] == [
+        "Children in school", "Parent involvement", "Inflow into adult education", "Teachers trained",
+        "New learning communities"]
+    # the attendance rate is drawn for England only; learning communities by setting is drawn
+    assert "1 of 4 countries send half-day sessions" in captions(at)
+
+
+def test_pages_take_filters_from_the_url(small_db: Path) -> None:
+    at = run(PAGES[1], country="FR", as_of="2019-12-31")
+    assert not at.exception
+    assert at.session_state["siree_filters"]["country"] == ["FR"]
+    assert "1 of 1 countries reported for this period" in captions(at)
+    assert "Data as of 2019-12-31" in captions(at)
+    assert at.query_params["country"] in ("FR", ["FR"])  # the URL keeps the filter
+
+
+def test_a_selection_without_rows_shows_what_is_missing(small_db: Path) -> None:
+    at = run(PAGES[0], country="BE")
+    assert not at.exception
+    assert not at.get("plotly_chart")
+    infos = " ".join(i.value for i in at.info)
+    assert "Nothing reported for this selection" in infos and "School attendance" in infos
+    at = run(PAGES[2], region="BE212")
+    assert not at.exception
+    assert "No country in this selection has reported anything" in " ".join(i.value for i in at.info)
