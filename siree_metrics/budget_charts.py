@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pandas as pd
 import plotly.graph_objects as go
 
-from .theme import BASELINE_COLOUR, COUNTRY_COLOURS, COUNTRY_LABELS, STATUS_COLOURS, STATUS_WORDS, TARGET_COLOUR
+from .theme import BASELINE_COLOUR, COUNTRY_COLOURS, STATUS_COLOURS, STATUS_WORDS, TARGET_COLOUR
 
 Text = Callable[..., str]
 INK = TARGET_COLOUR  # text on white: the darkest colour of the theme
@@ -64,12 +64,12 @@ def _empty(message: str) -> go.Figure:
     return _layout(fig, 200)
 
 
-def pace_of_spend(monthly: pd.DataFrame, status: str, start: dt.date, end: dt.date,
+def pace_of_spend(monthly: pd.DataFrame, status: str | None, start: dt.date, end: dt.date,
                   programme_start: dt.date, programme_end: dt.date, text: Text = english) -> go.Figure:
     """Cumulative spend by month against budget × time elapsed (the pace line) and the budget.
 
-    ``monthly`` is ``history.budget_by_month``; ``status`` (attainment vocabulary) colours the spend line
-    and is written at its end; the time axis shows ``start``..``end``. The pace line runs straight from 0 at
+    ``monthly`` is ``history.budget_by_month``; ``status`` (attainment vocabulary; None without a budget)
+    colours the spend line and is written at its end; the time axis shows ``start``..``end``. The pace line runs straight from 0 at
     the programme start to the budget at its end. Without a budget (a region) only the spend line is drawn.
     """
     if monthly.empty:
@@ -88,7 +88,7 @@ def pace_of_spend(monthly: pd.DataFrame, status: str, start: dt.date, end: dt.da
             x=span, y=[0, budget], mode="lines", name=text("Budget × time elapsed"),
             line=dict(color=BASELINE_COLOUR, width=3, dash="dash"),
             hovertemplate=text("Even pace by %{x|%b %Y}") + ": EUR %{y:,.0f}<extra></extra>"))
-    colour = STATUS_COLOURS.get(status, TARGET_COLOUR)
+    colour = STATUS_COLOURS[status] if status else TARGET_COLOUR
     fig.add_trace(go.Scatter(
         x=months, y=monthly["cumulative_eur"], mode="lines", name=text("Spent (cumulative)"),
         line=dict(color=colour, width=5, shape="hv"),
@@ -98,10 +98,17 @@ def pace_of_spend(monthly: pd.DataFrame, status: str, start: dt.date, end: dt.da
     last = monthly.iloc[-1]
     label = eur(last["cumulative_eur"])
     if has_budget and budget:
-        label = text("{share:.0%} spent", share=last["cumulative_eur"] / budget) + " · " + text(
-            STATUS_WORDS.get(status, ""))
-    fig.add_annotation(x=months.iloc[-1], y=last["cumulative_eur"], text=f"<b>{label}</b>", showarrow=True,
-                       arrowhead=0, ax=-40, ay=70, font=dict(size=17, color=INK), bgcolor="white",
+        label = text("{share:.0%} spent", share=last["cumulative_eur"] / budget)
+        if status:
+            label += " · " + text(STATUS_WORDS[status])
+    # The label goes where nothing is drawn: at half the line's height, in the empty months to the right of
+    # its end when there are enough of them, else under the rising line.
+    end_x, end_y = months.iloc[-1], last["cumulative_eur"]
+    room = (pd.Timestamp(end) - end_x) / (pd.Timestamp(end) - pd.Timestamp(start))
+    right = room > 0.3
+    fig.add_annotation(x=end_x, y=end_y, text=f"<b>{label}</b>", showarrow=True, arrowhead=0, axref="x", ayref="y",
+                       ax=end_x + pd.DateOffset(months=2 if right else -6), ay=end_y * 0.5,
+                       xanchor="left" if right else "center", font=dict(size=17, color=INK), bgcolor="white",
                        bordercolor=colour, borderwidth=2)
     fig.update_xaxes(range=[pd.Timestamp(start), pd.Timestamp(end)], title=None)
     fig.update_yaxes(title=None, tickprefix="EUR ", tickformat="~s", rangemode="tozero")
@@ -118,7 +125,7 @@ def spend_by_partner(partners: pd.DataFrame, elapsed: float, text: Text = englis
     if partners.empty:
         return _empty(text("No partner in this selection"))
     share = bool(partners["budget_eur"].notna().all())
-    labels = [f"{p} ({c})" for p, c in zip(partners["partner"], partners["country"])]
+    labels = [f"{p} ({c})" for p, c in zip(partners["partner"], partners["country"], strict=True)]
     x = partners["share_spent"] * 100 if share else partners["spent_eur"]
     fig = go.Figure(go.Bar(
         y=labels, x=x, orientation="h", marker_color=[COUNTRY_COLOURS[c] for c in partners["country"]],
@@ -158,7 +165,7 @@ def spend_by_category(categories: pd.DataFrame, text: Text = english) -> go.Figu
     shares = ordered["share"].fillna(0)
     fig = go.Figure(go.Bar(
         y=labels, x=ordered["spent_eur"], orientation="h", marker_color=TARGET_COLOUR,
-        text=[f"{eur(v)} · {s:.0%}" for v, s in zip(ordered["spent_eur"], shares)], textposition="outside",
+        text=[f"{eur(v)} · {s:.0%}" for v, s in zip(ordered["spent_eur"], shares, strict=True)], textposition="outside",
         textfont=dict(size=16, color=INK),
         cliponaxis=False, customdata=ordered[["n", "partners"]].to_numpy(),
         hovertemplate="<b>%{y}</b><br>EUR %{x:,.2f}<br>n = %{customdata[0]} " + text("payments")

@@ -12,6 +12,8 @@ import json
 import sys
 from pathlib import Path
 
+import duckdb
+
 from . import store
 from .contract import load_contract
 from .filters import Filters
@@ -189,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except UsageError as e:
         print(f"error: {e}", file=sys.stderr)
+        return 2
+    except duckdb.IOException as e:  # --db names something that is not a DuckDB database
+        print(f"error: {args.db} cannot be used as the SIREE database ({str(e).splitlines()[0]})", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted: nothing half-loaded (an unfinished load is rolled back)", file=sys.stderr)

@@ -108,8 +108,10 @@ class _Plan:
     def stored_raw(self, name: str) -> str:
         """The raw text to store: NULL where it is just the typed value's own rendering (see checks.canonical)."""
         col = self.ds.columns[name]
-        if name not in self.position or col.default is not None or (name == "region" and name in self.ds.optional):
-            return self.raw(name)
+        if col.default is not None or (name == "region" and name in self.ds.optional):
+            return f"coalesce({self.raw(name)}, '')"  # '' = sent empty (or not sent), filled by the default
+        if name not in self.position:
+            return "NULL"
         return f"(CASE WHEN {self.raw(name)} IS DISTINCT FROM {canonical(col, self.v(name))} THEN {self.raw(name)} END)"
 
     def v(self, name: str) -> str:
@@ -175,8 +177,8 @@ def _header_refusal(plan: _Plan, display: str) -> str | None:
     if plan.position:
         return None
     shown = ", ".join(plan.table.headers[:6]) + (", ..." if len(plan.table.headers) > 6 else "")
-    return (f"{display}: this is not a {plan.ds.name} file: none of its columns ({shown}) is a {plan.ds.name} "
-            f"column; the first row must hold {', '.join(plan.ds.required)} "
+    return (f"{display}: this is not a file of the {plan.ds.name} dataset: none of its columns ({shown}) is one "
+            f"of that dataset's columns; the first row must hold {', '.join(plan.ds.required)} "
             f"(see the template data/templates/{plan.ds.name}.csv)")
 
 

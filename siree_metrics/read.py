@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+from .checks import lit
 from .problems import Problem, Refused
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -228,7 +229,10 @@ def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, display: str, tab
     for i, f in enumerate(schema):
         quoted = '"' + f.name.replace('"', '""') + '"'
         t = str(f.type)
-        if t.startswith(("timestamp", "date")):
+        tz = getattr(f.type, "tz", None)
+        if tz:  # a moment in a time zone: the date there, not in UTC (pandas writes local midnight so)
+            selects.append(f"strftime(timezone({lit(tz)}, {quoted}), '%Y-%m-%d') AS c{i}")
+        elif t.startswith(("timestamp", "date")):
             selects.append(f"strftime(CAST({quoted} AS DATE), '%Y-%m-%d') AS c{i}")
         elif t.startswith(("list", "struct", "map", "large_list")):
             raise Refused(f"{display}: column {f.name!r} holds lists or records, not single values")
@@ -251,8 +255,8 @@ def _cell_text(value: object) -> str | None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.datetime):  # a date cell, with or without a time of day: its date
+        return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float):

@@ -94,10 +94,10 @@ def indicator_result(con: duckdb.DuckDBPyConnection, ind: Indicator, as_of: dt.d
     current, n = level_in_window(con, ind, *current_window(as_of, prog.current_months), filters)
     change = att.relative_change(current, baseline)
     a = att.attainment(change, target)
-    if n_base == 0 or not baseline:
-        status = "baseline_missing"
-    elif n == 0:
+    if n == 0:
         status = "no_data"
+    elif n_base == 0 or not baseline:
+        status = "baseline_missing"
     else:
         status = att.status(a, expected, prog.on_track, prog.at_risk)
     return IndicatorResult(**common, value=change, baseline=baseline, current=current,

@@ -1,0 +1,274 @@
+"""The command line: exit codes, where messages go, the JSON shape of ``summary`` and the raw ``export``.
+
+Most cases call ``cli.main`` in-process (fast; an escaping exception would fail the test the way a
+traceback would reach the user); a few run ``python -m siree_metrics`` for real.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+from helpers import ROOT, csv_bytes, rows_from, subprocess_env, valid
+
+from siree_metrics import cli
+from siree_metrics.contract import load_contract
+
+
+@pytest.fixture
+def run(capsys):
+    """run(*args) -> (exit code, stdout, stderr) of ``cli.main`` in this process."""
+
+    def call(*args: object) -> tuple[int, str, str]:
+        capsys.readouterr()  # only this call's output
+        code = cli.main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        assert "Traceback" not in err and "Traceback" not in out
+        return code, out, err
+
+    return call
+
+
+def python_m(*args: object, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    proc = subprocess.run([sys.executable, "-m", "siree_metrics", *map(str, args)], capture_output=True, text=True,
+                          env=env or subprocess_env(), cwd=ROOT, timeout=60)
+    assert "Traceback" not in proc.stderr
+    return proc
+
+
+@pytest.fixture
+def good(write_csv):
+    return write_csv(rows_from([valid("networks"), valid("networks", network_id="N002", launched_on="01/06/2019")]),
+                     name="good.csv")
+
+
+@pytest.fixture
+def bad(write_csv):
+    return write_csv(rows_from([valid("networks", network_id="N9", members="c"), valid("networks", network_id="N10")]),
+                     name="bad.csv")
+
+
+# -- load -------------------------------------------------------------------------------------------------------
+
+def test_load_accepted_file_exits_0(db, good):
+    proc = python_m("load", "--db", db, "--dataset", "networks", good)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == f"{good}: loaded 2 rows as batch 1 (CSV, UTF-8, comma-separated)\n"
+    assert proc.stderr == ""
+
+
+def test_load_refused_file_exits_1_with_problems_on_stderr(db, bad):
+    proc = python_m("load", "--db", db, "--dataset", "networks", bad)
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    lines = proc.stderr.splitlines()
+    assert lines[0] == f"{bad}:2: members: 'c' is a suppression mark; the dashboard needs the exact figure"
+    assert lines[-1] == f"{bad}: refused (1 problem): nothing was loaded from this file"
+
+
+def test_each_file_stands_alone(run, db, good, bad, query):
+    code, out, err = run("load", "--db", db, "--dataset", "networks", bad, good)
+    assert code == 1
+    assert f"{good}: loaded 2 rows" in out
+    assert f"{bad}:2: members:" in err
+    assert query("select network_id from networks order by 1") == [("N001",), ("N002",)]
+
+
+def test_reloading_the_same_file_exits_0_and_says_so(run, db, good):
+    assert run("load", "--db", db, "--dataset", "networks", good)[0] == 0
+    code, out, _ = run("load", "--db", db, "--dataset", "networks", good)
+    assert code == 0
+    assert "already loaded as batch 1" in out and "nothing changed" in out
+
+
+def test_unknown_column_warning_goes_to_stderr(run, db, write_csv):
+    path = write_csv(rows_from([valid("networks", remarks="x")]), name="w.csv")
+    code, out, err = run("load", "--db", db, "--dataset", "networks", path)
+    assert code == 0
+    assert err == f"warning: {path}: column 'remarks' is not part of the networks data and was ignored\n"
+
+
+def test_many_problems_are_listed_on_stderr(run, db, write_csv):
+    path = write_csv(rows_from([valid("networks", network_id=f"N{i}", launched_on="2016-01-01") for i in range(80)]),
+                     name="m.csv")
+    code, out, err = run("load", "--db", db, "--dataset", "networks", path)
+    assert code == 1
+    lines = [line for line in err.splitlines() if line.startswith(f"{path}:")]
+    assert len(lines) >= 50
+    assert lines[0] == f"{path}:2: launched_on: '2016-01-01' is before 2017-01-01, earlier than SIREE data can be"
+    assert err.splitlines()[-1] == f"{path}: refused (80 problems): nothing was loaded from this file"
+
+
+@pytest.mark.parametrize("content", [bytes(range(256)) * 8, b"%PDF-1.5\n", b""])
+def test_not_a_table_is_refused_with_one_line(run, db, write_bytes, content):
+    path = write_bytes(content, "upload.csv")
+    code, out, err = run("load", "--db", db, "--dataset", "networks", path)
+    assert code == 1
+    lines = err.splitlines()
+    assert len(lines) == 2 and lines[0].startswith(f"{path}: ")
+    assert lines[1] == f"{path}: refused (1 problem): nothing was loaded from this file"
+
+
+def test_load_uses_siree_db_when_no_db_is_given(tmp_path, good):
+    env = subprocess_env()
+    env["SIREE_DB"] = str(tmp_path / "from-env.duckdb")
+    proc = python_m("load", "--dataset", "networks", good, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "from-env.duckdb").exists()
+
+
+# -- bad usage ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args", [
+    ["load", "--dataset", "pupils", "{good}"],
+    ["load", "--dataset", "networks"],
+    ["load", "{good}"],
+    ["summary", "--as-of", "2019-13-01"],
+    ["summary", "--as-of", "31/12/2019"],
+    ["summary", "--country", "DE"],
+    ["summary", "--partner", "ACME"],
+    ["summary", "--region", "ZZ999"],
+    ["summary", "--format", "xml"],
+    ["export", "--dataset", "pupils"],
+    ["export"],
+    [],
+    ["frobnicate"],
+], ids=lambda a: " ".join(a) or "no-command")
+def test_bad_usage_exits_2(run, db, good, args):
+    args = [a.replace("{good}", str(good)) for a in args]
+    code, out, err = run(*args[:1], *(["--db", db] if args and args[0] in cli.COMMANDS else []), *args[1:])
+    assert code == 2
+    assert err.strip(), "bad usage must say what is wrong"
+    assert out == ""
+
+
+def test_bad_usage_for_real(db):
+    proc = python_m("summary", "--db", db, "--country", "XX")
+    assert proc.returncode == 2
+    assert "unknown country 'XX'" in proc.stderr
+
+
+def test_db_that_is_not_a_database_is_bad_usage(run, tmp_path):
+    not_db = tmp_path / "notes.txt"
+    not_db.write_text("not a database")
+    code, _, err = run("summary", "--db", not_db)
+    assert code == 2
+    assert "fault in the SIREE tool" not in err
+
+
+# -- summary --------------------------------------------------------------------------------------------------
+
+INDICATOR_KEYS = {"id", "value", "target", "baseline", "current", "attainment", "expected", "status", "forecast"}
+
+
+def _load_some(db, tmp_path):
+    for dataset, records in {
+        "networks": [valid("networks"), valid("networks", network_id="N2", partner_id="ADICE", region="FRE11",
+                                              launched_on="2019-05-14")],
+        "expenditure": [valid("expenditure", amount_eur="1.000,50")],
+    }.items():
+        path = tmp_path / f"{dataset}.csv"
+        path.write_bytes(csv_bytes(rows_from(records)))
+        assert cli.main(["load", "--db", str(db), "--dataset", dataset, str(path)]) == 0
+
+
+def test_summary_json_shape(run, db, tmp_path):
+    _load_some(db, tmp_path)
+    code, out, err = run("summary", "--db", db, "--as-of", "2019-06-30", "--country", "fr", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert set(data) >= {"as_of", "filters", "indicators", "budget"}
+    assert data["as_of"] == "2019-06-30"
+    assert data["filters"] == {"country": "FR", "region": None, "partner": None}
+    ids = [i["id"] for i in data["indicators"]]
+    assert ids == ["learning_communities", "parent_involvement", "children_in_school", "adult_education_inflow",
+                   "teachers_trained", "new_entrepreneurs", "jobs_created", "support_networks"]
+    for ind in data["indicators"]:
+        assert set(ind) >= INDICATOR_KEYS, ind["id"]
+        assert ind["status"] in ("achieved", "on_track", "at_risk", "behind", "no_data", "baseline_missing")
+    networks = data["indicators"][-1]
+    assert (networks["value"], networks["status"]) == (1, "achieved")  # ADICE's N2, against ADICE's share
+    assert set(data["budget"]) >= {"total_eur", "erdf_eur", "spent_eur"}
+    assert data["budget"]["spent_eur"] == 0  # the expenditure line is LSF's (BE)
+
+
+def test_summary_json_relative_value_is_the_change(run, db, tmp_path):
+    rows = [["partner_id", "region", "provider_id", "month", "new_enrolments"],
+            ["ARHUS", "BE256", "P", "2017-06", "100"], ["ARHUS", "BE256", "P", "2019-06", "113"]]
+    path = tmp_path / "ae.csv"
+    path.write_bytes(csv_bytes(rows))
+    assert run("load", "--db", db, "--dataset", "adult_education", path)[0] == 0
+    code, out, _ = run("summary", "--db", db, "--as-of", "2019-06-30", "--format", "json")
+    inflow = next(i for i in json.loads(out)["indicators"] if i["id"] == "adult_education_inflow")
+    assert inflow["value"] == pytest.approx(0.13)
+    assert (inflow["baseline"], inflow["current"]) == (100, 113)
+    assert inflow["target"] == pytest.approx(0.10)
+
+
+def test_summary_default_as_of_is_the_end_of_the_latest_month_with_data(run, db, tmp_path):
+    _load_some(db, tmp_path)  # the latest date is 2019-05-14
+    data = json.loads(run("summary", "--db", db, "--format", "json")[1])
+    assert data["as_of"] == "2019-05-31"
+    assert data["filters"] == {"country": None, "region": None, "partner": None}
+    assert data["budget"]["total_eur"] == 4_880_802 and data["budget"]["erdf_eur"] == 2_928_481
+    assert data["budget"]["spent_eur"] == pytest.approx(1000.50)
+
+
+def test_summary_table_for_real(db, tmp_path):
+    _load_some(db, tmp_path)
+    proc = python_m("summary", "--db", db, "--as-of", "2019-06-30")
+    assert proc.returncode == 0, proc.stderr
+    assert "SIREE attainment as of 2019-06-30" in proc.stdout
+    assert "Support networks" in proc.stdout and "Budget:" in proc.stdout
+
+
+def test_summary_on_a_new_empty_database(run, db):
+    code, out, _ = run("summary", "--db", db, "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    counts = [i for i in data["indicators"] if i["id"] in ("learning_communities", "support_networks")]
+    assert all(i["value"] == 0 and i["status"] == "no_data" for i in counts)
+    assert data["budget"]["spent_eur"] == 0
+
+
+# -- export ---------------------------------------------------------------------------------------------------
+
+def test_export_prints_the_text_as_it_arrived(db, write_csv):
+    records = [valid("school_attendance", month="03/2019", region="be212", partner_id="mechelen",
+                     children_enrolled="20,0"),
+               valid("school_attendance", school_id="007", month="15.04.2019")]
+    path = write_csv(rows_from(records), delimiter=";")
+    assert python_m("load", "--db", db, "--dataset", "school_attendance", path).returncode == 0
+    proc = python_m("export", "--db", db, "--dataset", "school_attendance")
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.DictReader(io.StringIO(proc.stdout)))
+    assert list(rows[0]) == list(load_contract()["school_attendance"].columns)
+    assert [(r["month"], r["region"], r["partner_id"], r["children_enrolled"], r["school_id"]) for r in rows] == [
+        ("03/2019", "be212", "mechelen", "20,0", "0590001A"), ("15.04.2019", "BE212", "MECHELEN", "20", "007")]
+
+
+def test_export_shows_only_the_newest_version_of_each_key(run, db, write_csv, tmp_path):
+    run("load", "--db", db, "--dataset", "expenditure", write_csv(rows_from([valid("expenditure")]), name="a.csv"))
+    run("load", "--db", db, "--dataset", "expenditure",
+        write_csv(rows_from([valid("expenditure", amount_eur="1.234,00")]), name="b.csv"))
+    out = tmp_path / "out.csv"
+    code, _, err = run("export", "--db", db, "--dataset", "expenditure", "--out", out)
+    assert code == 0
+    assert err == f"{out}: 1 rows of expenditure\n"
+    rows = list(csv.DictReader(out.open(encoding="utf-8", newline="")))
+    assert [r["amount_eur"] for r in rows] == ["1.234,00"]
+
+
+def test_export_gives_empty_cells_back_empty(run, db, write_csv, tmp_path):
+    run("load", "--db", db, "--dataset", "startups",
+        write_csv(rows_from([valid("startups", jobs_created="")]), name="s.csv"))
+    run("load", "--db", db, "--dataset", "expenditure",
+        write_csv(rows_from([valid("expenditure", region="")]), name="e.csv"))
+    startups = list(csv.DictReader(io.StringIO(run("export", "--db", db, "--dataset", "startups")[1])))
+    expenditure = list(csv.DictReader(io.StringIO(run("export", "--db", db, "--dataset", "expenditure")[1])))
+    assert startups[0]["jobs_created"] == ""
+    assert expenditure[0]["region"] == ""

@@ -1,0 +1,311 @@
+"""The database: batches, byte-identical reloads, corrections, refusals, concurrency and killed loads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from helpers import TODAY, csv_bytes, rows_from, subprocess_env, valid
+
+from siree_metrics import store
+from siree_metrics.filters import Filters
+from siree_metrics.load import load_file
+from siree_metrics.summary import summarize
+
+
+def lc(**changes: object) -> dict[str, object]:
+    return valid("learning_communities", **changes)
+
+
+# -- batches, reloads and corrections ---------------------------------------------------------------------
+
+def test_byte_identical_reload_changes_nothing(load, write_csv, write_bytes, table_counts, query):
+    path = write_csv(rows_from([lc(), lc(community_id="C002")]), name="march.csv")
+    first = load("learning_communities", path)
+    assert (first.status, first.batch_id, first.rows) == ("loaded", 1, 2)
+    before = table_counts()
+    loaded_at = query("select loaded_at from batches")
+    again = load("learning_communities", path)
+    assert again.status == "already_loaded"
+    assert again.batch_id == 1
+    assert "nothing changed" in again.message
+    renamed = load("learning_communities", write_bytes(path.read_bytes(), "march (copy).csv"))
+    assert renamed.status == "already_loaded"  # byte-identical is about the content, not the name
+    assert table_counts() == before
+    assert query("select loaded_at from batches") == loaded_at
+    assert query("select file_name, rows, replaced_rows from batches") == [("march.csv", 2, 0)]
+
+
+def test_batch_records_file_sha256_rows_and_format(load, write_csv, query):
+    import hashlib
+
+    path = write_csv(rows_from([lc()]), name="b.csv", delimiter=";")
+    load("learning_communities", path, loaded_by="tester")
+    [(dataset, name, sha, rows, by, fmt)] = query(
+        "select dataset, file_name, sha256, rows, loaded_by, file_format from batches")
+    assert (dataset, name, rows, by) == ("learning_communities", "b.csv", 1, "tester")
+    assert sha == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert fmt == "CSV, UTF-8, semicolon-separated"
+
+
+def test_correction_replaces_and_keeps_the_old_row_for_audit(load, write_csv, query):
+    assert load("learning_communities", write_csv(rows_from([lc(), lc(community_id="C002")]), name="a.csv")).status \
+        == "loaded"
+    corrected = load("learning_communities", write_csv(rows_from([lc(setting="Secondary")]), name="b.csv"))
+    assert (corrected.status, corrected.replaced) == ("loaded", 1)
+    assert query("select community_id, setting, batch_id from learning_communities order by community_id") == [
+        ("C001", "secondary", 2), ("C002", "primary", 1)]
+    assert query("select community_id, setting, batch_id, replaced_by from learning_communities_replaced") == [
+        ("C001", "primary", 1, 2)]
+    assert query("select batch_id, replaced_rows from batches order by batch_id") == [(1, 0), (2, 1)]
+
+
+def test_same_identifier_of_another_partner_is_not_a_correction(load, write_csv, query):
+    load("learning_communities", write_csv(rows_from([lc()]), name="a.csv"))
+    result = load("learning_communities", write_csv(rows_from([lc(partner_id="UOG", region="UKJ41")]), name="b.csv"))
+    assert result.replaced == 0
+    assert query("select partner_id, community_id from learning_communities order by 1") == [
+        ("ADICE", "C001"), ("UOG", "C001")]
+    assert query("select count(*) from learning_communities_replaced") == [(0,)]
+
+
+def test_correction_matches_the_key_value_not_its_spelling(load, write_csv, query, export):
+    first = valid("school_attendance", month="2019-03", children_attending="10")
+    load("school_attendance", write_csv(rows_from([first]), name="a.csv"))
+    second = valid("school_attendance", month="03/2019", partner_id="mechelen", children_attending="12")
+    assert load("school_attendance", write_csv(rows_from([second]), name="b.csv")).replaced == 1
+    assert query("select month, children_attending from school_attendance") == [(dt.date(2019, 3, 1), 12)]
+    assert [(r["month"], r["partner_id"]) for r in export("school_attendance")] == [("03/2019", "mechelen")]
+
+
+def test_results_use_the_newest_version_of_each_key(load, write_csv, db):
+    load("startups", write_csv(rows_from([valid("startups", jobs_created="2")]), name="a.csv"))
+    load("startups", write_csv(rows_from([valid("startups", jobs_created="5")]), name="b.csv"))
+    with store.connect(db) as con:
+        s = summarize(con, TODAY, Filters())
+    by_id = {r.id: r for r in s.indicators}
+    assert by_id["jobs_created"].value == 5
+    assert by_id["new_entrepreneurs"].value == 1
+
+
+def test_refused_file_changes_nothing(load, write_csv, table_counts, query):
+    load("learning_communities", write_csv(rows_from([lc()]), name="a.csv"))
+    before = table_counts()
+    bad = load("learning_communities", write_csv(rows_from([lc(setting="Secondary"), lc(community_id="C9"),
+                                                            lc(community_id="C10", established_on="2030-01-01")]),
+                                                 name="b.csv"))
+    assert bad.status == "refused"
+    assert bad.message == "refused: nothing was loaded"
+    assert table_counts() == before
+    assert query("select community_id, setting from learning_communities") == [("C001", "primary")]
+
+
+# -- several processes -------------------------------------------------------------------------------------
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "siree_metrics", *args]
+
+
+def test_two_loads_at_the_same_moment_both_succeed(db, tmp_path, query):
+    files = []
+    for i in range(2):
+        path = tmp_path / f"p{i}.csv"
+        path.write_bytes(csv_bytes(rows_from([lc(community_id=f"P{i}-{n}") for n in range(200)])))
+        files.append(path)
+    procs = [subprocess.Popen(_cli("load", "--db", str(db), "--dataset", "learning_communities", str(f)),
+                              env=subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for f in files]
+    outcomes = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outcomes
+    assert not any("locked" in err.lower() for _, err in outcomes)
+    assert query("select count(*), count(distinct batch_id) from learning_communities") == [(400, 2)]
+    assert query("select count(*) from batches") == [(2,)]
+
+
+def test_the_same_file_loaded_twice_at_the_same_moment_is_stored_once(db, tmp_path, query):
+    path = tmp_path / "same.csv"
+    path.write_bytes(csv_bytes(rows_from([lc(community_id=f"S{n}") for n in range(200)])))
+    procs = [subprocess.Popen(_cli("load", "--db", str(db), "--dataset", "learning_communities", str(path)),
+                              env=subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    outcomes = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outcomes
+    messages = sorted(out.split(": ", 1)[1][:14] for out, _ in outcomes)
+    assert messages == ["already loaded", "loaded 200 row"]
+    assert query("select count(*) from batches") == [(1,)]
+    assert query("select count(*) from learning_communities") == [(200,)]
+
+
+# Each reader opens the database, says "ready", and holds it until the test writes a line to its stdin.
+READERS = {
+    "store.connect": "from siree_metrics import store\n"
+                     "with store.connect(Path(sys.argv[1])) as con:\n"
+                     "    con.execute('select count(*) from batches').fetchone()\n"
+                     "    print('ready', flush=True); sys.stdin.readline()\n",
+    "plain duckdb": "import duckdb\n"
+                    "con = duckdb.connect(sys.argv[1], read_only=True)\n"
+                    "print('ready', flush=True); sys.stdin.readline(); con.close()\n",
+}
+
+
+@pytest.mark.parametrize("reader", list(READERS))
+def test_load_waits_for_a_reader_then_succeeds(db, write_csv, load, query, reader):
+    load("learning_communities", write_csv(rows_from([lc()]), name="first.csv"))
+    second = write_csv(rows_from([lc(community_id="C2")]), name="second.csv")
+    code = "import sys\nfrom pathlib import Path\n" + READERS[reader]
+    proc = subprocess.Popen([sys.executable, "-c", code, str(db)], env=subprocess_env(), stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    waited = threading.Event()
+    outcome: dict[str, object] = {}
+
+    def run_load() -> None:
+        outcome["result"] = load("learning_communities", second, on_wait=waited.set)
+        outcome["done_at"] = time.monotonic()
+
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        loader = threading.Thread(target=run_load)
+        loader.start()
+        if reader == "store.connect":  # our own readers take the lock: the load says it is waiting
+            assert waited.wait(timeout=30), "on_wait should tell the user that the load is waiting"
+        else:  # a reader outside our locking: the load retries until DuckDB lets it write
+            time.sleep(1.0)
+        assert loader.is_alive(), "the load should still be waiting while the reader holds the database"
+        released_at = time.monotonic()
+        proc.stdin.write("\n")
+        proc.stdin.flush()
+        loader.join(timeout=60)
+    finally:
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    result = outcome["result"]
+    assert result.status == "loaded", result.report()
+    assert outcome["done_at"] >= released_at
+    assert query("select count(*) from learning_communities") == [(2,)]
+
+
+# -- a load killed half-way ----------------------------------------------------------------------------------
+
+BIG_ROWS = 300_000
+
+
+@pytest.fixture(scope="module")
+def big_csv(tmp_path_factory) -> Path:
+    """A valid school_attendance file of 300k rows (10,000 schools x 30 months)."""
+    months = [f"{y}-{m:02d}" for y in (2018, 2019, 2020) for m in range(1, 13)][:30]
+    lines = ["partner_id,region,school_id,month,children_enrolled,children_attending"]
+    lines += [f"ADICE,FRE11,S{s:05d},{mo},20,15" for s in range(BIG_ROWS // 30) for mo in months]
+    path = tmp_path_factory.mktemp("big") / "big.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _state(db: Path) -> dict[str, object]:
+    with store.connect(db) as con:
+        return {
+            "batches": con.execute("select batch_id, dataset, rows from batches order by 1").fetchall(),
+            "school_attendance": con.execute("select count(*), count(distinct batch_id) from school_attendance"
+                                             ).fetchone(),
+            "learning_communities": con.execute("select count(*) from learning_communities").fetchone(),
+        }
+
+
+def _writer_holds_lock(db: Path) -> bool:
+    """True while some process holds the database's lock file exclusively (a load in its write phase)."""
+    fd = os.open(str(db) + ".lock", os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+
+
+def _seeded(db: Path, tmp_path: Path) -> dict[str, object]:
+    seed = tmp_path / "seed.csv"
+    seed.write_bytes(csv_bytes(rows_from([valid("school_attendance"), valid("school_attendance", school_id="X")])))
+    assert load_file(db, "school_attendance", seed, today=TODAY).status == "loaded"
+    return _state(db)
+
+
+def _assert_before_or_fully_loaded(db: Path, before: dict[str, object], tmp_path: Path) -> None:
+    after = _state(db)  # the database still opens
+    if after != before:
+        assert after["batches"] == [*before["batches"], (len(before["batches"]) + 1, "school_attendance", BIG_ROWS)]
+        assert after["school_attendance"] == (before["school_attendance"][0] + BIG_ROWS, 2)
+        assert after["learning_communities"] == before["learning_communities"]
+    # and it still takes a load
+    extra = tmp_path / "after.csv"
+    extra.write_bytes(csv_bytes(rows_from([lc(community_id="AFTER")])))
+    assert load_file(db, "learning_communities", extra, today=TODAY).status == "loaded"
+
+
+def _start_big_load(db: Path, big_csv: Path) -> subprocess.Popen:
+    return subprocess.Popen(_cli("load", "--db", str(db), "--dataset", "school_attendance", str(big_csv)),
+                            env=subprocess_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def test_load_killed_early_leaves_the_database_as_before(db, tmp_path, big_csv):
+    before = _seeded(db, tmp_path)
+    proc = _start_big_load(db, big_csv)
+    time.sleep(0.4)
+    assert proc.poll() is None, "the load finished before it could be killed; use a bigger file"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    _assert_before_or_fully_loaded(db, before, tmp_path)
+
+
+def test_load_killed_while_writing_leaves_the_database_whole(db, tmp_path, big_csv):
+    """Killed while it holds the database for writing: nothing half-written, for our reader and a plain one."""
+    before = _seeded(db, tmp_path)
+    proc = _start_big_load(db, big_csv)
+    deadline = time.monotonic() + 60
+    while not _writer_holds_lock(db):
+        assert proc.poll() is None, "the load ended before its write phase was seen"
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    time.sleep(0.1)
+    killed_mid_write = proc.poll() is None
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    con = duckdb.connect(str(db), read_only=True)  # the dashboard's kind of connection, right after the kill
+    try:
+        n = con.execute("select count(*) from school_attendance").fetchone()[0]
+    finally:
+        con.close()
+    assert n in (before["school_attendance"][0], before["school_attendance"][0] + BIG_ROWS)
+    _assert_before_or_fully_loaded(db, before, tmp_path)
+    if not killed_mid_write:
+        pytest.skip("the write finished before the kill; nothing half-way to check")
+
+
+def test_new_database_is_empty(db):
+    with store.connect(db) as con:
+        tables = [r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()]
+        assert "batches" in tables and "learning_communities_replaced" in tables
+        assert all(con.execute(f'select count(*) from "{t}"').fetchone()[0] == 0 for t in tables)
+
+
+def test_default_database_follows_siree_db(monkeypatch, tmp_path):
+    monkeypatch.setenv("SIREE_DB", str(tmp_path / "elsewhere.duckdb"))
+    assert store.default_db() == tmp_path / "elsewhere.duckdb"
+    monkeypatch.delenv("SIREE_DB")
+    assert store.default_db().name == "siree.duckdb" and store.default_db().parent.name == "data"
+
+
+def test_loaded_at_is_a_recent_timestamp(load, write_csv, query):
+    load("learning_communities", write_csv(rows_from([lc()])))
+    [(loaded_at,)] = query("select loaded_at from batches")
+    assert isinstance(loaded_at, dt.datetime)
+    assert abs((loaded_at - dt.datetime.now()).total_seconds()) < 24 * 3600
