@@ -14,7 +14,7 @@ import streamlit as st
 from siree_metrics import charts
 from siree_metrics.reference import load_reference
 from siree_metrics.summary import IndicatorResult
-from siree_metrics.theme import STATUS_COLOURS, STATUS_WORDS
+from siree_metrics.theme import STATUS_COLOURS, STATUS_TEXT_COLOURS, STATUS_WORDS
 from ui import data
 from ui.i18n import t
 from ui.page import page, show_chart
@@ -65,7 +65,7 @@ def card(r: IndicatorResult) -> str:
   <div style="font-size:1.0rem;color:#333;font-weight:600">{html.escape(r.label)}</div>
   <div style="font-size:2.3rem;font-weight:700;line-height:1.2">{html.escape(_value(r))}
     <span style="font-size:1rem;font-weight:400;color:#555">{html.escape(_target(r))}</span></div>
-  <div style="display:inline-block;background:{colour};color:white;border-radius:4px;padding:1px 8px;
+  <div style="display:inline-block;background:{colour};color:{STATUS_TEXT_COLOURS[r.status]};border-radius:4px;padding:1px 8px;
               font-weight:600;font-size:0.95rem">{html.escape(t(STATUS_WORDS[r.status]))}</div>
   <div style="font-size:0.85rem;color:#444;margin-top:6px">{html.escape(_detail(r))}</div>
 </div>"""

@@ -360,5 +360,5 @@ def _store(con: duckdb.DuckDBPyConnection, plan: _Plan, result: LoadResult, dige
         con.execute("ROLLBACK")
         raise
     result.status, result.batch_id, result.replaced = "loaded", batch, replaced
-    result.message = f"loaded {table.rows} rows as batch {batch}" + (
+    result.message = f"loaded {table.rows} row{'s' if table.rows != 1 else ''} as batch {batch}" + (
         f"; {replaced} stored rows with the same key were replaced (kept for audit)" if replaced else "")

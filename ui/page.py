@@ -121,6 +121,10 @@ def page(title: str, icon: str = "📊") -> View:
     if STATE not in st.session_state:  # a new session: the URL decides (deep links)
         st.session_state[STATE] = _from_url()
     state = st.session_state[STATE]
+    if st.session_state.get("siree_page") != title:  # another page: its widgets start from the shared filters
+        for name in ("country", "region", "partner", "period", "as_of"):
+            st.session_state.pop(f"w_{name}", None)
+        st.session_state["siree_page"] = title
     _sidebar(state, latest)
     _to_url(state)
     prog = load_reference().programme
@@ -132,7 +136,7 @@ def page(title: str, icon: str = "📊") -> View:
     )
     st.title(t(title))
     if data.is_demo():
-        st.caption("🧪 " + t("DEMO DATA — fictional figures that tell a plausible story; not SIREE's real results."))
+        st.warning(t("DEMO DATA — fictional figures that tell a plausible story; not SIREE's real results."))
     return view
 
 
@@ -145,7 +149,7 @@ def show_chart(fig: go.Figure, table: pd.DataFrame, name: str, as_of: dt.date, c
     if empty:
         st.info(empty)
         return
-    st.plotly_chart(fig, width="stretch", config={"displaylogo": False})
+    st.plotly_chart(fig, width="stretch", theme=None, config={"displaylogo": False})
     caption = t("Data as of {date}", date=as_of.isoformat())
     if coverage:
         caption += " · " + coverage

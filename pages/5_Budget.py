@@ -1,0 +1,64 @@
+"""Budget: spending against the (illustrative) partner budgets, by partner and cost category, and its pace."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from siree_metrics import attainment, budget_charts, history
+from siree_metrics.budget_charts import eur
+from siree_metrics.reference import load_reference
+from siree_metrics.theme import STATUS_WORDS
+from ui import data
+from ui.i18n import t
+from ui.page import page, show_chart
+
+view = page("Budget", "💶")
+summary = data.get_summary(view.as_of, view.filters)
+prog = load_reference().programme
+budget = summary.budget
+monthly = data.frame(history.budget_by_month, view.as_of, view.filters)
+partners = data.frame(history.budget_by_partner, view.as_of, view.filters)
+categories = data.frame(history.budget_by_category, view.as_of, view.filters)
+
+share = budget.spent_eur / budget.total_eur if budget.total_eur else None
+pace = attainment.status(share, summary.expected, prog.on_track, prog.at_risk) if share is not None else None
+star = " *" if budget.illustrative else ""
+paying = int((partners["n"] > 0).sum())
+coverage = t("{k} of {n} partners have payments up to this date", k=paying, n=len(partners))
+nothing = t("No expenditure has been loaded for this selection up to {date}. Partners send it as the "
+            "expenditure dataset (see the Data page).", date=view.as_of.isoformat()) if monthly.empty else None
+
+st.markdown(t("{start} to {end} · data as of **{as_of}** · time elapsed **{f:.0%}**",
+              start=prog.start, end=prog.end, as_of=view.as_of, f=summary.expected))
+cols = st.columns(4 if budget.total_eur else [1, 3])
+cols[0].metric(t("Spent"), eur(budget.spent_eur), help=t("Payments dated on or before the as-of date"))
+if budget.total_eur:
+    cols[1].metric(t("Budget") + star, eur(budget.total_eur))
+    cols[2].metric(t("Share of budget spent"), f"{share:.0%}", t(STATUS_WORDS[pace]), delta_color="off",
+                   delta_arrow="off", help=t("Compared with the share of time elapsed ({e:.0%}), as for the "
+                                             "indicators", e=summary.expected))
+    cols[3].metric(t("Interreg/ERDF co-funding") + star, eur(budget.erdf_eur),
+                   t("{p:.0%} of the budget", p=budget.erdf_eur / budget.total_eur), delta_color="off",
+                   delta_arrow="off",
+                   help=t("ERDF part of the spending so far: {spent}",
+                          spent=eur(budget.spent_eur * budget.erdf_eur / budget.total_eur)))
+else:
+    cols[1].info(t("A region has no budget of its own: budgets belong to partners. Choose a country or a "
+                   "partner to compare spending with a budget."))
+
+st.subheader(t("Pace of spending"))
+show_chart(budget_charts.pace_of_spend(monthly, pace, view.start, view.end, prog.start, prog.end, t), monthly, "spend_by_month",
+           view.as_of, coverage=coverage, empty=nothing)
+
+st.subheader(t("Spending by partner") + (t(" (share of its budget *)") if budget.total_eur else ""))
+show_chart(budget_charts.spend_by_partner(partners, summary.expected, t), partners, "spend_by_partner",
+           view.as_of, coverage=coverage, empty=nothing)
+
+st.subheader(t("Spending by cost category"))
+show_chart(budget_charts.spend_by_category(categories, t), categories, "spend_by_category", view.as_of,
+           coverage=coverage, empty=nothing)
+
+st.caption(t("* Illustrative: per-partner budgets (and so the budget and ERDF part of any country or partner) "
+             "are not published; the figures in data/reference/partners.csv add up to the programme's "
+             "EUR {total:,.0f}, of which ERDF EUR {erdf:,.0f} ({p:.0%}). See the Method page.",
+             total=prog.budget_eur, erdf=prog.erdf_eur, p=prog.erdf_eur / prog.budget_eur))
