@@ -48,7 +48,9 @@ def _detail(r: IndicatorResult) -> str:
         parts.append(t("{a:.0%} of target", a=r.attainment))
     parts.append(t("pace: {e:.0%} expected by now", e=r.expected))
     if r.kind == "relative":
-        parts.append(t("baseline {b:,.1f} → now {c:,.1f}", b=r.baseline or 0, c=r.current or 0))
+        ratio = ref.indicator(r.id).measure == "ratio"  # a share of parents: shown as a percentage
+        level = (lambda x: f"{x:.0%}") if ratio else (lambda x: f"{x:,.0f}")
+        parts.append(t("baseline {b} → now {c}", b=level(r.baseline or 0), c=level(r.current or 0)))
         parts.append(f"n = {r.n_baseline:,} / {r.n:,}")
     else:
         if r.forecast is not None and summary.as_of < prog.end:
@@ -61,10 +63,10 @@ def card(r: IndicatorResult) -> str:
     colour = STATUS_COLOURS[r.status]
     return f"""
 <div style="border:1px solid #ddd;border-left:8px solid {colour};border-radius:6px;padding:10px 14px;
-            margin-bottom:12px;min-height:150px">
+            margin-bottom:12px;min-height:212px">
   <div style="font-size:1.0rem;color:#333;font-weight:600">{html.escape(r.label)}</div>
-  <div style="font-size:2.3rem;font-weight:700;line-height:1.2">{html.escape(_value(r))}
-    <span style="font-size:1rem;font-weight:400;color:#555">{html.escape(_target(r))}</span></div>
+  <div style="font-size:2.3rem;font-weight:700;line-height:1.15">{html.escape(_value(r))}</div>
+  <div style="font-size:1rem;color:#444;margin-bottom:4px">{html.escape(_target(r))}</div>
   <div style="display:inline-block;background:{colour};color:{STATUS_TEXT_COLOURS[r.status]};border-radius:4px;padding:1px 8px;
               font-weight:600;font-size:0.95rem">{html.escape(t(STATUS_WORDS[r.status]))}</div>
   <div style="font-size:0.85rem;color:#444;margin-top:6px">{html.escape(_detail(r))}</div>

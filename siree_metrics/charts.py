@@ -40,7 +40,7 @@ def _layout(fig: go.Figure, height: int, **extra: object) -> go.Figure:
     fig.update_layout(**{**settings, **extra})
     # explicit tick sizes: Streamlit's chart theme would otherwise shrink them below what a projector shows
     def ticks(axis: go.layout.XAxis | go.layout.YAxis) -> None:
-        style: dict[str, object] = dict(gridcolor=GRID_COLOUR, zerolinecolor=GRID_COLOUR)
+        style: dict[str, object] = dict(gridcolor=GRID_COLOUR, zerolinecolor=GRID_COLOUR, automargin=True)
         if axis.tickfont.size is None:
             style["tickfont"] = dict(size=15, color="#222222")
         axis.update(style)

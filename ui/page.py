@@ -18,6 +18,15 @@ from . import data
 from .i18n import t
 
 PARAMS = ("country", "region", "partner", "from", "to", "as_of")
+PAGES = (  # (script, link text, icon): the sidebar's links, in order
+    ("dashboard.py", "Overview", ":material/dashboard:"),
+    ("pages/2_Education.py", "Education", ":material/school:"),
+    ("pages/3_Entrepreneurship.py", "Entrepreneurship", ":material/storefront:"),
+    ("pages/4_Countries_and_regions.py", "Countries and regions", ":material/public:"),
+    ("pages/5_Budget.py", "Budget", ":material/euro:"),
+    ("pages/6_Data.py", "Data", ":material/upload_file:"),
+    ("pages/7_Method.py", "Method", ":material/menu_book:"),
+)
 STATE = "siree_filters"
 
 
@@ -84,6 +93,9 @@ def _sidebar(state: dict, latest: dt.date) -> None:
     ref = load_reference()
     prog = ref.programme
     sb = st.sidebar
+    for script, label, icon in PAGES:
+        sb.page_link(script, label=t(label), icon=icon)
+    sb.divider()
     sb.markdown(f"### {t('Filters')}")
     state["country"] = sb.multiselect(
         t("Country"), list(COUNTRIES), key=_widget("country", state["country"]),
@@ -116,6 +128,8 @@ def _sidebar(state: dict, latest: dt.date) -> None:
 def page(title: str, icon: str = "📊") -> View:
     """Set up a page: config, first-start demo database, the shared filters, the demo label."""
     st.set_page_config(page_title=f"SIREE · {t(title)}", page_icon=icon, layout="wide")
+    st.markdown(  # less empty space above the title: a projector has few pixels to spare
+        "<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem}</style>", unsafe_allow_html=True)
     data.ensure_database()
     latest = data.latest()
     if STATE not in st.session_state:  # a new session: the URL decides (deep links)
