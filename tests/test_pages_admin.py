@@ -211,10 +211,11 @@ def test_charts_draw_and_say_when_empty(tiny_db: Path) -> None:
 # -- pages (AppTest) -------------------------------------------------------------------------------------------
 
 def run(page: str, **params: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=60)
+    """Open ``pages/<page>`` as a deep link: the app's entrypoint is dashboard.py, as in the real server."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     for name, value in params.items():
         at.query_params[name] = value
-    return at.run()
+    return at.switch_page(f"pages/{page}").run()
 
 
 def plotly_charts(at: AppTest) -> list:

@@ -300,10 +300,11 @@ PAGES = ["pages/2_Education.py", "pages/3_Entrepreneurship.py", "pages/4_Countri
 
 
 def run(page: str, **params: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / page), default_timeout=30)
+    """Open ``page`` as a deep link: the app's entrypoint is dashboard.py, as in the real server."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=30)
     for k, v in params.items():
         at.query_params[k] = v
-    return at.run()
+    return (at if page == "dashboard.py" else at.switch_page(page)).run()
 
 
 def captions(at: AppTest) -> str:
