@@ -26,15 +26,21 @@ def sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def _query(ind: Indicator) -> str:
-    return sql(f"level_{ind.measure}").format(
+def indicator_sql(name: str, ind: Indicator, **extra: str) -> str:
+    """The SQL file ``name`` with the indicator's dataset and columns filled in (quoted) and the filter clause."""
+    return sql(name).format(
         table=ident(ind.dataset),
         column=ident(ind.column),
         date=ident(ind.date),
         denominator=ident(ind.denominator or ind.column),
         where=ident(ind.where) if ind.where else "true",
         filters=FILTER_SQL,
+        **extra,
     )
+
+
+def _query(ind: Indicator) -> str:
+    return indicator_sql(f"level_{ind.measure}", ind)
 
 
 def level_as_of(con: duckdb.DuckDBPyConnection, ind: Indicator, as_of: dt.date, filters: Filters) -> tuple[float, int]:

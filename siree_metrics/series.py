@@ -26,7 +26,7 @@ import pandas as pd
 from .checks import ident
 from .contract import load_contract
 from .filters import FILTER_SQL, Filters
-from .indicators import sql
+from .indicators import indicator_sql, sql
 from .reference import REFERENCE_DIR, Indicator, load_reference
 from .summary import Summary
 
@@ -59,15 +59,7 @@ def _group(ind: Indicator, by: str) -> str:
 
 
 def _query(function: str, ind: Indicator, group: str = "country") -> str:
-    return sql(f"series_{function}_{ind.measure}").format(
-        table=ident(ind.dataset),
-        column=ident(ind.column),
-        date=ident(ind.date),
-        denominator=ident(ind.denominator or ind.column),
-        where=ident(ind.where) if ind.where else "true",
-        filters=FILTER_SQL,
-        group=group,
-    )
+    return indicator_sql(f"series_{function}_{ind.measure}", ind, group=group)
 
 
 def _run(con: duckdb.DuckDBPyConnection, query: str, lo: dt.date, hi: dt.date, filters: Filters) -> pd.DataFrame:
