@@ -81,19 +81,20 @@ def _scratch() -> duckdb.DuckDBPyConnection:
 class _Plan:
     """The SQL for one staged file: each contract column's raw text, typed value and problem."""
 
-    def __init__(self, ds: Dataset, ref: Reference, table: read.Table, today: dt.date):
-        self.ds, self.ref, self.table = ds, ref, table
+    def __init__(self, ds: Dataset, ref: Reference, headers: list[str], row: str | None, today: dt.date):
+        self.ds, self.ref, self.headers, self.row = ds, ref, headers, row
+        self.r = "_row"  # SQL for a record's spreadsheet row in the parsed table; set once it is read
         self.rules = Rules(ds, ref, today)
         names = header_map(ds)
         self.position: dict[str, int] = {}
         self.header_problems: list[str | tuple[str, str]] = []
         self.ignored: list[str] = []
-        for i, header in enumerate(table.headers):
+        for i, header in enumerate(headers):
             name = names.get(normalise_header(header))
             if name is None:
                 self.ignored.append(header)
             elif name in self.position:
-                first = table.headers[self.position[name]]
+                first = headers[self.position[name]]
                 self.header_problems.append((name, f"two columns mean {name}: {quote(first)} and {quote(header)}; keep one"))
             else:
                 self.position[name] = i
@@ -144,15 +145,15 @@ class _Plan:
     def parsed(self) -> str:
         """SQL giving, per staged record: r (spreadsheet row), raw_<col> (as sent), v_<col> (typed) and
         p_<col> (the problem, if any). Built in layers so each cell is cleaned and parsed once."""
-        table = self.table
-        cells = [f"{table.row_expr} AS r"]
+        cells = [f"{self.row} AS _row"] if self.row else []
         for name, i in self.position.items():
             cells += [f"c{i} AS {ident('raw_' + name)}", f"{cleaned(f'c{i}')} AS {ident('t_' + name)}"]
         values = ", ".join(f"{self._value(n)} AS {self.v(n)}" for n in self.ds.columns)
         problems = "".join(f", {p} AS {ident('p_' + n)}" for n in self.ds.columns if (p := self.problem(n)))
-        kept = ", ".join(["r", *(ident("raw_" + n) for n in self.position), *(self.v(n) for n in self.ds.columns)])
+        kept = ", ".join([*(["_row"] if self.row else []), *(ident("raw_" + n) for n in self.position),
+                          *(self.v(n) for n in self.ds.columns)])
         return (f"SELECT {kept}{problems} FROM "
-                f"(SELECT *, {values} FROM (SELECT {', '.join(cells)} FROM {table.name}))")
+                f"(SELECT *, {values} FROM (SELECT {', '.join(cells)} FROM {{source}}))")
 
     def problem(self, name: str) -> str | None:
         """SQL for the message about this column's cell (over the parsed query); NULL when it is fine."""
@@ -176,7 +177,7 @@ class _Plan:
 def _header_refusal(plan: _Plan, display: str) -> str | None:
     if plan.position:
         return None
-    shown = ", ".join(plan.table.headers[:6]) + (", ..." if len(plan.table.headers) > 6 else "")
+    shown = ", ".join(plan.headers[:6]) + (", ..." if len(plan.headers) > 6 else "")
     return (f"{display}: this is not a file of the {plan.ds.name} dataset: none of its columns ({shown}) is one "
             f"of that dataset's columns; the first row must hold {', '.join(plan.ds.required)} "
             f"(see the template data/templates/{plan.ds.name}.csv)")
@@ -193,7 +194,7 @@ def _row_problems(con: duckdb.DuckDBPyConnection, plan: _Plan, display: str) -> 
         any_problem = " OR ".join(f"{ident('p_' + n)} IS NOT NULL" for n in checked)
         parts.append(f"""
             SELECT r, s.o, s.col, s.value, s.msg FROM (
-              SELECT r, unnest([{structs}]) AS s
+              SELECT {plan.r} AS r, unnest([{structs}]) AS s
               FROM parsed WHERE {any_problem})
             WHERE s.msg IS NOT NULL""")
     key = list(plan.ds.full_key)
@@ -205,7 +206,7 @@ def _row_problems(con: duckdb.DuckDBPyConnection, plan: _Plan, display: str) -> 
         message = lit(f": same {', '.join(key)} (one row is {plan.ds.row})")
         parts.append(f"""
             SELECT * FROM (
-              WITH k AS (SELECT r, {keys}, {plan.raw(first_key)} AS shown FROM parsed WHERE {present}),
+              WITH k AS (SELECT {plan.r} AS r, {keys}, {plan.raw(first_key)} AS shown FROM parsed WHERE {present}),
                    d AS (SELECT {keys}, min(r) AS first_r FROM k GROUP BY ALL HAVING count(*) > 1)
               SELECT k.r, {order.index(first_key)} AS o, {lit(first_key)} AS col, k.shown AS value,
                      'repeats row ' || d.first_r || {message} AS message
@@ -226,17 +227,25 @@ def _check(con: duckdb.DuckDBPyConnection, path: Path, display: str, dataset: st
     if dataset not in contract:
         checked.refusal = f"{display}: unknown dataset {dataset!r}; use one of {', '.join(contract)}"
         return checked, None
+    ds, ref = contract[dataset], load_reference()
+    plans: list[_Plan] = []
+
+    def project(headers: list[str], row: str | None) -> str:  # called by the reader once it has the header
+        plan = _Plan(ds, ref, headers, row, today or dt.date.today())
+        plans.append(plan)
+        refusal = _header_refusal(plan, display)
+        if refusal:
+            raise Refused(refusal)
+        return plan.parsed()
+
     try:
-        table = read.stage(con, path, display)
+        table = read.stage(con, path, display, table="parsed", project=project)
     except Refused as e:
-        checked.refusal = str(e)
-        return checked, None
+        checked.refusal, checked.description = str(e), e.description
+        return checked, (plans[-1] if plans else None)
+    plan = plans[-1]
+    plan.r = table.row_expr
     checked.rows, checked.description = table.rows, table.description
-    plan = _Plan(contract[dataset], load_reference(), table, today or dt.date.today())
-    refusal = _header_refusal(plan, display)
-    if refusal:
-        checked.refusal = refusal
-        return checked, plan
     checked.warnings = [f"{display}: column {quote(h)} is not part of the {dataset} data and was ignored"
                         for h in plan.ignored if h.strip()]
     problems = [Problem(display, 1, name, message) for name, message in plan.header_problems]
@@ -249,8 +258,6 @@ def _check(con: duckdb.DuckDBPyConnection, path: Path, display: str, dataset: st
         checked.refusal = f"{display}: the file has no data rows, only a header"
         return checked, plan
     else:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE parsed AS {plan.parsed()}")
-        con.execute(f"DROP TABLE {table.name}")  # the parsed table keeps every cell as sent
         found, count = _row_problems(con, plan, display)
         problems += found
         count += len(plan.header_problems)
@@ -258,7 +265,7 @@ def _check(con: duckdb.DuckDBPyConnection, path: Path, display: str, dataset: st
     if not table.problems:
         cols = ", ".join(plan.raw(n) for n in plan.position)
         checked.preview = [dict(zip(plan.position, row, strict=True)) for row in
-                           con.execute(f"SELECT {cols} FROM parsed ORDER BY r LIMIT 20").fetchall()]
+                           con.execute(f"SELECT {cols} FROM parsed ORDER BY {plan.r} LIMIT 20").fetchall()]
     return checked, plan
 
 
@@ -332,7 +339,7 @@ def _store(con: duckdb.DuckDBPyConnection, plan: _Plan, result: LoadResult, dige
     if earlier:
         _already_loaded(result, earlier)
         return
-    table, target = plan.table, ident(ds.name)
+    target = ident(ds.name)
     names = list(ds.columns)
     country = plan.partner_country(plan.v("partner_id"))
     con.execute("BEGIN TRANSACTION")
@@ -342,7 +349,7 @@ def _store(con: duckdb.DuckDBPyConnection, plan: _Plan, result: LoadResult, dige
         con.execute(
             f"INSERT INTO {target} (batch_id, source_row, country, "
             f"{', '.join(ident(n) for n in names)}, {', '.join(ident('raw_' + n) for n in names)}) "
-            f"SELECT {batch}, r, {country}, {', '.join(plan.v(n) for n in names)}, "
+            f"SELECT {batch}, {plan.r}, {country}, {', '.join(plan.v(n) for n in names)}, "
             f"{', '.join(plan.stored_raw(n) for n in names)} FROM parsed")
         replaced = 0
         if had_rows:
@@ -353,12 +360,12 @@ def _store(con: duckdb.DuckDBPyConnection, plan: _Plan, result: LoadResult, dige
                                    f"SELECT o.*, {batch} FROM {target} o WHERE {old}").fetchone()[0]
             con.execute(f"DELETE FROM {target} o WHERE {old}")
         con.execute("INSERT INTO batches VALUES ($b, $d, $f, $s, $r, $x, now()::TIMESTAMP, $u, $fmt, $w)",
-                    {"b": batch, "d": ds.name, "f": result.file, "s": digest, "r": table.rows, "x": replaced,
-                     "u": user, "fmt": table.description, "w": "\n".join(result.warnings) or None})
+                    {"b": batch, "d": ds.name, "f": result.file, "s": digest, "r": result.rows, "x": replaced,
+                     "u": user, "fmt": result.description, "w": "\n".join(result.warnings) or None})
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     result.status, result.batch_id, result.replaced = "loaded", batch, replaced
-    result.message = f"loaded {table.rows} row{'s' if table.rows != 1 else ''} as batch {batch}" + (
+    result.message = f"loaded {result.rows} row{'s' if result.rows != 1 else ''} as batch {batch}" + (
         f"; {replaced} stored rows with the same key were replaced (kept for audit)" if replaced else "")

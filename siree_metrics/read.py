@@ -1,6 +1,8 @@
-"""Reading a partner's file (CSV, Parquet or XLSX) into a DuckDB staging table of text cells.
+"""Reading a partner's file (CSV, Parquet or XLSX) into DuckDB as text cells.
 
-Every cell arrives as text exactly as sent, so the checks in ``checks.py`` see what the partner typed.
+Every cell arrives as text exactly as sent, so the checks in ``checks.py`` see what the partner typed. The
+caller may pass a projection (``project``) that turns the cells into what it stores: the file is then read
+and parsed in one pass, with no staging copy of ten million rows of text.
 CSV encoding and delimiter are detected per file; Windows-1252 files are transcoded (never decoded as
 latin-1, which would turn the curly apostrophe of "’t Kompas" into a control character).
 """
@@ -12,6 +14,7 @@ import datetime as dt
 import os
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,18 +30,31 @@ SNIFF_BYTES = 1 << 16
 
 @dataclass
 class Table:
-    """A file staged in DuckDB: positional text columns c0..cN, and the spreadsheet row of each record."""
+    """A file read into a DuckDB temp table, and the spreadsheet row of each of its records."""
 
-    name: str  # staging table name
+    name: str  # temp table name
     headers: list[str]
-    row_expr: str  # SQL giving the spreadsheet row number of a staged record
+    row_expr: str  # SQL over the table giving the spreadsheet row number of a record (header = 1)
     rows: int
     description: str  # "CSV, Windows-1252, semicolon" and the like
     problems: list[Problem] = field(default_factory=list)  # structural problems (wrong number of fields)
 
 
-def stage(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: str = "stage") -> Table:
-    """Stage the file at ``path`` (shown to the partner as ``display``) as temp table ``table``."""
+# project(headers, row) -> a query over "{source}", whose columns are c0..cN (text) and, when ``row`` is
+# not None, that column with each record's spreadsheet row; the query's result is what the table holds.
+Projection = Callable[[list[str], str | None], str]
+
+
+def _default_projection(headers: list[str], row: str | None) -> str:
+    return "SELECT * FROM {source}"
+
+
+def stage(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: str = "stage",
+          project: Projection = _default_projection) -> Table:
+    """Read the file at ``path`` (shown to the partner as ``display``) into temp table ``table``.
+
+    Raises Refused, with a one-line reason, when the file is not a table; ``project`` may raise it too.
+    """
     try:
         with path.open("rb") as f:
             head = f.read(SNIFF_BYTES)
@@ -48,14 +64,14 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: str =
         raise Refused(f"{display}: the file is empty")
     con.execute(f"DROP TABLE IF EXISTS {table}")
     if head.startswith(b"PAR1"):
-        return _stage_parquet(con, path, display, table)
+        return _stage_parquet(con, path, display, table, project)
     if head.startswith(b"PK\x03\x04"):
-        return _stage_xlsx(con, path, display, table)
+        return _stage_xlsx(con, path, display, table, project)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise Refused(f"{display}: this is an old Excel (.xls) workbook; save it as .xlsx or as CSV and send it again")
     if head.startswith(b"%PDF"):
         raise Refused(f"{display}: this is a PDF document, not a table; send the CSV, XLSX or Parquet export")
-    return _stage_csv(con, path, display, table, head)
+    return _stage_csv(con, path, display, table, head, project)
 
 
 def _encoding(head: bytes, display: str) -> str:
@@ -111,12 +127,23 @@ def _transcode(path: Path, encoding: str) -> Path:
     return Path(name)
 
 
-def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: str, head: bytes) -> Table:
+def _projected(project: Projection, headers: list[str], row: str | None, description: str) -> str:
+    try:
+        return project(headers, row)
+    except Refused as e:
+        e.description = description
+        raise
+
+
+def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: str, head: bytes,
+               project: Projection) -> Table:
     encoding = _encoding(head, display)
     text = head.decode("utf-16" if encoding == "utf-16" else encoding, errors="ignore").lstrip("\ufeff")
     delimiter, headers = _header(text)
     if not any(h.strip() for h in headers):
         raise Refused(f"{display}: the first line is empty; the first row must hold the column names")
+    names = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16", "cp1252": "Windows-1252"}
+    query = _projected(project, headers, None, f"CSV, {names[encoding]}, {DELIMITER_NAMES[delimiter]}-separated")
     source, tmp = path, None
     try:
         if encoding in ("utf-16", "cp1252"):
@@ -125,7 +152,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: 
             except UnicodeError:
                 raise Refused(f"{display}: the text cannot be read as {encoding}; save it as 'CSV UTF-8'") from None
         try:
-            _read_csv(con, source, table, delimiter, len(headers))
+            _read_csv(con, source, table, delimiter, len(headers), query)
             bad_text = con.execute("SELECT count(*) FROM reject_errors WHERE error_type ILIKE '%ENCODING%' "
                                    "OR error_type ILIKE '%UNICODE%'").fetchone()[0]
         except duckdb.InvalidInputException as e:
@@ -140,7 +167,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: 
                 source = tmp = _transcode(path, encoding)
             except UnicodeError:
                 raise Refused(f"{display}: the text is neither UTF-8 nor Windows-1252; save it as 'CSV UTF-8'") from None
-            _read_csv(con, source, table, delimiter, len(headers))
+            _read_csv(con, source, table, delimiter, len(headers), query)
         blanks = _blank_lines(source)
     finally:
         if tmp is not None:
@@ -152,7 +179,6 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: 
         ).fetchall()
     ]
     rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    names = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16", "cp1252": "Windows-1252"}
     row_expr = "(rowid + 2)"
     if blanks:  # DuckDB skips blank lines; a spreadsheet shows them as rows, so count them back in
         con.execute("CREATE OR REPLACE TEMP TABLE blank_lines (records_before BIGINT)")
@@ -191,13 +217,14 @@ def _blank_lines(path: Path, chunk_size: int = 1 << 23) -> list[int]:
     return blanks
 
 
-def _read_csv(con: duckdb.DuckDBPyConnection, source: Path, table: str, delimiter: str, width: int) -> None:
+def _read_csv(con: duckdb.DuckDBPyConnection, source: Path, table: str, delimiter: str, width: int,
+              query: str) -> None:
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
     con.execute(f"DROP TABLE IF EXISTS {table}; DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
     con.execute(
-        f"CREATE TEMP TABLE {table} AS SELECT * FROM read_csv($path, delim=$delim, header=true, "
-        f"auto_detect=false, columns={columns}, quote='\"', escape='\"', store_rejects=true, "
-        "ignore_errors=true)",
+        f"CREATE TEMP TABLE {table} AS " + query.replace("{source}", (
+            f"read_csv($path, delim=$delim, header=true, auto_detect=false, columns={columns}, quote='\"', "
+            "escape='\"', store_rejects=true, ignore_errors=true)")),
         {"path": str(source), "delim": delimiter},
     )
 
@@ -217,7 +244,8 @@ def _first_line(error: Exception) -> str:
     return str(error).strip().splitlines()[0][:200]
 
 
-def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: str) -> Table:
+def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: str,
+                   project: Projection) -> Table:
     import pyarrow.parquet as pq
 
     try:
@@ -238,16 +266,14 @@ def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, display: str, tab
             raise Refused(f"{display}: column {f.name!r} holds lists or records, not single values")
         else:
             selects.append(f"CAST({quoted} AS VARCHAR) AS c{i}")
+    source = f"(SELECT file_row_number + 2 AS _row, {', '.join(selects)} FROM read_parquet($path, file_row_number=true))"
+    query = _projected(project, headers, "_row", "Parquet")
     try:
-        con.execute(
-            f"CREATE TEMP TABLE {table} AS SELECT file_row_number + 2 AS _row, {', '.join(selects)} "
-            "FROM read_parquet($path, file_row_number=true)",
-            {"path": str(path)},
-        )
+        con.execute(f"CREATE TEMP TABLE {table} AS " + query.replace("{source}", source), {"path": str(path)})
     except duckdb.Error as e:
         raise Refused(f"{display}: a damaged or incomplete Parquet file ({_first_line(e)}); export it again") from None
     rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    return Table(table, headers, "_row", rows, "Parquet")
+    return Table(table, headers, "_row", rows, "Parquet")  # the projection keeps _row
 
 
 def _cell_text(value: object) -> str | None:
@@ -264,7 +290,8 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _stage_xlsx(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: str) -> Table:
+def _stage_xlsx(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: str,
+                project: Projection) -> Table:
     import openpyxl
     import pyarrow as pa
 
@@ -301,7 +328,10 @@ def _stage_xlsx(con: duckdb.DuckDBPyConnection, path: Path, display: str, table:
         book.close()
     arrow = pa.table({"_row": pa.array(numbers, pa.int64()),
                       **{f"c{i}": pa.array(col, pa.string()) for i, col in enumerate(columns)}})
+    query = _projected(project, headers, "_row", f"Excel workbook, sheet {sheet.title!r}")
     con.register("_xlsx_rows", arrow)
-    con.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM _xlsx_rows")
-    con.unregister("_xlsx_rows")
+    try:
+        con.execute(f"CREATE TEMP TABLE {table} AS " + query.replace("{source}", "_xlsx_rows"))
+    finally:
+        con.unregister("_xlsx_rows")
     return Table(table, headers, "_row", len(numbers), f"Excel workbook, sheet {sheet.title!r}")
