@@ -49,7 +49,11 @@ def in_list(expr: str, values: list[str] | tuple[str, ...]) -> str:
 
 
 def cleaned(raw: str) -> str:
-    return f"nullif(trim({raw}, ' \t\r\n' || chr(160)), '')"
+    """The cell without surrounding spaces, tabs, line breaks or non-breaking spaces; NULL when empty."""
+    edge = "'^[\\s\\x{00A0}]|[\\s\\x{00A0}]$'"
+    strip = "'^[\\s\\x{00A0}]+|[\\s\\x{00A0}]+$'"
+    return (f"nullif(CASE WHEN regexp_matches({raw}, {edge}) THEN regexp_replace({raw}, {strip}, '', 'g') "
+            f"ELSE {raw} END, '')")
 
 
 def number(t: str) -> str:
@@ -96,42 +100,56 @@ class Rules:
         self.earliest = ref.programme.earliest_date
 
     # -- values -----------------------------------------------------------------------------------------
-    def value(self, col: Column, t: str) -> str:
-        """Typed value of cleaned text ``t`` (NULL when not valid)."""
-        kind = col.type
+    def parse(self, col: Column, raw: str) -> str:
+        """The typed value of the cell text ``raw``, NULL when it cannot be read (range checks: ``valid``).
+
+        The common, clean shapes (``12``, ``2019-03``, ``FRE11``) take a fast path on the raw text; only
+        the rest is cleaned and read in every accepted form."""
+        kind, t = col.type, cleaned(raw)
         if kind in ("id", "text"):
             return t
         if kind == "partner":
-            return f"(CASE WHEN {in_list(f'upper({t})', list(self.ref.partners))} THEN upper({t}) END)"
+            ids = list(self.ref.partners)
+            return f"(CASE WHEN {in_list(raw, ids)} THEN {raw} WHEN {in_list(f'upper({t})', ids)} THEN upper({t}) END)"
         if kind == "region":
-            codes = self.ref.code_2013_to_2016
+            codes, regions = self.ref.code_2013_to_2016, list(self.ref.regions)
             translate = " ".join(f"WHEN {lit(old)} THEN {lit(new)}" for old, new in codes.items())
             u = f"upper({t})"
             code = f"(CASE {u} {translate} ELSE {u} END)" if codes else u
-            return f"(CASE WHEN {in_list(code, list(self.ref.regions))} THEN {code} END)"
+            return f"(CASE WHEN {in_list(raw, regions)} THEN {raw} WHEN {in_list(code, regions)} THEN {code} END)"
         if kind == "choice":
             norm = f"regexp_replace(lower({t}), '[\\s\\-]+', '_', 'g')"
-            return f"(CASE WHEN {in_list(norm, col.values)} THEN {norm} END)"
+            return f"(CASE WHEN {in_list(raw, col.values)} THEN {raw} WHEN {in_list(norm, col.values)} THEN {norm} END)"
         if kind == "bool":
             return (f"(CASE WHEN {in_list(f'lower({t})', TRUE_WORDS)} THEN true "
                     f"WHEN {in_list(f'lower({t})', FALSE_WORDS)} THEN false END)")
         if kind == "date":
-            d = date(t)
-            return f"(CASE WHEN {d} BETWEEN DATE {lit(str(self.earliest))} AND DATE {lit(str(self.today))} THEN {d} END)"
+            return (f"(CASE WHEN regexp_full_match({raw}, '\\d{{4}}-\\d{{2}}-\\d{{2}}') THEN TRY_CAST({raw} AS DATE) "
+                    f"ELSE {date(t)} END)")
         if kind == "month":
-            m = month(t)
-            first = self.today.replace(day=1)
-            return f"(CASE WHEN {m} BETWEEN DATE {lit(str(self.earliest))} AND DATE {lit(str(first))} THEN {m} END)"
+            return (f"(CASE WHEN regexp_full_match({raw}, '\\d{{4}}-\\d{{2}}') THEN TRY_CAST({raw} || '-01' AS DATE) "
+                    f"ELSE {month(t)} END)")
         if kind == "count":
-            fast = f"WHEN regexp_full_match({t}, '\\d{{1,18}}') THEN CAST({t} AS BIGINT)"
             n = number(t)
-            return f"(CASE {fast} WHEN {n} >= 0 AND {n} = floor({n}) THEN CAST({n} AS BIGINT) END)"
+            return (f"(CASE WHEN regexp_full_match({raw}, '\\d{{1,18}}') THEN CAST({raw} AS BIGINT) "
+                    f"WHEN {n} = floor({n}) THEN CAST({n} AS BIGINT) END)")
         if kind == "amount":
-            return f"CAST({number(t)} AS DECIMAL(18,2))"
+            return (f"(CASE WHEN regexp_full_match({raw}, '-?\\d{{1,15}}(\\.\\d{{1,2}})?') THEN CAST({raw} AS DECIMAL(18,2)) "
+                    f"ELSE CAST({number(t)} AS DECIMAL(18,2)) END)")
         if kind == "hours":
-            n = number(t)
-            return f"(CASE WHEN {n} >= 0 THEN CAST({n} AS DOUBLE) END)"
+            return f"CAST({number(t)} AS DOUBLE)"
         raise ValueError(f"unknown column type {kind}")
+
+    def valid(self, col: Column, u: str) -> str:
+        """The parsed value ``u`` where it is in range (dates from 2017 to today, counts and hours >= 0)."""
+        if col.type == "date":
+            return f"(CASE WHEN {u} BETWEEN DATE {lit(str(self.earliest))} AND DATE {lit(str(self.today))} THEN {u} END)"
+        if col.type == "month":
+            first = self.today.replace(day=1)
+            return f"(CASE WHEN {u} BETWEEN DATE {lit(str(self.earliest))} AND DATE {lit(str(first))} THEN {u} END)"
+        if col.type in ("count", "hours"):
+            return f"(CASE WHEN {u} >= 0 THEN {u} END)"
+        return u
 
     # -- problems ---------------------------------------------------------------------------------------
     def problem(self, col: Column, t: str, v: str, required: bool) -> str:

@@ -120,40 +120,47 @@ class _Plan:
         return ident("v_" + name)
 
     def _t(self, name: str) -> str:
-        return ident("t_" + name) if name in self.position else "NULL"
+        """The cell without surrounding blanks (computed only where a rule needs it)."""
+        return cleaned(self.raw(name)) if name in self.position else "NULL"
 
     def partner_country(self, partner: str) -> str:
         cases = " ".join(f"WHEN {lit(p.id)} THEN {lit(p.country)}" for p in self.ref.partners.values())
         return f"(CASE {partner} {cases} END)"
 
     def _value(self, name: str) -> str:
+        """The typed value over the layer holding u_<col> (parsed, not yet range-checked)."""
         col = self.ds.columns[name]
-        t = self._t(name)
+        u = ident("u_" + name)
         if name == "region" and name in self.ds.optional:  # expenditure: the partner's home region by default
             homes = " ".join(f"WHEN {lit(p.id)} THEN {lit(p.home_region)}" for p in self.ref.partners.values())
-            home = f"(CASE upper({self._t('partner_id')}) {homes} END)"
+            partner = ident("u_partner_id") if "partner_id" in self.position else "NULL"
+            home = f"(CASE {partner} {homes} END)"
             if name not in self.position:
                 return home
-            return f"(CASE WHEN {t} IS NULL THEN {home} ELSE {self.rules.value(col, t)} END)"
+            return f"(CASE WHEN {self._t(name)} IS NULL THEN {home} ELSE {u} END)"
         if name not in self.position:
             return f"CAST({lit(col.default)} AS {col.sql_type})" if col.default is not None else f"CAST(NULL AS {col.sql_type})"
-        value = self.rules.value(col, t)
+        value = self.rules.valid(col, u)
         if col.default is not None:
-            value = f"(CASE WHEN {t} IS NULL THEN CAST({lit(col.default)} AS {col.sql_type}) ELSE {value} END)"
+            value = f"(CASE WHEN {self._t(name)} IS NULL THEN CAST({lit(col.default)} AS {col.sql_type}) ELSE {value} END)"
         return value
 
     def parsed(self) -> str:
-        """SQL giving, per staged record: r (spreadsheet row), raw_<col> (as sent), v_<col> (typed) and
-        p_<col> (the problem, if any). Built in layers so each cell is cleaned and parsed once."""
+        """SQL over ``{source}`` (cells c0..cN) giving per record: raw_<col> (as sent), v_<col> (typed) and
+        p_<col> (the problem, if any), and _row where the source numbers its rows. Built in layers so each
+        cell is parsed once, with a fast path for clean cells."""
         cells = [f"{self.row} AS _row"] if self.row else []
-        for name, i in self.position.items():
-            cells += [f"c{i} AS {ident('raw_' + name)}", f"{cleaned(f'c{i}')} AS {ident('t_' + name)}"]
+        cells += [f"c{i} AS {ident('raw_' + name)}" for name, i in self.position.items()]
+        parsed = ", ".join(f"{self.rules.parse(self.ds.columns[n], self.raw(n))} AS {ident('u_' + n)}"
+                           for n in self.position)
         values = ", ".join(f"{self._value(n)} AS {self.v(n)}" for n in self.ds.columns)
         problems = "".join(f", {p} AS {ident('p_' + n)}" for n in self.ds.columns if (p := self.problem(n)))
         kept = ", ".join([*(["_row"] if self.row else []), *(ident("raw_" + n) for n in self.position),
                           *(self.v(n) for n in self.ds.columns)])
-        return (f"SELECT {kept}{problems} FROM "
-                f"(SELECT *, {values} FROM (SELECT {', '.join(cells)} FROM {{source}}))")
+        layer = f"(SELECT {', '.join(cells)} FROM {{source}})"
+        if parsed:
+            layer = f"(SELECT *, {parsed} FROM {layer})"
+        return f"SELECT {kept}{problems} FROM (SELECT *, {values} FROM {layer})"
 
     def problem(self, name: str) -> str | None:
         """SQL for the message about this column's cell (over the parsed query); NULL when it is fine."""
