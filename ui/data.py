@@ -25,6 +25,8 @@ from siree_metrics import store
 from siree_metrics.filters import Filters
 from siree_metrics.summary import Summary, default_as_of, summarize
 
+from .i18n import t
+
 CACHE = dict(ttl=3600, max_entries=256, show_spinner=False)
 IDLE_S = 0.25  # how long the shared reader stays open unused
 
@@ -104,7 +106,7 @@ def ensure_database() -> None:
         return
     from siree_metrics.demo import build_demo_database
 
-    with st.spinner("First start: building the demo database from the demo exports ..."):
+    with st.spinner(t("First start: building the demo database from the demo exports ...")):
         build_demo_database(db)
 
 
