@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
-
 import pandas as pd
 import streamlit as st
 
