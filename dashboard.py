@@ -11,11 +11,11 @@ import html
 import pandas as pd
 import streamlit as st
 
-from siree_metrics import charts
 from siree_metrics.reference import load_reference
 from siree_metrics.summary import IndicatorResult
 from siree_metrics.theme import STATUS_COLOURS, STATUS_TEXT_COLOURS, STATUS_WORDS
 from ui import data
+from ui.figures import charts
 from ui.i18n import t
 from ui.page import page, show_chart
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from siree_metrics import charts, series
+from siree_metrics import series
 from siree_metrics.reference import load_reference
 from ui import data
+from ui.figures import charts
 from ui.i18n import t
 from ui.page import page, show_chart
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from siree_metrics import attainment, budget_charts, history
+from siree_metrics import attainment, history
 from siree_metrics.budget_charts import eur
 from siree_metrics.reference import load_reference
 from siree_metrics.theme import STATUS_WORDS
 from ui import data
+from ui.figures import budget_charts
 from ui.i18n import t
 from ui.page import page, show_chart
 

@@ -11,12 +11,13 @@ from typing import TypeVar
 import pandas as pd
 import streamlit as st
 
-from siree_metrics import budget_charts, history
+from siree_metrics import history
 from siree_metrics.contract import load_contract
 from siree_metrics.detect import detect_dataset, file_headers, problem_table
 from siree_metrics.docs import ROOT, template_csv
 from siree_metrics.load import Checked, LoadResult, check_file, load_file
 from ui import data
+from ui.figures import budget_charts
 from ui.i18n import t
 from ui.page import page, show_chart
 

@@ -27,7 +27,7 @@ from siree_metrics.summary import Summary, default_as_of, summarize
 from .i18n import t
 
 CACHE = dict(ttl=3600, max_entries=256, show_spinner=False)
-IDLE_S = 0.25  # how long the shared reader stays open unused
+IDLE_S = 2.0  # how long the shared reader stays open unused: the longest a command-line load waits for it
 
 
 class _Reader:

@@ -170,5 +170,5 @@ def show_chart(fig: go.Figure, table: pd.DataFrame, name: str, as_of: dt.date, c
     st.caption(caption)
     with st.expander(t("Data behind this chart")):
         st.dataframe(table, hide_index=True, width="stretch")
-        st.download_button(t("Download CSV"), table.to_csv(index=False).encode("utf-8"),
+        st.download_button(t("Download CSV"), lambda: table.to_csv(index=False).encode("utf-8"),  # made on click
                            file_name=f"siree_{name}_{as_of.isoformat()}.csv", mime="text/csv", key=f"dl_{name}")
