@@ -1,0 +1,80 @@
+"""The Overview page (dashboard.py): the cards, the first start, and data loaded while it is open."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import ROOT, TODAY, csv_bytes, rows_from, subprocess_env, valid
+from streamlit.testing.v1 import AppTest
+
+from siree_metrics import store
+from siree_metrics.load import load_file
+
+
+def communities(*ids: str) -> bytes:
+    return csv_bytes(rows_from(valid("learning_communities", community_id=i) for i in ids))
+
+
+def card_text(at: AppTest) -> str:
+    return " ".join(m.value for m in at.markdown)
+
+
+@pytest.fixture
+def small_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    db = tmp_path / "small.duckdb"
+    path = tmp_path / "communities.csv"
+    path.write_bytes(communities("C1", "C2"))
+    assert load_file(db, "learning_communities", path, today=TODAY).status == "loaded"
+    monkeypatch.setenv("SIREE_DB", str(db))
+    return db
+
+
+def test_overview_shows_a_card_per_indicator_budget_and_context(small_db: Path) -> None:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert not at.exception
+    text = card_text(at)
+    for label in ("New learning communities", "Parent involvement", "Children in school", "Teachers trained",
+                  "New self-employed entrepreneurs", "Jobs created", "Support networks", "Inflow into adult education"):
+        assert label in text
+    assert "target 40" in text and "○ No data" in text  # the two communities; indicators without rows say so
+    assert "147,815" in text and "national totals" in text
+    assert "4,880,802" in text and "2,928,481" in text
+    assert not at.warning  # not the demo database: no demo label
+
+
+def test_overview_takes_filters_from_the_url(small_db: Path) -> None:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["country"] = "FR"
+    at.query_params["as_of"] = "2019-12-31"
+    at.run()
+    assert not at.exception
+    assert at.sidebar.multiselect[0].value == ["FR"]
+    assert "target 6 *" in card_text(at)  # France's (illustrative) share of the 40 communities
+    assert "data as of **2019-12-31**" in card_text(at)
+
+
+def test_a_load_from_the_command_line_shows_on_the_next_interaction(small_db: Path, tmp_path: Path) -> None:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert ">2</div>" in card_text(at).replace(" ", "")
+    more = tmp_path / "more.csv"
+    more.write_bytes(communities("C3", "C4", "C5"))
+    done = subprocess.run([sys.executable, "-m", "siree_metrics", "load", "--db", str(small_db), "--dataset",
+                           "learning_communities", str(more)], env=subprocess_env(), capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    at.run()
+    assert not at.exception
+    assert ">5</div>" in card_text(at).replace(" ", "")
+
+
+def test_first_start_without_a_database_builds_the_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SIREE_DB", raising=False)
+    monkeypatch.setattr(store, "DEFAULT_DB", tmp_path / "siree.duckdb")
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180).run()
+    assert not at.exception
+    assert (tmp_path / "siree.duckdb").exists()
+    assert any("DEMO DATA" in w.value for w in at.warning)
+    assert "44" in card_text(at)  # the demo's learning communities
