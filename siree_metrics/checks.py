@@ -84,9 +84,9 @@ def canonical(col: Column, v: str) -> str:
     """SQL rendering a typed value as text. The store keeps a cell's raw text only where it differs from
     this (so a clean ten-million-row file is not stored twice), and export puts it back."""
     if col.type == "date":
-        return f"strftime({v}, '%Y-%m-%d')"
+        return f"CAST({v} AS VARCHAR)"
     if col.type == "month":
-        return f"strftime({v}, '%Y-%m')"
+        return f"left(CAST({v} AS VARCHAR), 7)"
     if col.type == "bool":
         return f"(CASE WHEN {v} THEN 'true' WHEN NOT {v} THEN 'false' END)"
     return f"CAST({v} AS VARCHAR)"

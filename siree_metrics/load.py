@@ -106,8 +106,13 @@ class _Plan:
         """The cell as sent (in the parsed query); NULL for a column the file does not have."""
         return ident("raw_" + name) if name in self.position else "NULL"
 
-    def stored_raw(self, name: str) -> str:
-        """The raw text to store: NULL where it is just the typed value's own rendering (see checks.canonical)."""
+    def shown(self, name: str) -> str:
+        """The cell as sent, from the parsed table (its stored raw text, or the value's own rendering)."""
+        return f"coalesce({self.raw(name)}, {canonical(self.ds.columns[name], self.v(name))})"
+
+    def _stored_raw(self, name: str) -> str:
+        """The raw text to keep: NULL where it is just the typed value's own rendering (checks.canonical),
+        so a clean ten-million-row file is not stored twice; ``shown`` and export put it back."""
         col = self.ds.columns[name]
         if col.default is not None or (name == "region" and name in self.ds.optional):
             return f"coalesce({self.raw(name)}, '')"  # '' = sent empty (or not sent), filled by the default
@@ -155,7 +160,8 @@ class _Plan:
                            for n in self.position)
         values = ", ".join(f"{self._value(n)} AS {self.v(n)}" for n in self.ds.columns)
         problems = "".join(f", {p} AS {ident('p_' + n)}" for n in self.ds.columns if (p := self.problem(n)))
-        kept = ", ".join([*(["_row"] if self.row else []), *(ident("raw_" + n) for n in self.position),
+        kept = ", ".join([*(["_row"] if self.row else []),
+                          *(f"{self._stored_raw(n)} AS {ident('raw_' + n)}" for n in self.ds.columns),
                           *(self.v(n) for n in self.ds.columns)])
         layer = f"(SELECT {', '.join(cells)} FROM {{source}})"
         if parsed:
@@ -196,7 +202,7 @@ def _row_problems(con: duckdb.DuckDBPyConnection, plan: _Plan, display: str) -> 
     checked = [n for n in order if n in plan.position]
     parts = []
     if checked:
-        structs = ", ".join(f"{{'o': {order.index(n)}, 'col': {lit(n)}, 'value': {plan.raw(n)}, "
+        structs = ", ".join(f"{{'o': {order.index(n)}, 'col': {lit(n)}, 'value': {plan.shown(n)}, "
                             f"'msg': {ident('p_' + n)}}}" for n in checked)
         any_problem = " OR ".join(f"{ident('p_' + n)} IS NOT NULL" for n in checked)
         parts.append(f"""
@@ -211,9 +217,13 @@ def _row_problems(con: duckdb.DuckDBPyConnection, plan: _Plan, display: str) -> 
         present = " AND ".join(f"{plan.v(k)} IS NOT NULL" for k in key if k in plan.ds.required)
         same = " AND ".join(f"k.{plan.v(k)} IS NOT DISTINCT FROM d.{plan.v(k)}" for k in key)
         message = lit(f": same {', '.join(key)} (one row is {plan.ds.row})")
+        # Grouping ten million keys is costly; grouping their 64-bit hashes is not. Only the few rows whose
+        # hash repeats are then compared by their real key.
         parts.append(f"""
             SELECT * FROM (
-              WITH k AS (SELECT {plan.r} AS r, {keys}, {plan.raw(first_key)} AS shown FROM parsed WHERE {present}),
+              WITH h AS (SELECT hash({keys}) AS h FROM parsed WHERE {present} GROUP BY 1 HAVING count(*) > 1),
+                   k AS (SELECT {plan.r} AS r, {keys}, {plan.shown(first_key)} AS shown FROM parsed
+                         WHERE {present} AND hash({keys}) IN (SELECT h FROM h)),
                    d AS (SELECT {keys}, min(r) AS first_r FROM k GROUP BY ALL HAVING count(*) > 1)
               SELECT k.r, {order.index(first_key)} AS o, {lit(first_key)} AS col, k.shown AS value,
                      'repeats row ' || d.first_r || {message} AS message
@@ -270,7 +280,7 @@ def _check(con: duckdb.DuckDBPyConnection, path: Path, display: str, dataset: st
         count += len(plan.header_problems)
     checked.problems, checked.problem_count = problems[:MAX_LISTED], count
     if not table.problems:
-        cols = ", ".join(plan.raw(n) for n in plan.position)
+        cols = ", ".join(plan.shown(n) for n in plan.position)
         checked.preview = [dict(zip(plan.position, row, strict=True)) for row in
                            con.execute(f"SELECT {cols} FROM parsed ORDER BY {plan.r} LIMIT 20").fetchall()]
     return checked, plan
@@ -348,7 +358,7 @@ def _store(con: duckdb.DuckDBPyConnection, plan: _Plan, result: LoadResult, dige
         return
     target = ident(ds.name)
     names = list(ds.columns)
-    country = plan.partner_country(plan.v("partner_id"))
+    country = f"left({plan.v('region')}, 2)"  # a valid region is in the partner's country (checked)
     con.execute("BEGIN TRANSACTION")
     try:
         batch = con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM batches").fetchone()[0]
@@ -357,7 +367,7 @@ def _store(con: duckdb.DuckDBPyConnection, plan: _Plan, result: LoadResult, dige
             f"INSERT INTO {target} (batch_id, source_row, country, "
             f"{', '.join(ident(n) for n in names)}, {', '.join(ident('raw_' + n) for n in names)}) "
             f"SELECT {batch}, {plan.r}, {country}, {', '.join(plan.v(n) for n in names)}, "
-            f"{', '.join(plan.stored_raw(n) for n in names)} FROM parsed")
+            f"{', '.join(ident('raw_' + n) for n in names)} FROM parsed")
         replaced = 0
         if had_rows:
             same = " AND ".join(f"n.{ident(k)} IS NOT DISTINCT FROM o.{ident(k)}" for k in ds.full_key)

@@ -168,7 +168,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: 
             except UnicodeError:
                 raise Refused(f"{display}: the text is neither UTF-8 nor Windows-1252; save it as 'CSV UTF-8'") from None
             _read_csv(con, source, table, delimiter, len(headers), query)
-        blanks = _blank_lines(source)
+        blanks = _blank_lines(source, records=con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
     finally:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
@@ -188,12 +188,22 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: 
                  f"CSV, {names[encoding]}, {DELIMITER_NAMES[delimiter]}-separated", problems)
 
 
-def _blank_lines(path: Path, chunk_size: int = 1 << 23) -> list[int]:
-    """Line numbers (1 = header) of the empty lines of a UTF-8 file, read in chunks; [] when there are none."""
+def _blank_lines(path: Path, chunk_size: int = 1 << 23, records: int | None = None) -> list[int]:
+    """Line numbers (1 = header) of the empty lines of a UTF-8 file, read in chunks; [] when there are none.
+
+    Given the number of ``records`` read, a quick count of line ends settles the usual case: as many lines
+    as records plus the header means no line is blank (blank lines and line breaks in cells add lines)."""
     blanks: list[int] = []
     with path.open("rb") as f:
         head = f.read(SNIFF_BYTES)
         eol = b"\r" if b"\r" in head and b"\n" not in head else b"\n"
+        if records is not None:
+            f.seek(0)
+            ends, last = 0, b""
+            while chunk := f.read(chunk_size):
+                ends, last = ends + chunk.count(eol), chunk[-1:]
+            if ends + (last not in (eol, b"")) <= records + 1:
+                return []
         f.seek(0)
         line, carry, ended = 1, b"", False  # line: number of the line where `carry` starts
         while chunk := f.read(chunk_size):
