@@ -103,8 +103,9 @@ class Rules:
     def parse(self, col: Column, raw: str) -> str:
         """The typed value of the cell text ``raw``, NULL when it cannot be read (range checks: ``valid``).
 
-        The common, clean shapes (``12``, ``2019-03``, ``FRE11``) take a fast path on the raw text; only
-        the rest is cleaned and read in every accepted form."""
+        The common, clean shapes (``12``, ``2019-03``, ``2019-03-15``, ``FRE11``) take a fast path on the
+        raw text (DuckDB's own casts, kept only where they cannot misread); only the rest is cleaned and read
+        in every accepted form."""
         kind, t = col.type, cleaned(raw)
         if kind in ("id", "text"):
             return t
@@ -124,14 +125,14 @@ class Rules:
             return (f"(CASE WHEN {in_list(f'lower({t})', TRUE_WORDS)} THEN true "
                     f"WHEN {in_list(f'lower({t})', FALSE_WORDS)} THEN false END)")
         if kind == "date":
-            return (f"(CASE WHEN regexp_full_match({raw}, '\\d{{4}}-\\d{{2}}-\\d{{2}}') THEN TRY_CAST({raw} AS DATE) "
-                    f"ELSE {date(t)} END)")
+            iso = f"length({raw}) = 10 AND substr({raw}, 5, 1) = '-' AND substr({raw}, 8, 1) = '-'"
+            return f"coalesce(CASE WHEN {iso} THEN TRY_CAST({raw} AS DATE) END, {date(t)})"
         if kind == "month":
-            return (f"(CASE WHEN regexp_full_match({raw}, '\\d{{4}}-\\d{{2}}') THEN TRY_CAST({raw} || '-01' AS DATE) "
-                    f"ELSE {month(t)} END)")
+            return f"coalesce(CASE WHEN length({raw}) = 7 THEN TRY_CAST({raw} || '-01' AS DATE) END, {month(t)})"
         if kind == "count":
             n = number(t)
-            return (f"(CASE WHEN regexp_full_match({raw}, '\\d{{1,18}}') THEN CAST({raw} AS BIGINT) "
+            fast = f"TRY_CAST({raw} AS UBIGINT)"  # lenient ('12.5' -> 13), so kept only where it reads back as sent
+            return (f"(CASE WHEN CAST({fast} AS VARCHAR) = {raw} THEN CAST({fast} AS BIGINT) "
                     f"WHEN {n} = floor({n}) THEN CAST({n} AS BIGINT) END)")
         if kind == "amount":
             return (f"(CASE WHEN regexp_full_match({raw}, '-?\\d{{1,15}}(\\.\\d{{1,2}})?') THEN CAST({raw} AS DECIMAL(18,2)) "
