@@ -1,144 +1,160 @@
-"""Where the load's time goes: run the pieces of siree_metrics.load by hand and time each.
+"""Where the load's time goes: run siree_metrics.load.load_file with every piece and SQL statement timed.
 
-Usage: python bench/profile_load.py FILE [--db NEW.duckdb] [--explain]
+Usage: python bench/profile_load.py FILE [--db NEW.duckdb] [--dataset school_attendance] [--operators]
 
-Pieces, in the order load_file runs them: sha256 of the file, read.stage (CSV into a temp table of
-text cells), load._row_problems (the checks), the preview query, and load._store (the insert into the
-database). Every SQL statement the pieces send is timed (a thin proxy around the connection); with
---explain the problems query and the insert are run again under EXPLAIN ANALYZE and their costliest
-operators are printed. Nothing in siree_metrics is changed.
+Nothing in siree_metrics is changed: the script wraps, for this process only, the loader's scratch
+connection (so every SQL statement it sends is timed) and its pieces (sha256_of, read.stage,
+load._row_problems, load._store, store.attach, whichever exist in the current code), then runs the real
+``load_file``. With --operators DuckDB's profiler is on for the scratch connection and the costliest
+operators of each slow statement are printed, with DuckDB's peak buffer memory and bytes spilled to
+disk (the profiler adds a little time of its own).
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
+import functools
 import json
+import os
 import re
 import resource
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+if not os.environ.get("PYTHONPATH"):  # bench/run.py's --commit sets PYTHONPATH to a snapshot of one commit
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent))
 
 from siree_metrics import load, read, store  # noqa: E402
-from siree_metrics.contract import load_contract  # noqa: E402
-from siree_metrics.reference import load_reference  # noqa: E402
 
-
-class Recorder:
-    """Forwards to a DuckDB connection and records (seconds, sql) of every execute."""
-
-    def __init__(self, con):
-        self.con, self.calls = con, []
-
-    def execute(self, sql, *args):
-        start = time.perf_counter()
-        out = self.con.execute(sql, *args)
-        self.calls.append((time.perf_counter() - start, sql))
-        return out
-
-    def __getattr__(self, name):
-        return getattr(self.con, name)
+SLOW_S = 0.05
+PIECES = ((load, "sha256_of"), (read, "stage"), (load, "_row_problems"), (load, "_store"), (store, "attach"),
+          (store, "lock"))
+timings: list[tuple[str, float]] = []
+statements: list[tuple[float, str, dict | None]] = []
 
 
 def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def step(name: str, start: float) -> float:
-    now = time.perf_counter()
-    print(f"{name:<34} {now - start:8.2f} s   (max RSS so far {rss_mb():.0f} MB)", flush=True)
-    return now
+class Recorder:
+    """Forwards to a DuckDB connection; records (seconds, sql, profile) of every execute."""
+
+    def __init__(self, con, operators: bool):
+        self.con, self.operators = con, operators
+        if operators:
+            con.execute("SET enable_profiling = 'no_output'")
+            con.execute("SET profiling_mode = 'detailed'")
+
+    def execute(self, sql, *args):
+        start = time.perf_counter()
+        out = self.con.execute(sql, *args)
+        secs = time.perf_counter() - start
+        profile = None
+        if self.operators and secs > SLOW_S:
+            try:
+                profile = json.loads(self.con.get_profiling_information(format="json"))
+            except Exception:  # profiling is best effort
+                profile = None
+        statements.append((secs, sql, profile))
+        return out
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.con.close()
+        return False
+
+    def __getattr__(self, name):
+        return getattr(self.con, name)
 
 
-def explain(con, sql: str, top: int = 8) -> None:
-    con.execute("SET enable_profiling = 'json'")
-    con.execute("SET profiling_output = ''")
-    rows = con.execute("EXPLAIN ANALYZE " + sql).fetchall()
-    con.execute("SET enable_profiling = 'no_output'")
-    text = rows[0][1]
-    try:
-        tree = json.loads(text)
-    except ValueError:
-        print(text[:4000])
-        return
+def timed(name: str, fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            timings.append((name, time.perf_counter() - start))
+    return wrapper
+
+
+def operators(profile: dict, top: int = 6) -> list[str]:
     ops = []
 
     def walk(node, depth=0):
-        name = node.get("operator_name") or node.get("operator_type") or "?"
-        ops.append((node.get("operator_timing", 0.0), node.get("operator_cardinality", 0), depth, name.strip(),
+        ops.append((node.get("timing", 0.0), node.get("intermediate_rows", 0), depth, node.get("name", "?").strip(),
                     node.get("extra_info", {})))
         for child in node.get("children", []):
             walk(child, depth + 1)
 
-    walk(tree)
-    print(f"    total latency {tree.get('latency', 0):.2f} s; costliest operators:")
-    for timing, card, depth, name, extra in sorted(ops, reverse=True)[:top]:
-        info = extra.get("Projections") or extra.get("Expressions") or extra.get("Filters") or ""
+    for root in profile.get("operator", []):
+        walk(root)
+    system = profile.get("system", {})
+    cpu = profile.get("query", {}).get("cpu_time", 0)
+    lines = [f"      operator time summed over threads {sum(o[0] for o in ops):.2f} s, cpu {cpu:.2f} s; "
+             f"peak buffer memory {system.get('peak_buffer_memory', 0) / 2**20:.0f} MB, spilled "
+             f"{system.get('total_bytes_spilled', 0) / 2**20:.0f} MB"]
+    for timing, card, _depth, name, extra in sorted(ops, key=lambda o: -o[0])[:top]:
+        info = (extra.get("Projections") or extra.get("Expression") or extra.get("Aggregates")
+                or extra.get("Groups") or extra.get("Table") or extra.get("Function") or "")
         info = info if isinstance(info, str) else " | ".join(map(str, info))
-        print(f"    {timing:8.2f} s  {card:>10} rows  depth {depth}  {name}  {info[:90]!r}")
+        info = re.sub(r"\s+", " ", info)
+        lines.append(f"      {timing:7.2f} s {card:>10} rows  {name:<18} {info[:70]}")
+    return lines
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("file", type=Path)
     ap.add_argument("--db", type=Path, default=Path(__file__).resolve().parent / "out" / "profile.duckdb")
-    ap.add_argument("--explain", action="store_true")
+    ap.add_argument("--dataset", default="school_attendance")
+    ap.add_argument("--operators", action="store_true")
+    ap.add_argument("--fast-clean", action="store_true", help="apply bench/whatif.py's --fast-clean first")
+    ap.add_argument("--hash-dupkey", action="store_true", help="apply bench/whatif.py's --hash-dupkey first")
+    ap.add_argument("--no-order", action="store_true", help="apply bench/whatif.py's --no-order first")
     args = ap.parse_args()
     for p in (args.db, Path(f"{args.db}.wal"), Path(f"{args.db}.lock")):
         p.unlink(missing_ok=True)
-    path, display = args.file, args.file.name
-    t0 = time.perf_counter()
-    digest = load.sha256_of(path)
-    t = step("sha256 of the file", t0)
-    con = load._scratch()
-    rec = Recorder(con)
-    table = read.stage(rec, path, display)
-    t = step("read.stage (CSV -> temp table)", t)
-    plan = load._Plan(load_contract()["school_attendance"], load_reference(), table, dt.date.today())
-    n_stage = len(rec.calls)
-    problems, count = load._row_problems(rec, plan, display)
-    t = step(f"load._row_problems ({count} found)", t)
-    problems_sql = rec.calls[-1][1]
-    cols = ", ".join(f"c{i}" for i in range(len(table.headers)))
-    con.execute(f"SELECT {cols} FROM {table.name} LIMIT 20").fetchall()
-    t = step("preview query", t)
-    result = load.LoadResult(display, "school_attendance", rows=table.rows)
-    with store.lock(args.db, exclusive=True):
-        store.attach(con, args.db)
-        t = step("attach + create schema", t)
-        n_before = len(rec.calls)
-        load._store(rec, plan, result, digest, "bench")
-        t = step(f"load._store ({result.status})", t)
-        insert_sql = next(sql for _, sql in rec.calls[n_before:] if sql.lstrip().startswith("INSERT INTO"))
-        con.execute("USE memory")
-        con.execute("DETACH db")
-    t = step("detach (checkpoint)", t)
-    print(f"{'total':<34} {t - t0:8.2f} s")
-    print("\nSQL statements over 0.05 s:")
-    for secs, sql in rec.calls:
-        if secs > 0.05:
-            flat = re.sub(r"\s+", " ", sql)[:110]
-            print(f"  {secs:8.2f} s  {len(sql):6} chars  {flat}")
-    print(f"\nproblems query: {len(problems_sql)} characters; "
-          f"{problems_sql.count('regexp_full_match')} regexp_full_match calls in its text; "
-          f"insert: {len(insert_sql)} characters, {insert_sql.count('regexp_full_match')} regexp_full_match calls")
-    if args.explain:
-        print("\nEXPLAIN ANALYZE problems query")
-        explain(con, problems_sql)
-        con.execute("ATTACH $p AS db2", {"p": str(args.db)})
-        con.execute("USE db2")
-        con.execute("BEGIN")
-        print("\nEXPLAIN ANALYZE insert (rolled back)")
-        explain(con, insert_sql.replace(f"FROM {table.name}", f"FROM memory.{table.name}"))
-        con.execute("ROLLBACK")
-        con.execute("USE memory")
-        con.execute("DETACH db2")
-    Path(__file__).resolve().parent.joinpath("out", "problems.sql").write_text(problems_sql, encoding="utf-8")
-    Path(__file__).resolve().parent.joinpath("out", "insert.sql").write_text(insert_sql, encoding="utf-8")
-    return 0
+    import whatif  # bench/whatif.py: candidate speed-ups, patched in at run time
+
+    if args.fast_clean:
+        whatif.checks.cleaned = load.cleaned = whatif.fast_cleaned
+    if args.hash_dupkey:
+        load._row_problems = whatif.hash_first(load._row_problems)
+    for module, name in PIECES:
+        if hasattr(module, name) and name != "lock":
+            setattr(module, name, timed(f"{module.__name__.split('.')[-1]}.{name}", getattr(module, name)))
+    scratch = whatif.unordered(load._scratch) if args.no_order else load._scratch
+    load._scratch = lambda *a, **k: Recorder(scratch(*a, **k), args.operators)
+
+    start = time.perf_counter()
+    result = load.load_file(args.db, args.dataset, args.file)
+    total = time.perf_counter() - start
+    print(f"load_file: {result.status} {result.rows} rows in {total:.2f} s; max RSS {rss_mb():.0f} MB")
+    for line in result.report()[:5]:
+        print("  ", line)
+    print("\npieces (nested pieces are included in their callers):")
+    for name, secs in timings:
+        print(f"  {secs:8.2f} s  {name}")
+    accounted = sum(s for s, _, _ in statements)
+    print(f"\nSQL on the scratch connection: {len(statements)} statements, {accounted:.2f} s; over {SLOW_S} s:")
+    for secs, sql, profile in statements:
+        if secs > SLOW_S:
+            flat = re.sub(r"\s+", " ", sql)
+            print(f"  {secs:8.2f} s  {len(sql):6} chars, {sql.count('regexp_full_match'):3} regexp_full_match  "
+                  f"{flat[:100]}")
+            if profile:
+                print("\n".join(operators(profile)))
+    out = Path(__file__).resolve().parent / "out"
+    out.mkdir(exist_ok=True)
+    for i, (secs, sql, _) in enumerate(s for s in statements if s[0] > SLOW_S):
+        (out / f"slow_{i}.sql").write_text(f"-- {secs:.2f} s\n{sql}\n", encoding="utf-8")
+    return 0 if result.status == "loaded" else 1
 
 
 if __name__ == "__main__":
