@@ -21,7 +21,7 @@ Usage (from the project root, Python /work/venv/bin/python):
    - back: the filter cleared again (seen before: warm);
    - filter change (warm): Belgium again (seen before: every cached query is a hit).
    The process sleeps 0.6 s before each timed step (outside the timing), as a person between clicks does;
-   it also lets the dashboard's shared reader close after its 0.25 s idle time, as it would in real use.
+   (the dashboard keeps its shared reader open for 2 s of idleness).
    Each step's figure is the median over the REPEAT processes. Besides ``run()`` the worker records the time
    the script thread itself ran (``script``), so AppTest's own overhead (parsing every message into its
    element tree, polling) is run() - script.
