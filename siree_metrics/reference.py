@@ -15,7 +15,6 @@ from pathlib import Path
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
 COUNTRIES = ("BE", "FR", "NL", "UK")
-COUNTRY_NAMES = {"BE": "Belgium (Flanders)", "FR": "France", "NL": "Netherlands", "UK": "England (UK)"}
 MEASURES = {"count": ("distinct", "sum"), "relative": ("ratio", "monthly_mean", "window_sum")}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 # Countries: Okabe-Ito; statuses: Paul Tol's muted scheme, so no status shares a colour with a country.
 COUNTRY_COLOURS = {"BE": "#E69F00", "FR": "#0072B2", "NL": "#D55E00", "UK": "#CC79A7"}
-COUNTRY_LABELS = {"BE": "Belgium (Flanders)", "FR": "France", "NL": "Netherlands", "UK": "England (UK)"}
+COUNTRY_LABELS = {"BE": "Belgium (Flanders)", "FR": "France", "NL": "Netherlands", "UK": "England (UK)"}  # NUTS codes
 STATUS_COLOURS = {
     "achieved": "#117733", "on_track": "#44AA99", "at_risk": "#DDCC77", "behind": "#882255",
     "no_data": "#999999", "baseline_missing": "#999999",
