@@ -19,8 +19,7 @@ view = page("Education", "🎓")
 ref = load_reference()
 prog = ref.programme
 results = {r.id: r for r in data.get_summary(view.as_of, view.filters).indicators}
-until = min(view.end, view.as_of)
-period = (view.filters, view.start, view.end, view.as_of)
+until, period = view.until, view.period
 by_country = {c: f for c in view.countries if (f := series.country_filters(view.filters, c)) is not None}
 country_results = {c: {r.id: r for r in data.get_summary(view.as_of, f).indicators} for c, f in by_country.items()}
 

@@ -18,8 +18,7 @@ view = page("Entrepreneurship", "🚀")
 ref = load_reference()
 prog = ref.programme
 results = {r.id: r for r in data.get_summary(view.as_of, view.filters).indicators}
-until = min(view.end, view.as_of)
-period = (view.filters, view.start, view.end, view.as_of)
+until, period = view.until, view.period
 countries = tuple(c for c in view.countries if series.country_filters(view.filters, c) is not None)
 
 

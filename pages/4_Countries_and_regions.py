@@ -14,7 +14,7 @@ from ui.page import page, show_chart
 
 view = page("Countries and regions", "🗺️")
 ref = load_reference()
-until = min(view.end, view.as_of)
+until = view.until
 by_country = {c: f for c in view.countries if (f := series.country_filters(view.filters, c)) is not None}
 
 st.subheader(t("Every target by country"))
@@ -33,7 +33,7 @@ st.caption(t("Schematic map, not to scale for borders: each dot is a NUTS-3 regi
              "at its main town (approximate). Dot size: records reported from {start} to {end}; grey: nothing "
              "reported under the current filters. Hover over a dot for its figures.",
              start=view.start.isoformat(), end=until.isoformat()))
-regions = data.frame(series.region_activity, *(view.filters, view.start, view.end, view.as_of))
+regions = data.frame(series.region_activity, *view.period)
 figures = []
 for ind in ref.indicators:
     if ind.kind == "count":

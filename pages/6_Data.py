@@ -164,7 +164,7 @@ with history_tab:
                            key="data_files_download")
 
 with grid_tab:
-    until = min(view.end, view.as_of)
+    until = view.until
     cells = data.frame(history.completeness, view.start, until, view.filters)
     which = st.selectbox(t("Dataset"), ["all", *contract], key="data_grid_dataset",
                          format_func=lambda n: t("All datasets: quarters sent so far") if n == "all"

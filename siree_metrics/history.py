@@ -21,19 +21,10 @@ from .checks import ident, lit
 from .contract import load_contract
 from .filters import FILTER_SQL, Filters
 from .indicators import month_end, sql
-from .reference import Reference, load_reference
+from .reference import load_reference
+from .summary import budget_of  # noqa: F401  (also part of this module's interface for the Budget page)
 
 MONTH_COLUMNS = ["month", "spent_eur", "cumulative_eur", "n", "partners", "budget_eur", "expected_eur", "elapsed"]
-
-
-def budget_of(filters: Filters, ref: Reference) -> tuple[float | None, float | None, bool]:
-    """(budget, ERDF part, illustrative) for the partners ``filters`` covers; (None, None, False) for a region."""
-    if filters.is_programme:
-        return ref.programme.budget_eur, ref.programme.erdf_eur, False
-    partners = filters.partner_ids(ref)
-    if partners is None:
-        return None, None, False
-    return (float(sum(ref.partners[p].budget_eur for p in partners)), round(ref.erdf_share(partners), 2), True)
 
 
 def _params(as_of: dt.date, filters: Filters) -> dict:

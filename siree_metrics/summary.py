@@ -105,6 +105,16 @@ def indicator_result(con: duckdb.DuckDBPyConnection, ind: Indicator, as_of: dt.d
                            status=status, forecast=None, n=n, n_baseline=n_base)
 
 
+def budget_of(filters: Filters, ref: Reference) -> tuple[float | None, float | None, bool]:
+    """(budget, ERDF part, illustrative) for the partners ``filters`` covers; (None, None, False) for a region."""
+    if filters.is_programme:
+        return ref.programme.budget_eur, ref.programme.erdf_eur, False
+    partners = filters.partner_ids(ref)
+    if partners is None:
+        return None, None, False
+    return float(sum(ref.partners[p].budget_eur for p in partners)), round(ref.erdf_share(partners), 2), True
+
+
 def budget(con: duckdb.DuckDBPyConnection, as_of: dt.date, filters: Filters, ref: Reference) -> Budget:
     """Spent (paid by ``as_of``) against the budget of the partners the filter covers."""
     rows = con.execute(sql("spent").format(filters=FILTER_SQL), {"as_of": as_of, **filters.params()}).fetchall()
@@ -113,16 +123,8 @@ def budget(con: duckdb.DuckDBPyConnection, as_of: dt.date, filters: Filters, ref
     for partner, category, spent, _ in rows:
         by_partner[partner] = by_partner.get(partner, 0.0) + float(spent)
         by_category[category] = by_category.get(category, 0.0) + float(spent)
-    spent = round(sum(by_partner.values()), 2)
-    if filters.is_programme:
-        total, erdf, illustrative = ref.programme.budget_eur, ref.programme.erdf_eur, False
-    elif (partners := filters.partner_ids(ref)) is not None:
-        total = sum(ref.partners[p].budget_eur for p in partners)
-        erdf, illustrative = round(ref.erdf_share(partners), 2), True
-    else:
-        total = erdf = None
-        illustrative = False
-    return Budget(total, erdf, spent, by_partner, by_category, illustrative)
+    total, erdf, illustrative = budget_of(filters, ref)
+    return Budget(total, erdf, round(sum(by_partner.values()), 2), by_partner, by_category, illustrative)
 
 
 def default_as_of(con: duckdb.DuckDBPyConnection) -> dt.date:

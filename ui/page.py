@@ -44,6 +44,16 @@ class View:
     def countries(self) -> tuple[str, ...]:
         return self.filters.countries or COUNTRIES
 
+    @property
+    def until(self) -> dt.date:
+        """The last day shown: the period's end, or the as-of date if earlier."""
+        return min(self.end, self.as_of)
+
+    @property
+    def period(self) -> tuple[Filters, dt.date, dt.date, dt.date]:
+        """The arguments every series query takes after the connection: filters, start, end, as-of."""
+        return self.filters, self.start, self.end, self.as_of
+
 
 def _parse_date(text: str | None) -> dt.date | None:
     try:
