@@ -99,41 +99,60 @@ class Rules:
         self.ds, self.ref, self.today = ds, ref, today
         self.earliest = ref.programme.earliest_date
 
-    # -- values -----------------------------------------------------------------------------------------
-    def parse(self, col: Column, raw: str) -> str:
-        """The typed value of the cell text ``raw``, NULL when it cannot be read (range checks: ``valid``).
+    # -- values ---------------------------------------------------------------------------------------
+    def fast(self, col: Column, raw: str) -> tuple[str, str] | None:
+        """(test, value) for the clean, common shape of a cell (``12``, ``2019-03``, ``FRE11``): where ``test``
+        holds, the cell is exactly the text ``canonical`` renders for ``value``, so it is read at once and
+        there is no raw text to keep. Cheap tests only; the rest goes through ``parse``."""
+        kind = col.type
+        if kind in ("id", "text"):
+            return f"NOT regexp_matches({raw}, '^[\\s\\x{{00A0}}]|[\\s\\x{{00A0}}]$')", raw
+        if kind == "partner":
+            return in_list(raw, list(self.ref.partners)), raw
+        if kind == "region":
+            return in_list(raw, list(self.ref.regions)), raw
+        if kind == "choice":
+            return in_list(raw, col.values), raw
+        if kind == "bool":
+            return in_list(raw, ("true", "false")), f"({raw} = 'true')"
+        if kind == "date":
+            value = f"TRY_CAST({raw} AS DATE)"
+            return f"{raw} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' AND {value} IS NOT NULL", value
+        if kind == "month":
+            value = f"TRY_CAST({raw} || '-01' AS DATE)"
+            return f"{raw} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]' AND {value} IS NOT NULL", value
+        if kind == "count":
+            value = f"TRY_CAST({raw} AS BIGINT)"  # lenient ('12.5' -> 13, ' 12'): kept only where it reads back
+            return f"CAST({value} AS VARCHAR) = {raw}", value
+        return None
 
-        The common, clean shapes (``12``, ``2019-03``, ``2019-03-15``, ``FRE11``) take a fast path on the
-        raw text (DuckDB's own casts, kept only where they cannot misread); only the rest is cleaned and read
-        in every accepted form."""
+    def parse(self, col: Column, raw: str) -> str:
+        """The typed value of the cell text ``raw`` in every accepted form, NULL when it cannot be read
+        (range checks: ``valid``). The cell is cleaned first (surrounding blanks)."""
         kind, t = col.type, cleaned(raw)
         if kind in ("id", "text"):
             return t
         if kind == "partner":
-            ids = list(self.ref.partners)
-            return f"(CASE WHEN {in_list(raw, ids)} THEN {raw} WHEN {in_list(f'upper({t})', ids)} THEN upper({t}) END)"
+            return f"(CASE WHEN {in_list(f'upper({t})', list(self.ref.partners))} THEN upper({t}) END)"
         if kind == "region":
             codes, regions = self.ref.code_2013_to_2016, list(self.ref.regions)
             translate = " ".join(f"WHEN {lit(old)} THEN {lit(new)}" for old, new in codes.items())
             u = f"upper({t})"
             code = f"(CASE {u} {translate} ELSE {u} END)" if codes else u
-            return f"(CASE WHEN {in_list(raw, regions)} THEN {raw} WHEN {in_list(code, regions)} THEN {code} END)"
+            return f"(CASE WHEN {in_list(code, regions)} THEN {code} END)"
         if kind == "choice":
             norm = f"regexp_replace(lower({t}), '[\\s\\-]+', '_', 'g')"
-            return f"(CASE WHEN {in_list(raw, col.values)} THEN {raw} WHEN {in_list(norm, col.values)} THEN {norm} END)"
+            return f"(CASE WHEN {in_list(norm, col.values)} THEN {norm} END)"
         if kind == "bool":
             return (f"(CASE WHEN {in_list(f'lower({t})', TRUE_WORDS)} THEN true "
                     f"WHEN {in_list(f'lower({t})', FALSE_WORDS)} THEN false END)")
         if kind == "date":
-            iso = f"length({raw}) = 10 AND substr({raw}, 5, 1) = '-' AND substr({raw}, 8, 1) = '-'"
-            return f"coalesce(CASE WHEN {iso} THEN TRY_CAST({raw} AS DATE) END, {date(t)})"
+            return date(t)
         if kind == "month":
-            return f"coalesce(CASE WHEN length({raw}) = 7 THEN TRY_CAST({raw} || '-01' AS DATE) END, {month(t)})"
+            return month(t)
         if kind == "count":
             n = number(t)
-            fast = f"TRY_CAST({raw} AS UBIGINT)"  # lenient ('12.5' -> 13), so kept only where it reads back as sent
-            return (f"(CASE WHEN CAST({fast} AS VARCHAR) = {raw} THEN CAST({fast} AS BIGINT) "
-                    f"WHEN {n} = floor({n}) THEN CAST({n} AS BIGINT) END)")
+            return f"(CASE WHEN {n} = floor({n}) THEN CAST({n} AS BIGINT) END)"
         if kind == "amount":
             return (f"(CASE WHEN regexp_full_match({raw}, '-?\\d{{1,15}}(\\.\\d{{1,2}})?') THEN CAST({raw} AS DECIMAL(18,2)) "
                     f"ELSE CAST({number(t)} AS DECIMAL(18,2)) END)")

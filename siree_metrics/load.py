@@ -1,16 +1,18 @@
-"""Loading partner files: stage, check every rule, and store the file whole — or refuse it whole.
+"""Loading partner files: check every rule, and store the file whole — or refuse it whole.
 
-``check_file`` reads and checks a file without touching any database (the upload page's preview);
-``load_file`` does the same and then, if nothing is wrong, stores it as one batch in one transaction.
-Staging and checking run in a private in-memory DuckDB, so readers of the database are only held up
-for the short final write.
+Both ``check_file`` (the upload page's preview) and ``load_file`` first read the file's cells, as text and
+in file order, into a private in-memory DuckDB (``read.stage``). ``check_file`` then parses every cell and
+lists every problem with its row. ``load_file`` goes straight to storing: in one transaction it parses the
+cells into the dataset's table, where a row that breaks any rule cannot be written (its country is NULL, a
+column that may not be empty), so the whole file is undone; only then are the problems worked out, as
+``check_file`` does. A good file is parsed once and written once, and readers of the database wait only
+while it is written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import getpass
-import hashlib
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -64,14 +66,6 @@ class LoadResult(Checked):
     message: str = ""
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _scratch() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:", config={"memory_limit": store.MEMORY_LIMIT,
                                              "temp_directory": tempfile.gettempdir() + "/siree-duckdb"})
@@ -81,11 +75,11 @@ def _scratch() -> duckdb.DuckDBPyConnection:
 class _Plan:
     """The SQL for one staged file: each contract column's raw text, typed value and problem."""
 
-    def __init__(self, ds: Dataset, ref: Reference, headers: list[str], row: str | None, today: dt.date):
-        self.ds, self.ref, self.headers, self.row = ds, ref, headers, row
-        self.r = "_row"  # SQL for a record's spreadsheet row in the parsed table; set once it is read
+    def __init__(self, ds: Dataset, ref: Reference, headers: list[str], today: dt.date):
+        self.ds, self.ref, self.headers = ds, ref, headers
         self.rules = Rules(ds, ref, today)
         names = header_map(ds)
+        self.fast: dict[str, tuple[str, str]] = {}  # column -> (test, value) of its clean shape (Rules.fast)
         self.position: dict[str, int] = {}
         self.header_problems: list[str | tuple[str, str]] = []
         self.ignored: list[str] = []
@@ -101,6 +95,9 @@ class _Plan:
         for name in ds.required:
             if name not in self.position:
                 self.header_problems.append((name, "required column is missing"))
+        for name in self.position:
+            if fast := self.rules.fast(ds.columns[name], self.raw(name)):
+                self.fast[name] = fast
 
     def raw(self, name: str) -> str:
         """The cell as sent (in the parsed query); NULL for a column the file does not have."""
@@ -112,13 +109,18 @@ class _Plan:
 
     def _stored_raw(self, name: str) -> str:
         """The raw text to keep: NULL where it is just the typed value's own rendering (checks.canonical),
-        so a clean ten-million-row file is not stored twice; ``shown`` and export put it back."""
+        so a clean ten-million-row file is not stored twice; ``shown`` and export put it back. A cell
+        sent empty (or not sent) that a default fills is kept as ''."""
         col = self.ds.columns[name]
-        if col.default is not None or (name == "region" and name in self.ds.optional):
-            return f"coalesce({self.raw(name)}, '')"  # '' = sent empty (or not sent), filled by the default
+        defaulted = col.default is not None or (name == "region" and name in self.ds.optional)
         if name not in self.position:
-            return "NULL"
-        return f"(CASE WHEN {self.raw(name)} IS DISTINCT FROM {canonical(col, self.v(name))} THEN {self.raw(name)} END)"
+            return "''" if defaulted else "NULL"
+        raw, cases = self.raw(name), ""
+        if defaulted:
+            cases += f" WHEN {raw} IS NULL THEN ''"
+        if name in self.fast:
+            cases += f" WHEN {ident('f_' + name)} AND {self.v(name)} IS NOT NULL THEN NULL"
+        return f"(CASE{cases} WHEN {raw} IS DISTINCT FROM {canonical(col, self.v(name))} THEN {raw} END)"
 
     def v(self, name: str) -> str:
         """The typed value (in the parsed query)."""
@@ -150,23 +152,71 @@ class _Plan:
             value = f"(CASE WHEN {self._t(name)} IS NULL THEN CAST({lit(col.default)} AS {col.sql_type}) ELSE {value} END)"
         return value
 
-    def parsed(self) -> str:
-        """SQL over ``{source}`` (cells c0..cN) giving per record: raw_<col> (as sent), v_<col> (typed) and
-        p_<col> (the problem, if any), and _row where the source numbers its rows. Built in layers so each
-        cell is parsed once, with a fast path for clean cells."""
-        cells = [f"{self.row} AS _row"] if self.row else []
-        cells += [f"c{i} AS {ident('raw_' + name)}" for name, i in self.position.items()]
-        parsed = ", ".join(f"{self.rules.parse(self.ds.columns[n], self.raw(n))} AS {ident('u_' + n)}"
-                           for n in self.position)
+    def _values(self) -> str:
+        """SQL over ``{source}`` (_row and the cells c0..cN) giving per record: _row, raw_<col> (as sent) and
+        v_<col> (typed). Built in layers so each cell is parsed once, at once where it has its clean shape."""
+        cells = ["_row", *(f"c{i} AS {ident('raw_' + name)}" for name, i in self.position.items())]
+        tests = ", ".join(f"{test} AS {ident('f_' + n)}" for n, (test, _) in self.fast.items())
+        parsed = ", ".join(f"{self._parse(n)} AS {ident('u_' + n)}" for n in self.position)
         values = ", ".join(f"{self._value(n)} AS {self.v(n)}" for n in self.ds.columns)
-        problems = "".join(f", {p} AS {ident('p_' + n)}" for n in self.ds.columns if (p := self.problem(n)))
-        kept = ", ".join([*(["_row"] if self.row else []),
-                          *(f"{self._stored_raw(n)} AS {ident('raw_' + n)}" for n in self.ds.columns),
-                          *(self.v(n) for n in self.ds.columns)])
         layer = f"(SELECT {', '.join(cells)} FROM {{source}})"
+        if tests:
+            layer = f"(SELECT *, {tests} FROM {layer})"
         if parsed:
             layer = f"(SELECT *, {parsed} FROM {layer})"
-        return f"SELECT {kept}{problems} FROM (SELECT *, {values} FROM {layer})"
+        return f"(SELECT *, {values} FROM {layer})"
+
+    def _parse(self, name: str) -> str:
+        """The cell's value, not yet range-checked: at once for the clean shape, else in every accepted form."""
+        slow = self.rules.parse(self.ds.columns[name], self.raw(name))
+        if name not in self.fast:
+            return slow
+        return f"(CASE WHEN {ident('f_' + name)} THEN {self.fast[name][1]} ELSE {slow} END)"
+
+    def parsed(self) -> str:
+        """The checking query: per record _row, the raw text to keep, the typed values, and p_<col>, the
+        message about each cell (NULL when it is fine)."""
+        problems = "".join(f", {p} AS {ident('p_' + n)}" for n in self.ds.columns if (p := self.problem(n)))
+        kept = ", ".join(["_row",
+                          *(f"{self._stored_raw(n)} AS {ident('raw_' + n)}" for n in self.ds.columns),
+                          *(self.v(n) for n in self.ds.columns)])
+        return f"SELECT {kept}{problems} FROM {self._values()}"
+
+    def stored(self, batch: int) -> str:
+        """The storing query: batch_id, source_row, country, the contract columns and raw, as the dataset's
+        table has them (``store.create_schema``).
+
+        ``country`` is NULL on a row with any problem, which the table's NOT NULL refuses: the statement
+        fails and the transaction is undone. A cheap test passes the clean rows; only the others have
+        their messages worked out, to be sure."""
+        names = list(self.ds.columns)
+        country = f"left({self.v('region')}, 2)"
+        fine = self._fine()
+        messages = [p for n in names if (p := self.problem(n))]
+        exact = f"coalesce({', '.join(messages)}) IS NULL" if messages else "true"
+        kept = {n: self._stored_raw(n) for n in names}
+        entries = ", ".join(f"{{'k': {lit(n)}, 'v': {sql}}}" for n, sql in kept.items() if sql != "NULL")
+        raw = f"nullif(map_from_entries(list_filter([{entries}], lambda e: e.v IS NOT NULL)), MAP {{}})"
+        # The usual row is sent exactly as its values render: no raw text to keep, and a cheap test says so.
+        if all(n in self.fast for n, sql in kept.items() if sql != "NULL"):
+            raw = f"CASE WHEN {' AND '.join(ident('f_' + n) for n in self.fast)} THEN NULL ELSE {raw} END"
+        return (f"SELECT {batch}, _row, "
+                f"CASE WHEN {fine} THEN {country} WHEN {exact} THEN {country} END, "
+                f"{', '.join(self.v(n) for n in names)}, {raw} FROM {self._values()}")
+
+    def _fine(self) -> str:
+        """SQL, true for a record with no problem for sure (false or NULL: look closer with the messages)."""
+        tests = []
+        for name in self.position:
+            col = self.ds.columns[name]
+            required = name in self.ds.required and col.default is None
+            tests.append(f"{self.v(name)} IS NOT NULL" if required
+                         else f"({self.v(name)} IS NOT NULL OR {self.raw(name)} IS NULL)")
+        if "region" in self.ds.columns and "partner_id" in self.position:
+            tests.append(f"left({self.v('region')}, 2) = {self.partner_country(self.v('partner_id'))}")
+        tests += [f"coalesce({self.v(a)} <= {self.v(b)}, true)" for a, b in self.ds.checks
+                  if a in self.position and b in self.position]
+        return " AND ".join(tests) or "true"
 
     def problem(self, name: str) -> str | None:
         """SQL for the message about this column's cell (over the parsed query); NULL when it is fine."""
@@ -207,7 +257,7 @@ def _row_problems(con: duckdb.DuckDBPyConnection, plan: _Plan, display: str) -> 
         any_problem = " OR ".join(f"{ident('p_' + n)} IS NOT NULL" for n in checked)
         parts.append(f"""
             SELECT r, s.o, s.col, s.value, s.msg FROM (
-              SELECT {plan.r} AS r, unnest([{structs}]) AS s
+              SELECT _row AS r, unnest([{structs}]) AS s
               FROM parsed WHERE {any_problem})
             WHERE s.msg IS NOT NULL""")
     key = list(plan.ds.full_key)
@@ -222,7 +272,7 @@ def _row_problems(con: duckdb.DuckDBPyConnection, plan: _Plan, display: str) -> 
         parts.append(f"""
             SELECT * FROM (
               WITH h AS (SELECT hash({keys}) AS h FROM parsed WHERE {present} GROUP BY 1 HAVING count(*) > 1),
-                   k AS (SELECT {plan.r} AS r, {keys}, {plan.shown(first_key)} AS shown FROM parsed
+                   k AS (SELECT _row AS r, {keys}, {plan.shown(first_key)} AS shown FROM parsed
                          WHERE {present} AND hash({keys}) IN (SELECT h FROM h)),
                    d AS (SELECT {keys}, min(r) AS first_r FROM k GROUP BY ALL HAVING count(*) > 1)
               SELECT k.r, {order.index(first_key)} AS o, {lit(first_key)} AS col, k.shown AS value,
@@ -237,64 +287,62 @@ def _row_problems(con: duckdb.DuckDBPyConnection, plan: _Plan, display: str) -> 
     return problems, (rows[0][4] if rows else 0)
 
 
-def _check(con: duckdb.DuckDBPyConnection, path: Path, display: str, dataset: str,
-           today: dt.date | None) -> tuple[Checked, _Plan | None]:
+def _stage(con: duckdb.DuckDBPyConnection, path: Path, display: str, dataset: str, today: dt.date | None,
+           facts: read.Facts | None) -> tuple[Checked, _Plan | None, read.Table | None]:
+    """Read the file's cells into the temp table ``cells`` and match its header to the dataset's columns.
+
+    The Checked says what is wrong before any value is looked at (not a table, unknown dataset, missing
+    columns, rows of the wrong width, no rows); its problems are then the only ones (see ``_explain``)."""
     contract = load_contract()
     checked = Checked(display, dataset)
     if dataset not in contract:
         checked.refusal = f"{display}: unknown dataset {dataset!r}; use one of {', '.join(contract)}"
-        return checked, None
-    ds, ref = contract[dataset], load_reference()
-    plans: list[_Plan] = []
-
-    def project(headers: list[str], row: str | None) -> str:  # called by the reader once it has the header
-        plan = _Plan(ds, ref, headers, row, today or dt.date.today())
-        plans.append(plan)
-        refusal = _header_refusal(plan, display)
-        if refusal:
-            raise Refused(refusal)
-        return plan.parsed()
-
+        return checked, None, None
     try:
-        table = read.stage(con, path, display, table="parsed", project=project)
+        table = read.stage(con, path, display, facts=facts)
     except Refused as e:
-        checked.refusal, checked.description = str(e), e.description
-        return checked, (plans[-1] if plans else None)
-    plan = plans[-1]
-    plan.r = table.row_expr
+        checked.refusal = str(e)
+        return checked, None, None
+    plan = _Plan(contract[dataset], load_reference(), table.headers, today or dt.date.today())
     checked.rows, checked.description = table.rows, table.description
+    checked.refusal = _header_refusal(plan, display)
     checked.warnings = [f"{display}: column {quote(h)} is not part of the {dataset} data and was ignored"
                         for h in plan.ignored if h.strip()]
-    problems = [Problem(display, 1, name, message) for name, message in plan.header_problems]
+    checked.problems = [Problem(display, 1, name, message) for name, message in plan.header_problems]
     if table.problems:
-        problems += table.problems
-        problems.append(Problem(display, None, None, "the values were not checked: first give every row "
-                                                     "as many cells as the header has columns"))
-        count = len(problems)
-    elif table.rows == 0:
+        checked.problems += [*table.problems, Problem(display, None, None, "the values were not checked: first "
+                                                      "give every row as many cells as the header has columns")]
+    elif table.rows == 0 and not checked.refusal:
         checked.refusal = f"{display}: the file has no data rows, only a header"
-        return checked, plan
-    else:
-        found, count = _row_problems(con, plan, display)
-        problems += found
-        count += len(plan.header_problems)
-    checked.problems, checked.problem_count = problems[:MAX_LISTED], count
-    if not table.problems:
-        cols = ", ".join(plan.shown(n) for n in plan.position)
-        checked.preview = [dict(zip(plan.position, row, strict=True)) for row in
-                           con.execute(f"SELECT {cols} FROM parsed ORDER BY {plan.r} LIMIT 20").fetchall()]
-    return checked, plan
+    checked.problems = checked.problems[:MAX_LISTED]
+    checked.problem_count = len(checked.problems)
+    return checked, plan, table
 
 
-def check_file(path: Path, dataset: str, display: str | None = None, today: dt.date | None = None) -> Checked:
-    """Read and check ``path`` as ``dataset`` without storing anything."""
+def _explain(con: duckdb.DuckDBPyConnection, checked: Checked, plan: _Plan, table: read.Table) -> None:
+    """Parse every cell of a staged file and list every problem in its rows, and the first rows as sent."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE parsed AS {plan.parsed().replace('{source}', table.source)}")
+    found, count = _row_problems(con, plan, checked.file)
+    checked.problems = (checked.problems + found)[:MAX_LISTED]
+    checked.problem_count += count
+    cols = ", ".join(plan.shown(n) for n in plan.position)
+    checked.preview = [dict(zip(plan.position, row, strict=True)) for row in
+                       con.execute(f"SELECT {cols} FROM parsed ORDER BY _row LIMIT 20").fetchall()]
+
+
+def check_file(path: Path, dataset: str, display: str | None = None, today: dt.date | None = None,
+               facts: read.Facts | None = None) -> Checked:
+    """Read and check ``path`` as ``dataset`` without storing anything: every problem, with its row."""
     with _scratch() as con:
-        return _check(con, Path(path), display or Path(path).name, dataset, today)[0]
+        checked, plan, table = _stage(con, Path(path), display or Path(path).name, dataset, today, facts)
+        if plan is not None and table is not None and not checked.refusal and not table.problems:
+            _explain(con, checked, plan, table)
+        return checked
 
 
 def load_file(db: Path, dataset: str, path: Path, display: str | None = None, loaded_by: str | None = None,
               today: dt.date | None = None, on_wait: Callable[[], None] | None = None) -> LoadResult:
-    """Check ``path`` as ``dataset`` and, if it has no problem, store it in ``db`` as one batch.
+    """Store ``path`` in ``db`` as one batch of ``dataset`` if it breaks no rule; else refuse it whole.
 
     A byte-identical file already loaded for this dataset changes nothing. Rows whose key (with the
     partner) is already stored replace the stored ones, which move to ``<dataset>_replaced``.
@@ -303,29 +351,28 @@ def load_file(db: Path, dataset: str, path: Path, display: str | None = None, lo
     display = display or path.name
     result = LoadResult(display, dataset)
     try:
-        digest = sha256_of(path)
+        facts = read.examine(path)
     except OSError as e:
         result.refusal = f"{display}: cannot be opened ({e.strerror})"
         return result
     if db.exists():  # a byte-identical file is recognised before any work is done
         with store.connect(db, on_wait=on_wait) as con:
-            earlier = _earlier_batch(con, dataset, digest)
+            earlier = _earlier_batch(con, dataset, facts.sha256)
         if earlier:
             _already_loaded(result, earlier)
             return result
     with _scratch() as con:
-        checked, plan = _check(con, path, display, dataset, today)
+        checked, plan, table = _stage(con, path, display, dataset, today, facts)
         result.__dict__.update(checked.__dict__)
-        if not checked.ok or plan is None:
+        if plan is None or table is None or not checked.ok:
             result.message = "refused: nothing was loaded"
             return result
-        with store.lock(db, exclusive=True, on_wait=on_wait):
-            store.attach(con, db)
-            try:
-                _store(con, plan, result, digest, loaded_by or _user())
-            finally:
-                con.execute("USE memory")
-                con.execute("DETACH db")
+        if _store(con, db, plan, table, result, facts.sha256, loaded_by or _user(), on_wait):
+            return result
+        _explain(con, result, plan, table)  # nothing was stored: say where and why
+    if result.ok:  # the store refused a row the checks accept: a fault of ours, not of the file
+        raise RuntimeError(f"{display} passed every check but could not be stored; nothing was loaded")
+    result.message = "refused: nothing was loaded"
     return result
 
 
@@ -350,39 +397,76 @@ def _already_loaded(result: LoadResult, earlier: tuple) -> None:
                       "a byte-identical file; nothing changed")
 
 
-def _store(con: duckdb.DuckDBPyConnection, plan: _Plan, result: LoadResult, digest: str, user: str) -> None:
+def _store(con: duckdb.DuckDBPyConnection, db: Path, plan: _Plan, table: read.Table, result: LoadResult,
+           digest: str, user: str, on_wait: Callable[[], None] | None) -> bool:
+    """Parse the staged cells into the dataset's table as a new batch, in one transaction, under the
+    database's exclusive lock. True when stored (or when another load stored the same file meanwhile);
+    False when a row breaks a rule or a key repeats, and then nothing was stored."""
     ds = plan.ds
-    earlier = _earlier_batch(con, ds.name, digest)  # again: another load may have stored it meanwhile
-    if earlier:
-        _already_loaded(result, earlier)
-        return
-    target = ident(ds.name)
-    names = list(ds.columns)
-    country = f"left({plan.v('region')}, 2)"  # a valid region is in the partner's country (checked)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        batch = con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM batches").fetchone()[0]
-        had_rows = con.execute(f"SELECT count(*) > 0 FROM {target}").fetchone()[0]
-        con.execute(
-            f"INSERT INTO {target} (batch_id, source_row, country, "
-            f"{', '.join(ident(n) for n in names)}, {', '.join(ident('raw_' + n) for n in names)}) "
-            f"SELECT {batch}, {plan.r}, {country}, {', '.join(plan.v(n) for n in names)}, "
-            f"{', '.join(ident('raw_' + n) for n in names)} FROM parsed")
-        replaced = 0
-        if had_rows:
-            same = " AND ".join(f"n.{ident(k)} IS NOT DISTINCT FROM o.{ident(k)}" for k in ds.full_key)
-            old = (f"o.batch_id <> {batch} AND EXISTS "
-                   f"(SELECT 1 FROM {target} n WHERE n.batch_id = {batch} AND {same})")
-            replaced = con.execute(f"INSERT INTO {ident(ds.name + '_replaced')} "
-                                   f"SELECT o.*, {batch} FROM {target} o WHERE {old}").fetchone()[0]
-            con.execute(f"DELETE FROM {target} o WHERE {old}")
-        con.execute("INSERT INTO batches VALUES ($b, $d, $f, $s, $r, $x, now()::TIMESTAMP, $u, $fmt, $w)",
-                    {"b": batch, "d": ds.name, "f": result.file, "s": digest, "r": result.rows, "x": replaced,
-                     "u": user, "fmt": result.description, "w": "\n".join(result.warnings) or None})
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    columns = ", ".join(["batch_id", "source_row", "country", *(ident(n) for n in ds.columns), "raw"])
+    with store.lock(db, exclusive=True, on_wait=on_wait):
+        created = not db.exists()
+        store.attach(con, db)
+        stored = False
+        try:
+            earlier = _earlier_batch(con, ds.name, digest)  # again: another load may have stored it meanwhile
+            if earlier:
+                _already_loaded(result, earlier)
+                return True
+            con.execute("BEGIN TRANSACTION")
+            try:
+                batch = con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM batches").fetchall()[0][0]
+                # Each row carries its row number, so the order rows land in does not matter, and DuckDB
+                # writes them in parallel as they come (an order-keeping insert is written only at commit).
+                con.execute("SET preserve_insertion_order = false")
+                con.execute(f"INSERT INTO {ident(ds.name)} ({columns}) "
+                            f"{plan.stored(batch).replace('{source}', table.source)}")
+                if _repeats_a_key(con, ds, batch):
+                    con.execute("ROLLBACK")
+                    return False
+                replaced = _replace(con, ds, batch)
+                con.execute("INSERT INTO batches VALUES ($b, $d, $f, $s, $r, $x, now()::TIMESTAMP, $u, $fmt, $w)",
+                            {"b": batch, "d": ds.name, "f": result.file, "s": digest, "r": result.rows,
+                             "x": replaced, "u": user, "fmt": result.description,
+                             "w": "\n".join(result.warnings) or None})
+                con.execute("COMMIT")
+                stored = True
+            except duckdb.ConstraintException:  # a row with a problem: no country
+                con.execute("ROLLBACK")
+                return False
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        finally:
+            con.execute("USE memory")
+            con.execute("DETACH db")
+            if created and not stored:  # a refused file leaves no database behind
+                for leftover in (db, Path(f"{db}.wal")):
+                    leftover.unlink(missing_ok=True)
     result.status, result.batch_id, result.replaced = "loaded", batch, replaced
     result.message = f"loaded {result.rows} row{'s' if result.rows != 1 else ''} as batch {batch}" + (
         f"; {replaced} stored rows with the same key were replaced (kept for audit)" if replaced else "")
+    return True
+
+
+def _repeats_a_key(con: duckdb.DuckDBPyConnection, ds: Dataset, batch: int) -> bool:
+    """Whether two rows of the batch have the same key. Grouping ten million keys is costly; grouping their
+    64-bit hashes is not, and only when a hash repeats are the keys themselves compared."""
+    keys, target = ", ".join(ident(k) for k in ds.full_key), ident(ds.name)
+    repeats = ("SELECT count(*) FROM (SELECT {k} FROM {t} WHERE batch_id = {b} GROUP BY {k} HAVING count(*) > 1)")
+    if not con.execute(repeats.format(k=f"hash({keys})", t=target, b=batch)).fetchone()[0]:
+        return False
+    return con.execute(repeats.format(k=keys, t=target, b=batch)).fetchone()[0] > 0
+
+
+def _replace(con: duckdb.DuckDBPyConnection, ds: Dataset, batch: int) -> int:
+    """Move the stored rows whose key the batch sends again to ``<dataset>_replaced``; how many moved."""
+    target = ident(ds.name)
+    if not con.execute(f"SELECT count(*) > 0 FROM {target} WHERE batch_id <> {batch}").fetchone()[0]:
+        return 0
+    same = " AND ".join(f"n.{ident(k)} IS NOT DISTINCT FROM o.{ident(k)}" for k in ds.full_key)
+    old = f"o.batch_id <> {batch} AND EXISTS (SELECT 1 FROM {target} n WHERE n.batch_id = {batch} AND {same})"
+    replaced = con.execute(f"INSERT INTO {ident(ds.name + '_replaced')} BY NAME "
+                           f"SELECT o.*, {batch} AS replaced_by FROM {target} o WHERE {old}").fetchone()[0]
+    con.execute(f"DELETE FROM {target} o WHERE {old}")
+    return replaced

@@ -1,20 +1,21 @@
-"""Reading a partner's file (CSV, Parquet or XLSX) into DuckDB as text cells.
+"""Reading a partner's file (CSV, Parquet or XLSX) into a DuckDB temp table of text cells, in file order.
 
-Every cell arrives as text exactly as sent, so the checks in ``checks.py`` see what the partner typed. The
-caller may pass a projection (``project``) that turns the cells into what it stores: the file is then read
-and parsed in one pass, with no staging copy of ten million rows of text.
-CSV encoding and delimiter are detected per file; Windows-1252 files are transcoded (never decoded as
-latin-1, which would turn the curly apostrophe of "’t Kompas" into a control character).
+Every cell arrives as text exactly as sent, so the checks in ``checks.py`` see what the partner typed, and
+every record keeps the row a spreadsheet shows for it. CSV encoding and delimiter are detected per file
+(``examine`` reads the whole file once, for its fingerprint and to know it is valid UTF-8); Windows-1252
+files are transcoded (never decoded as latin-1, which would turn the curly apostrophe of "’t Kompas" into
+a control character).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
+import hashlib
 import os
 import tempfile
 import zipfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,32 +29,62 @@ DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 SNIFF_BYTES = 1 << 16
 
 
+@dataclass(frozen=True)
+class Facts:
+    """What one read of a whole file tells: its fingerprint, whether its text is UTF-8, its line ends."""
+
+    sha256: str
+    utf8: bool  # every byte sequence is valid UTF-8 (a BOM allowed)
+    lines: int  # lines ending in b"\n" (b"\r" in an old-Mac file), and a last one without its line end
+
+
+def examine(path: Path, chunk_size: int = 1 << 23) -> Facts:
+    """Read ``path`` once: sha256, UTF-8 validity and line ends. Raises OSError when it cannot be read."""
+    digest, decoder = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")()
+    utf8, ends, eol, last = True, 0, b"", b""
+    with path.open("rb") as f:
+        while chunk := f.read(chunk_size):
+            if not eol:
+                head = chunk[:SNIFF_BYTES]
+                eol = b"\r" if b"\r" in head and b"\n" not in head else b"\n"
+            digest.update(chunk)
+            ends, last = ends + chunk.count(eol), chunk[-1:]
+            if utf8 and not (chunk.isascii() and not decoder.getstate()[0]):
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:  # the file ends inside a character
+        utf8 = False
+    return Facts(digest.hexdigest(), utf8, ends + (last not in (eol, b"")))
+
+
 @dataclass
 class Table:
-    """A file read into a DuckDB temp table, and the spreadsheet row of each of its records."""
+    """A file read into a DuckDB temp table of text cells c0..cN, and the spreadsheet row of each record."""
 
     name: str  # temp table name
     headers: list[str]
-    row_expr: str  # SQL over the table giving the spreadsheet row number of a record (header = 1)
+    row_expr: str  # SQL over the table giving the spreadsheet row of a record (header = 1)
     rows: int
     description: str  # "CSV, Windows-1252, semicolon" and the like
     problems: list[Problem] = field(default_factory=list)  # structural problems (wrong number of fields)
 
-
-# project(headers, row) -> a query over "{source}", whose columns are c0..cN (text) and, when ``row`` is
-# not None, that column with each record's spreadsheet row; the query's result is what the table holds.
-Projection = Callable[[list[str], str | None], str]
-
-
-def _default_projection(headers: list[str], row: str | None) -> str:
-    return "SELECT * FROM {source}"
+    @property
+    def source(self) -> str:
+        """A subquery of the records: _row (the spreadsheet row) and the cells c0..cN."""
+        cells = ", ".join(f"c{i}" for i in range(len(self.headers)))
+        return f"(SELECT {self.row_expr} AS _row, {cells} FROM {self.name})"
 
 
-def stage(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: str = "stage",
-          project: Projection = _default_projection) -> Table:
+def stage(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: str = "cells",
+          facts: Facts | None = None) -> Table:
     """Read the file at ``path`` (shown to the partner as ``display``) into temp table ``table``.
 
-    Raises Refused, with a one-line reason, when the file is not a table; ``project`` may raise it too.
+    Raises Refused, with a one-line reason, when the file is not a table. ``facts`` (from ``examine``) saves
+    reading the whole file again.
     """
     try:
         with path.open("rb") as f:
@@ -64,14 +95,14 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: str =
         raise Refused(f"{display}: the file is empty")
     con.execute(f"DROP TABLE IF EXISTS {table}")
     if head.startswith(b"PAR1"):
-        return _stage_parquet(con, path, display, table, project)
+        return _stage_parquet(con, path, display, table)
     if head.startswith(b"PK\x03\x04"):
-        return _stage_xlsx(con, path, display, table, project)
+        return _stage_xlsx(con, path, display, table)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise Refused(f"{display}: this is an old Excel (.xls) workbook; save it as .xlsx or as CSV and send it again")
     if head.startswith(b"%PDF"):
         raise Refused(f"{display}: this is a PDF document, not a table; send the CSV, XLSX or Parquet export")
-    return _stage_csv(con, path, display, table, head, project)
+    return _stage_csv(con, path, display, table, head, facts or examine(path))
 
 
 def _encoding(head: bytes, display: str) -> str:
@@ -127,48 +158,33 @@ def _transcode(path: Path, encoding: str) -> Path:
     return Path(name)
 
 
-def _projected(project: Projection, headers: list[str], row: str | None, description: str) -> str:
-    try:
-        return project(headers, row)
-    except Refused as e:
-        e.description = description
-        raise
-
-
 def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: str, head: bytes,
-               project: Projection) -> Table:
+               facts: Facts) -> Table:
     encoding = _encoding(head, display)
+    if encoding == "utf-8" and not facts.utf8:
+        encoding = "cp1252"  # UTF-8 at the start, but not further on: Excel's "CSV" in Windows-1252
+    elif encoding == "utf-8-sig" and not facts.utf8:
+        raise Refused(f"{display}: the text is not valid UTF-8 although the file says it is; save it as "
+                      "'CSV UTF-8' and send it again")
     text = head.decode("utf-16" if encoding == "utf-16" else encoding, errors="ignore").lstrip("\ufeff")
     delimiter, headers = _header(text)
     if not any(h.strip() for h in headers):
         raise Refused(f"{display}: the first line is empty; the first row must hold the column names")
     names = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16", "cp1252": "Windows-1252"}
-    query = _projected(project, headers, None, f"CSV, {names[encoding]}, {DELIMITER_NAMES[delimiter]}-separated")
+    description = f"CSV, {names[encoding]}, {DELIMITER_NAMES[delimiter]}-separated"
     source, tmp = path, None
     try:
         if encoding in ("utf-16", "cp1252"):
             try:
                 source = tmp = _transcode(path, encoding)
             except UnicodeError:
-                raise Refused(f"{display}: the text cannot be read as {encoding}; save it as 'CSV UTF-8'") from None
+                what = "neither UTF-8 nor Windows-1252" if encoding == "cp1252" else f"not valid {encoding}"
+                raise Refused(f"{display}: the text is {what}; save it as 'CSV UTF-8' and send it again") from None
         try:
-            _read_csv(con, source, table, delimiter, len(headers), query)
-            bad_text = con.execute("SELECT count(*) FROM reject_errors WHERE error_type ILIKE '%ENCODING%' "
-                                   "OR error_type ILIKE '%UNICODE%'").fetchone()[0]
+            rows = _read_csv(con, source, table, delimiter, len(headers))
         except duckdb.InvalidInputException as e:
-            if encoding != "utf-8" or "unicode" not in str(e).lower():
-                raise Refused(f"{display}: cannot be read as a CSV table ({_first_line(e)})") from None
-            bad_text = 1
-        if bad_text:
-            if encoding != "utf-8":
-                raise Refused(f"{display}: the text is not valid {encoding}; save it as 'CSV UTF-8' and send it again")
-            encoding = "cp1252"  # UTF-8 at the start, but not further on: Excel's "CSV" in Windows-1252
-            try:
-                source = tmp = _transcode(path, encoding)
-            except UnicodeError:
-                raise Refused(f"{display}: the text is neither UTF-8 nor Windows-1252; save it as 'CSV UTF-8'") from None
-            _read_csv(con, source, table, delimiter, len(headers), query)
-        blanks = _blank_lines(source, records=con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+            raise Refused(f"{display}: cannot be read as a CSV table ({_first_line(e)})") from None
+        blanks = _blank_lines(source, records=rows, lines=facts.lines if tmp is None else None)
     finally:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
@@ -178,31 +194,33 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: 
             "SELECT line, error_type, csv_line FROM reject_errors ORDER BY line LIMIT 1000"
         ).fetchall()
     ]
-    rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    row_expr = "(rowid + 2)"
+    row_expr = f"({table}.rowid + 2)"  # the table keeps the file's order (see _read_csv)
     if blanks:  # DuckDB skips blank lines; a spreadsheet shows them as rows, so count them back in
         con.execute("CREATE OR REPLACE TEMP TABLE blank_lines (records_before BIGINT)")
         con.executemany("INSERT INTO blank_lines VALUES (?)", [[line - 2 - j] for j, line in enumerate(blanks)])
-        row_expr = f"(rowid + 2 + (SELECT count(*) FROM blank_lines b WHERE b.records_before <= {table}.rowid))"
-    return Table(table, headers, row_expr, rows,
-                 f"CSV, {names[encoding]}, {DELIMITER_NAMES[delimiter]}-separated", problems)
+        row_expr = f"({table}.rowid + 2 + (SELECT count(*) FROM blank_lines b WHERE b.records_before <= {table}.rowid))"
+    return Table(table, headers, row_expr, rows, description, problems)
 
 
-def _blank_lines(path: Path, chunk_size: int = 1 << 23, records: int | None = None) -> list[int]:
+def _blank_lines(path: Path, chunk_size: int = 1 << 23, records: int | None = None,
+                 lines: int | None = None) -> list[int]:
     """Line numbers (1 = header) of the empty lines of a UTF-8 file, read in chunks; [] when there are none.
 
-    Given the number of ``records`` read, a quick count of line ends settles the usual case: as many lines
-    as records plus the header means no line is blank (blank lines and line breaks in cells add lines)."""
+    Given the number of ``records`` read, a count of the lines (``lines``, or counted here) settles the
+    usual case: as many lines as records plus the header means no line is blank (blank lines and line
+    breaks in cells add lines)."""
     blanks: list[int] = []
     with path.open("rb") as f:
         head = f.read(SNIFF_BYTES)
         eol = b"\r" if b"\r" in head and b"\n" not in head else b"\n"
         if records is not None:
-            f.seek(0)
-            ends, last = 0, b""
-            while chunk := f.read(chunk_size):
-                ends, last = ends + chunk.count(eol), chunk[-1:]
-            if ends + (last not in (eol, b"")) <= records + 1:
+            if lines is None:
+                f.seek(0)
+                ends, last = 0, b""
+                while chunk := f.read(chunk_size):
+                    ends, last = ends + chunk.count(eol), chunk[-1:]
+                lines = ends + (last not in (eol, b""))
+            if lines <= records + 1:
                 return []
         f.seek(0)
         line, carry, ended = 1, b"", False  # line: number of the line where `carry` starts
@@ -227,16 +245,22 @@ def _blank_lines(path: Path, chunk_size: int = 1 << 23, records: int | None = No
     return blanks
 
 
-def _read_csv(con: duckdb.DuckDBPyConnection, source: Path, table: str, delimiter: str, width: int,
-              query: str) -> None:
+def _read_csv(con: duckdb.DuckDBPyConnection, source: Path, table: str, delimiter: str, width: int) -> int:
+    """Copy the CSV's cells (all text) into temp table ``table``, in the file's order; the records copied.
+    Rows DuckDB cannot split into ``width`` cells are left out and listed in the temp table reject_errors."""
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
-    con.execute(f"DROP TABLE IF EXISTS {table}; DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
-    con.execute(
-        f"CREATE TEMP TABLE {table} AS " + query.replace("{source}", (
-            f"read_csv($path, delim=$delim, header=true, auto_detect=false, columns={columns}, quote='\"', "
-            "escape='\"', store_rejects=true, ignore_errors=true)")),
-        {"path": str(source), "delim": delimiter},
-    )
+    con.execute("DROP TABLE IF EXISTS temp.reject_errors; DROP TABLE IF EXISTS temp.reject_scans")
+    statement = (f"CREATE TEMP TABLE {table} AS SELECT * FROM read_csv($path, delim=$delim, header=true, "
+                 f"auto_detect=false, columns={columns}, quote='\"', escape='\"', store_rejects=true, "
+                 "ignore_errors=true)")
+    params = {"path": str(source), "delim": delimiter}
+    # Row numbers are the records' positions in the table, so the copy must keep the file's order, as
+    # DuckDB's order-keeping ("batch") copy does. Should a DuckDB version plan otherwise, stop rather than
+    # number rows wrongly.
+    plan = "\n".join(str(r[-1]) for r in con.execute("EXPLAIN " + statement, params).fetchall())
+    if "batch" not in plan.lower():
+        raise RuntimeError("DuckDB would not keep the CSV file's row order; row numbers would be wrong")
+    return con.execute(statement, params).fetchone()[0]
 
 
 def _reject_message(kind: str, found: str, width: int) -> str:
@@ -254,8 +278,7 @@ def _first_line(error: Exception) -> str:
     return str(error).strip().splitlines()[0][:200]
 
 
-def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: str,
-                   project: Projection) -> Table:
+def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: str) -> Table:
     import pyarrow.parquet as pq
 
     try:
@@ -276,14 +299,12 @@ def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, display: str, tab
             raise Refused(f"{display}: column {f.name!r} holds lists or records, not single values")
         else:
             selects.append(f"CAST({quoted} AS VARCHAR) AS c{i}")
-    source = f"(SELECT file_row_number + 2 AS _row, {', '.join(selects)} FROM read_parquet($path, file_row_number=true))"
-    query = _projected(project, headers, "_row", "Parquet")
     try:
-        con.execute(f"CREATE TEMP TABLE {table} AS " + query.replace("{source}", source), {"path": str(path)})
+        rows = con.execute(f"CREATE TEMP TABLE {table} AS SELECT file_row_number + 2 AS _row, {', '.join(selects)} "
+                           "FROM read_parquet($path, file_row_number=true)", {"path": str(path)}).fetchone()[0]
     except duckdb.Error as e:
         raise Refused(f"{display}: a damaged or incomplete Parquet file ({_first_line(e)}); export it again") from None
-    rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    return Table(table, headers, "_row", rows, "Parquet")  # the projection keeps _row
+    return Table(table, headers, "_row", rows, "Parquet")
 
 
 def _cell_text(value: object) -> str | None:
@@ -300,8 +321,7 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _stage_xlsx(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: str,
-                project: Projection) -> Table:
+def _stage_xlsx(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: str) -> Table:
     import openpyxl
     import pyarrow as pa
 
@@ -338,10 +358,9 @@ def _stage_xlsx(con: duckdb.DuckDBPyConnection, path: Path, display: str, table:
         book.close()
     arrow = pa.table({"_row": pa.array(numbers, pa.int64()),
                       **{f"c{i}": pa.array(col, pa.string()) for i, col in enumerate(columns)}})
-    query = _projected(project, headers, "_row", f"Excel workbook, sheet {sheet.title!r}")
     con.register("_xlsx_rows", arrow)
     try:
-        con.execute(f"CREATE TEMP TABLE {table} AS " + query.replace("{source}", "_xlsx_rows"))
+        con.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM _xlsx_rows")
     finally:
         con.unregister("_xlsx_rows")
     return Table(table, headers, "_row", len(numbers), f"Excel workbook, sheet {sheet.title!r}")

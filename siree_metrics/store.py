@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from .checks import canonical, ident
+from .checks import canonical, ident, lit
 from .contract import Dataset, load_contract
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "siree.duckdb"
@@ -103,7 +103,12 @@ def connect(db: Path, write: bool = False, on_wait: Callable[[], None] | None = 
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the batches table and, per dataset, its table of current rows and of replaced rows."""
+    """Create the batches table and, per dataset, its table of current rows and of replaced rows.
+
+    A dataset's table has batch_id, source_row (the row in the partner's file, as a spreadsheet numbers it),
+    country, one column per contract column, and ``raw``: the cells whose text as sent differs from their
+    value's own rendering (``checks.canonical``), by column name; NULL for a row that arrived exactly so.
+    """
     con.execute("""
         CREATE TABLE IF NOT EXISTS batches (
             batch_id INTEGER PRIMARY KEY, dataset VARCHAR NOT NULL, file_name VARCHAR NOT NULL,
@@ -113,11 +118,30 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
     for ds in load_contract().values():
         cols = ", ".join(f"{ident(c.name)} {c.sql_type}" for c in ds.columns.values())
-        raws = ", ".join(f"{ident('raw_' + c.name)} VARCHAR" for c in ds.columns.values())
-        con.execute(f"CREATE TABLE IF NOT EXISTS {ident(ds.name)} "
-                    f"(batch_id INTEGER NOT NULL, source_row BIGINT NOT NULL, country VARCHAR NOT NULL, {cols}, {raws})")
+        con.execute(f"CREATE TABLE IF NOT EXISTS {ident(ds.name)} (batch_id INTEGER NOT NULL, "
+                    f"source_row BIGINT NOT NULL, country VARCHAR NOT NULL, {cols}, raw {RAW_TYPE})")
         con.execute(f"CREATE TABLE IF NOT EXISTS {ident(ds.name + '_replaced')} AS "
                     f"SELECT *, CAST(NULL AS INTEGER) AS replaced_by FROM {ident(ds.name)} LIMIT 0")
+        _one_raw_column(con, ds)
+
+
+RAW_TYPE = "MAP(VARCHAR, VARCHAR)"
+
+
+def _one_raw_column(con: duckdb.DuckDBPyConnection, ds: Dataset) -> None:
+    """Bring a database made before ``raw`` existed (one raw_<column> per column) to today's layout."""
+    for table in (ds.name, ds.name + "_replaced"):
+        old = [c for (c,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND table_name = $t AND column_name LIKE 'raw\\_%' ESCAPE '\\'", {"t": table}).fetchall()]
+        if not old:
+            continue
+        entries = ", ".join(f"{{'k': {lit(c[4:])}, 'v': {ident(c)}}}" for c in old)
+        con.execute(f"ALTER TABLE {ident(table)} ADD COLUMN raw {RAW_TYPE}")
+        con.execute(f"UPDATE {ident(table)} SET raw = map_from_entries(list_filter([{entries}], "
+                    f"lambda e: e.v IS NOT NULL)) WHERE {' OR '.join(f'{ident(c)} IS NOT NULL' for c in old)}")
+        for c in old:
+            con.execute(f"ALTER TABLE {ident(table)} DROP COLUMN {ident(c)}")
 
 
 def meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
@@ -131,5 +155,5 @@ def meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
 
 def rows_as_sent(con: duckdb.DuckDBPyConnection, ds: Dataset) -> list[tuple]:
     """The current rows of ``ds`` with every cell's text exactly as it arrived, in load order."""
-    cells = ", ".join(f"coalesce({ident('raw_' + c.name)}, {canonical(c, ident(c.name))})" for c in ds.columns.values())
+    cells = ", ".join(f"coalesce(raw[{lit(c.name)}], {canonical(c, ident(c.name))})" for c in ds.columns.values())
     return con.execute(f"SELECT {cells} FROM {ident(ds.name)} ORDER BY batch_id, source_row").fetchall()
