@@ -89,8 +89,8 @@ def connect(db: Path, write: bool = False, on_wait: Callable[[], None] | None = 
     Readers share the lock, a writer has it alone; ``on_wait`` is called once if the lock is busy.
     """
     db = Path(db)
-    if not write and not db.exists():
-        with connect(db, write=True):
+    if not write and (not db.exists() or _older_layout(db, on_wait)):
+        with connect(db, write=True):  # creates the schema, or brings an older one up to date
             pass
     with lock(db, exclusive=write, on_wait=on_wait):
         con = _retry(lambda: duckdb.connect(str(db), read_only=not write, config={"memory_limit": MEMORY_LIMIT}))
@@ -100,6 +100,25 @@ def connect(db: Path, write: bool = False, on_wait: Callable[[], None] | None = 
             yield con
         finally:
             con.close()
+
+
+_up_to_date: set[str] = set()  # databases this process has seen in today's layout
+
+
+def _older_layout(db: Path, on_wait: Callable[[], None] | None) -> bool:
+    """Whether ``db`` was made before the raw text moved into one column (checked once per process)."""
+    if str(db) in _up_to_date:
+        return False
+    with lock(db, exclusive=False, on_wait=on_wait):
+        con = _retry(lambda: duckdb.connect(str(db), read_only=True))
+        try:
+            older = con.execute("SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
+                                "AND column_name LIKE 'raw\\_%' ESCAPE '\\'").fetchone()[0] > 0
+        finally:
+            con.close()
+    if not older:
+        _up_to_date.add(str(db))
+    return older
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from pathlib import Path
 
+import duckdb
 import pytest
 from helpers import csv_bytes, rows_from, valid
 
@@ -276,3 +278,45 @@ def test_xlsx_date_time_cell_is_taken_as_its_date(load, write_xlsx, query):
     result = load("startups", write_xlsx(rows))
     assert result.status == "loaded", result.report()
     assert query("select registered_on from startups") == [(dt.date(2019, 3, 15),)]
+
+
+# -- Row numbers in a file large enough for DuckDB to read it on several threads -------------------------
+
+BIG_ROWS = 600_000  # about 25 MB: DuckDB reads a file this large on several threads, in parts
+
+
+def big_attendance_csv(path: Path, bad_row: int | None = None, blank_after: int | None = None) -> Path:
+    """A valid school_attendance CSV whose record i (0-based) is school S<i // 58> in month i % 58 from
+    2017-03, so a stored row's content tells which line it came from. ``bad_row``: that spreadsheet row
+    gets an impossible month; ``blank_after``: an empty line after that many records."""
+    con = duckdb.connect()
+    con.execute(f"""COPY (SELECT 'ADICE' AS partner_id, 'FRE11' AS region,
+                                 'S' || lpad((range // 58)::VARCHAR, 7, '0') AS school_id,
+                                 CASE WHEN range + 2 = {bad_row or -1} THEN '2019-13'
+                                      ELSE strftime(DATE '2017-03-01' + INTERVAL (range % 58) MONTH, '%Y-%m') END AS month,
+                                 20 AS children_enrolled, 18 AS children_attending
+                          FROM range({BIG_ROWS})) TO '{path}' (HEADER, DELIMITER ',')""")
+    con.close()
+    if blank_after is not None:
+        lines = path.read_bytes().split(b"\n")
+        path.write_bytes(b"\n".join([*lines[:blank_after + 1], b"", *lines[blank_after + 1:]]))
+    return path
+
+
+def test_rows_of_a_large_file_keep_their_row_numbers(load, query, tmp_path):
+    result = load("school_attendance", big_attendance_csv(tmp_path / "big.csv", blank_after=400_000))
+    assert result.status == "loaded" and result.rows == BIG_ROWS
+    # Record i sits on row i + 2 before the blank line, and one row further down after it.
+    wrong = query("""SELECT count(*) FROM (SELECT *, source_row - 2 - (source_row > 400001)::INT AS i
+                                         FROM school_attendance)
+                     WHERE i // 58 <> CAST(substr(school_id, 2) AS INT)
+                        OR month <> DATE '2017-03-01' + INTERVAL (i % 58) MONTH""")
+    assert wrong == [(0,)]
+    assert query("SELECT max(source_row) FROM school_attendance") == [(BIG_ROWS + 2,)]
+
+
+def test_a_problem_deep_in_a_large_file_is_reported_on_its_row(load, tmp_path):
+    result = load("school_attendance", big_attendance_csv(tmp_path / "big.csv", bad_row=587_654))
+    assert result.status == "refused"
+    assert result.report() == ["big.csv:587654: month: '2019-13' is not a month; write it as YYYY-MM, MM/YYYY "
+                               "or a date"]

@@ -97,6 +97,29 @@ def test_results_use_the_newest_version_of_each_key(load, write_csv, db):
     assert by_id["new_entrepreneurs"].value == 1
 
 
+def test_database_with_a_raw_column_per_cell_is_brought_up_to_date(load, write_csv, db, query, export):
+    """Databases made before the raw text moved into one column had raw_<column> columns: the first write
+    connection moves their text over, and the export and later corrections work as before."""
+    assert load("learning_communities", write_csv(rows_from([lc(established_on="15/03/2019")]), name="a.csv")
+                ).status == "loaded"
+    with store.connect(db, write=True) as con:  # put the table back in the old layout
+        for table in ("learning_communities", "learning_communities_replaced"):
+            con.execute(f"ALTER TABLE {table} ADD COLUMN raw_established_on VARCHAR")
+            con.execute(f"ALTER TABLE {table} ADD COLUMN raw_setting VARCHAR")
+            con.execute(f"UPDATE {table} SET raw_established_on = raw['established_on']")
+            con.execute(f"ALTER TABLE {table} DROP COLUMN raw")
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select raw_established_on from learning_communities").fetchall() == [("15/03/2019",)]
+    store._up_to_date.discard(str(db))  # as in a new process
+    assert query("select raw from learning_communities") == [({"established_on": "15/03/2019"},)]
+    assert not [c for (c,) in query("select column_name from duckdb_columns() where column_name like 'raw_%'")]
+    assert [r["established_on"] for r in export("learning_communities")] == ["15/03/2019"]
+    corrected = load("learning_communities", write_csv(rows_from([lc(setting="Secondary")]), name="b.csv"))
+    assert corrected.replaced == 1
+    assert query("select raw['established_on'], replaced_by from learning_communities_replaced") == [
+        ("15/03/2019", 2)]
+
+
 def test_refused_file_changes_nothing(load, write_csv, table_counts, query):
     load("learning_communities", write_csv(rows_from([lc()]), name="a.csv"))
     before = table_counts()
