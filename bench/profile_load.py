@@ -29,7 +29,7 @@ sys.path.insert(1, str(Path(__file__).resolve().parent))
 from siree_metrics import load, read, store  # noqa: E402
 
 SLOW_S = 0.05
-PIECES = ((load, "sha256_of"), (read, "stage"), (load, "_row_problems"), (load, "_store"), (store, "attach"),
+PIECES = ((read, "examine"), (read, "stage"), (load, "_explain"), (load, "_row_problems"), (load, "_store"), (load, "_repeats_a_key"), (store, "attach"),
           (store, "lock"))
 timings: list[tuple[str, float]] = []
 statements: list[tuple[float, str, dict | None]] = []

@@ -15,6 +15,7 @@ import datetime as dt
 import getpass
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -288,7 +289,7 @@ def _row_problems(con: duckdb.DuckDBPyConnection, plan: _Plan, display: str) -> 
 
 
 def _stage(con: duckdb.DuckDBPyConnection, path: Path, display: str, dataset: str, today: dt.date | None,
-           facts: read.Facts | None) -> tuple[Checked, _Plan | None, read.Table | None]:
+           facts: Callable[[], read.Facts] | None = None) -> tuple[Checked, _Plan | None, read.Table | None]:
     """Read the file's cells into the temp table ``cells`` and match its header to the dataset's columns.
 
     The Checked says what is wrong before any value is looked at (not a table, unknown dataset, missing
@@ -330,11 +331,10 @@ def _explain(con: duckdb.DuckDBPyConnection, checked: Checked, plan: _Plan, tabl
                        con.execute(f"SELECT {cols} FROM parsed ORDER BY _row LIMIT 20").fetchall()]
 
 
-def check_file(path: Path, dataset: str, display: str | None = None, today: dt.date | None = None,
-               facts: read.Facts | None = None) -> Checked:
+def check_file(path: Path, dataset: str, display: str | None = None, today: dt.date | None = None) -> Checked:
     """Read and check ``path`` as ``dataset`` without storing anything: every problem, with its row."""
     with _scratch() as con:
-        checked, plan, table = _stage(con, Path(path), display or Path(path).name, dataset, today, facts)
+        checked, plan, table = _stage(con, Path(path), display or Path(path).name, dataset, today)
         if plan is not None and table is not None and not checked.refusal and not table.problems:
             _explain(con, checked, plan, table)
         return checked
@@ -350,24 +350,26 @@ def load_file(db: Path, dataset: str, path: Path, display: str | None = None, lo
     path, db = Path(path), Path(db)
     display = display or path.name
     result = LoadResult(display, dataset)
-    try:
-        facts = read.examine(path)
-    except OSError as e:
-        result.refusal = f"{display}: cannot be opened ({e.strerror})"
-        return result
-    if db.exists():  # a byte-identical file is recognised before any work is done
-        with store.connect(db, on_wait=on_wait) as con:
-            earlier = _earlier_batch(con, dataset, facts.sha256)
-        if earlier:
-            _already_loaded(result, earlier)
+    # The file's fingerprint is taken on another thread while DuckDB reads its cells.
+    with ThreadPoolExecutor(max_workers=1) as pool, _scratch() as con:
+        examined = pool.submit(read.examine, path)
+        checked, plan, table = _stage(con, path, display, dataset, today, examined.result)
+        try:
+            digest = examined.result().sha256
+        except OSError as e:
+            result.refusal = f"{display}: cannot be opened ({e.strerror})"
             return result
-    with _scratch() as con:
-        checked, plan, table = _stage(con, path, display, dataset, today, facts)
+        if db.exists():  # a byte-identical file is recognised before anything is checked
+            with store.connect(db, on_wait=on_wait) as reader:
+                earlier = _earlier_batch(reader, dataset, digest)
+            if earlier:
+                _already_loaded(result, earlier)
+                return result
         result.__dict__.update(checked.__dict__)
         if plan is None or table is None or not checked.ok:
             result.message = "refused: nothing was loaded"
             return result
-        if _store(con, db, plan, table, result, facts.sha256, loaded_by or _user(), on_wait):
+        if _store(con, db, plan, table, result, digest, loaded_by or _user(), on_wait):
             return result
         _explain(con, result, plan, table)  # nothing was stored: say where and why
     if result.ok:  # the store refused a row the checks accept: a fault of ours, not of the file
@@ -450,13 +452,13 @@ def _store(con: duckdb.DuckDBPyConnection, db: Path, plan: _Plan, table: read.Ta
 
 
 def _repeats_a_key(con: duckdb.DuckDBPyConnection, ds: Dataset, batch: int) -> bool:
-    """Whether two rows of the batch have the same key. Grouping ten million keys is costly; grouping their
-    64-bit hashes is not, and only when a hash repeats are the keys themselves compared."""
-    keys, target = ", ".join(ident(k) for k in ds.full_key), ident(ds.name)
-    repeats = ("SELECT count(*) FROM (SELECT {k} FROM {t} WHERE batch_id = {b} GROUP BY {k} HAVING count(*) > 1)")
-    if not con.execute(repeats.format(k=f"hash({keys})", t=target, b=batch)).fetchone()[0]:
+    """Whether two rows of the batch have the same key. Counting ten million distinct 64-bit hashes is
+    cheap; only when two rows share a hash are the keys themselves compared."""
+    keys = ", ".join(ident(k) for k in ds.full_key)
+    repeats = f"SELECT count(*) - count(DISTINCT {{}}) FROM {ident(ds.name)} WHERE batch_id = {batch}"
+    if not con.execute(repeats.format(f"hash({keys})")).fetchone()[0]:
         return False
-    return con.execute(repeats.format(k=keys, t=target, b=batch)).fetchone()[0] > 0
+    return con.execute(repeats.format(f"row({keys})")).fetchone()[0] > 0
 
 
 def _replace(con: duckdb.DuckDBPyConnection, ds: Dataset, batch: int) -> int:

@@ -16,6 +16,8 @@ import hashlib
 import os
 import tempfile
 import zipfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,21 +41,29 @@ class Facts:
 
 
 def examine(path: Path, chunk_size: int = 1 << 23) -> Facts:
-    """Read ``path`` once: sha256, UTF-8 validity and line ends. Raises OSError when it cannot be read."""
+    """Read ``path`` once: sha256, UTF-8 validity and lines. Raises OSError when it cannot be read.
+
+    The fingerprint is computed on a second thread while this one counts lines and checks the text
+    (hashlib lets go of Python's lock for large buffers), so this takes about as long as hashing alone."""
     digest, decoder = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")()
     utf8, ends, eol, last = True, 0, b"", b""
-    with path.open("rb") as f:
+    with path.open("rb") as f, ThreadPoolExecutor(max_workers=1) as hasher:
+        hashed = None
         while chunk := f.read(chunk_size):
+            if hashed:
+                hashed.result()  # the chunks are hashed in order
+            hashed = hasher.submit(digest.update, chunk)
             if not eol:
                 head = chunk[:SNIFF_BYTES]
                 eol = b"\r" if b"\r" in head and b"\n" not in head else b"\n"
-            digest.update(chunk)
             ends, last = ends + chunk.count(eol), chunk[-1:]
             if utf8 and not (chunk.isascii() and not decoder.getstate()[0]):
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError:
                     utf8 = False
+        if hashed:
+            hashed.result()
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:  # the file ends inside a character
@@ -80,11 +90,11 @@ class Table:
 
 
 def stage(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: str = "cells",
-          facts: Facts | None = None) -> Table:
+          facts: Callable[[], Facts] | None = None) -> Table:
     """Read the file at ``path`` (shown to the partner as ``display``) into temp table ``table``.
 
-    Raises Refused, with a one-line reason, when the file is not a table. ``facts`` (from ``examine``) saves
-    reading the whole file again.
+    Raises Refused, with a one-line reason, when the file is not a table. ``facts`` gives the file's Facts
+    (``examine``), which a CSV needs once DuckDB has read it: the caller may be computing them meanwhile.
     """
     try:
         with path.open("rb") as f:
@@ -102,7 +112,7 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: str =
         raise Refused(f"{display}: this is an old Excel (.xls) workbook; save it as .xlsx or as CSV and send it again")
     if head.startswith(b"%PDF"):
         raise Refused(f"{display}: this is a PDF document, not a table; send the CSV, XLSX or Parquet export")
-    return _stage_csv(con, path, display, table, head, facts or examine(path))
+    return _stage_csv(con, path, display, table, head, facts or (lambda: examine(path)))
 
 
 def _encoding(head: bytes, display: str) -> str:
@@ -159,35 +169,25 @@ def _transcode(path: Path, encoding: str) -> Path:
 
 
 def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: str, head: bytes,
-               facts: Facts) -> Table:
+               facts: Callable[[], Facts]) -> Table:
     encoding = _encoding(head, display)
-    if encoding == "utf-8" and not facts.utf8:
-        encoding = "cp1252"  # UTF-8 at the start, but not further on: Excel's "CSV" in Windows-1252
-    elif encoding == "utf-8-sig" and not facts.utf8:
-        raise Refused(f"{display}: the text is not valid UTF-8 although the file says it is; save it as "
-                      "'CSV UTF-8' and send it again")
     text = head.decode("utf-16" if encoding == "utf-16" else encoding, errors="ignore").lstrip("\ufeff")
     delimiter, headers = _header(text)
     if not any(h.strip() for h in headers):
         raise Refused(f"{display}: the first line is empty; the first row must hold the column names")
-    names = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16", "cp1252": "Windows-1252"}
-    description = f"CSV, {names[encoding]}, {DELIMITER_NAMES[delimiter]}-separated"
-    source, tmp = path, None
     try:
-        if encoding in ("utf-16", "cp1252"):
-            try:
-                source = tmp = _transcode(path, encoding)
-            except UnicodeError:
-                what = "neither UTF-8 nor Windows-1252" if encoding == "cp1252" else f"not valid {encoding}"
-                raise Refused(f"{display}: the text is {what}; save it as 'CSV UTF-8' and send it again") from None
-        try:
-            rows = _read_csv(con, source, table, delimiter, len(headers))
-        except duckdb.InvalidInputException as e:
-            raise Refused(f"{display}: cannot be read as a CSV table ({_first_line(e)})") from None
-        blanks = _blank_lines(source, records=rows, lines=facts.lines if tmp is None else None)
-    finally:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
+        rows, error = _read_csv(con, path, table, delimiter, len(headers), encoding, display), None
+    except duckdb.InvalidInputException as e:
+        rows, error = 0, e
+    known = facts()
+    if encoding in ("utf-8", "utf-8-sig") and not known.utf8:
+        if encoding == "utf-8-sig":
+            raise Refused(f"{display}: the text is not valid UTF-8 although the file says it is; save it as "
+                          "'CSV UTF-8' and send it again")
+        encoding = "cp1252"  # UTF-8 at the start, but not further on: Excel's "CSV" in Windows-1252
+        rows, error = _read_csv(con, path, table, delimiter, len(headers), encoding, display), None
+    if error is not None:
+        raise Refused(f"{display}: cannot be read as a CSV table ({_first_line(error)})") from None
     problems = [
         Problem(display, int(line), None, _reject_message(kind, found, len(headers)))
         for line, kind, found in con.execute(
@@ -195,33 +195,38 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: 
         ).fetchall()
     ]
     row_expr = f"({table}.rowid + 2)"  # the table keeps the file's order (see _read_csv)
+    blanks = _blank_lines(path, encoding, records=rows, lines=known.lines)
     if blanks:  # DuckDB skips blank lines; a spreadsheet shows them as rows, so count them back in
         con.execute("CREATE OR REPLACE TEMP TABLE blank_lines (records_before BIGINT)")
         con.executemany("INSERT INTO blank_lines VALUES (?)", [[line - 2 - j] for j, line in enumerate(blanks)])
         row_expr = f"({table}.rowid + 2 + (SELECT count(*) FROM blank_lines b WHERE b.records_before <= {table}.rowid))"
-    return Table(table, headers, row_expr, rows, description, problems)
+    names = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16", "cp1252": "Windows-1252"}
+    return Table(table, headers, row_expr, rows, f"CSV, {names[encoding]}, {DELIMITER_NAMES[delimiter]}-separated",
+                 problems)
 
 
-def _blank_lines(path: Path, chunk_size: int = 1 << 23, records: int | None = None,
-                 lines: int | None = None) -> list[int]:
-    """Line numbers (1 = header) of the empty lines of a UTF-8 file, read in chunks; [] when there are none.
+def _blank_lines(path: Path, encoding: str, records: int, lines: int) -> list[int]:
+    """Line numbers (1 = header) of the empty lines of the file; [] when there are none.
 
-    Given the number of ``records`` read, a count of the lines (``lines``, or counted here) settles the
-    usual case: as many lines as records plus the header means no line is blank (blank lines and line
-    breaks in cells add lines)."""
+    The count of the file's ``lines`` settles the usual case: as many lines as ``records`` plus the header
+    means no line is blank (blank lines and line breaks in cells add lines)."""
+    if lines <= records + 1 and encoding != "utf-16":  # (UTF-16 line ends are two bytes: lines is not theirs)
+        return []
+    if encoding != "utf-16":  # the line ends of UTF-8 and Windows-1252 are the same bytes
+        return _blank_lines_of(path)
+    copy = _transcode(path, encoding)
+    try:
+        return _blank_lines_of(copy)
+    finally:
+        copy.unlink(missing_ok=True)
+
+
+def _blank_lines_of(path: Path, chunk_size: int = 1 << 23) -> list[int]:
+    """Line numbers (1 = header) of the empty lines of a file whose line ends are single bytes."""
     blanks: list[int] = []
     with path.open("rb") as f:
         head = f.read(SNIFF_BYTES)
         eol = b"\r" if b"\r" in head and b"\n" not in head else b"\n"
-        if records is not None:
-            if lines is None:
-                f.seek(0)
-                ends, last = 0, b""
-                while chunk := f.read(chunk_size):
-                    ends, last = ends + chunk.count(eol), chunk[-1:]
-                lines = ends + (last not in (eol, b""))
-            if lines <= records + 1:
-                return []
         f.seek(0)
         line, carry, ended = 1, b"", False  # line: number of the line where `carry` starts
         while chunk := f.read(chunk_size):
@@ -245,22 +250,36 @@ def _blank_lines(path: Path, chunk_size: int = 1 << 23, records: int | None = No
     return blanks
 
 
-def _read_csv(con: duckdb.DuckDBPyConnection, source: Path, table: str, delimiter: str, width: int) -> int:
+def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, delimiter: str, width: int,
+              encoding: str, display: str) -> int:
     """Copy the CSV's cells (all text) into temp table ``table``, in the file's order; the records copied.
-    Rows DuckDB cannot split into ``width`` cells are left out and listed in the temp table reject_errors."""
+    Rows DuckDB cannot split into ``width`` cells are left out and listed in the temp table reject_errors.
+    UTF-16 and Windows-1252 files are read from a UTF-8 copy."""
+    source = path
+    if encoding in ("utf-16", "cp1252"):
+        try:
+            source = _transcode(path, encoding)
+        except UnicodeError:
+            what = "neither UTF-8 nor Windows-1252" if encoding == "cp1252" else f"not valid {encoding}"
+            raise Refused(f"{display}: the text is {what}; save it as 'CSV UTF-8' and send it again") from None
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
-    con.execute("DROP TABLE IF EXISTS temp.reject_errors; DROP TABLE IF EXISTS temp.reject_scans")
+    con.execute(f"DROP TABLE IF EXISTS {table}; DROP TABLE IF EXISTS temp.reject_errors; "
+                "DROP TABLE IF EXISTS temp.reject_scans")
     statement = (f"CREATE TEMP TABLE {table} AS SELECT * FROM read_csv($path, delim=$delim, header=true, "
                  f"auto_detect=false, columns={columns}, quote='\"', escape='\"', store_rejects=true, "
                  "ignore_errors=true)")
     params = {"path": str(source), "delim": delimiter}
-    # Row numbers are the records' positions in the table, so the copy must keep the file's order, as
-    # DuckDB's order-keeping ("batch") copy does. Should a DuckDB version plan otherwise, stop rather than
-    # number rows wrongly.
-    plan = "\n".join(str(r[-1]) for r in con.execute("EXPLAIN " + statement, params).fetchall())
-    if "batch" not in plan.lower():
-        raise RuntimeError("DuckDB would not keep the CSV file's row order; row numbers would be wrong")
-    return con.execute(statement, params).fetchone()[0]
+    try:
+        # Row numbers are the records' positions in the table, so the copy must keep the file's order, as
+        # DuckDB's order-keeping ("batch") copy does. Should a DuckDB version plan otherwise, stop rather
+        # than number rows wrongly.
+        plan = "\n".join(str(r[-1]) for r in con.execute("EXPLAIN " + statement, params).fetchall())
+        if "batch" not in plan.lower():
+            raise RuntimeError("DuckDB would not keep the CSV file's row order; row numbers would be wrong")
+        return con.execute(statement, params).fetchone()[0]
+    finally:
+        if source != path:
+            source.unlink(missing_ok=True)
 
 
 def _reject_message(kind: str, found: str, width: int) -> str:
