@@ -54,6 +54,15 @@ def sql(rows: int, out: Path) -> str:
     """
 
 
+def misnumbered(con: duckdb.DuckDBPyConnection) -> int:
+    """Rows of a database loaded from such a file whose source_row is not the line they came from: row r
+    (header = 1) holds record r - 2, that is school (r - 2) // 58 in month (r - 2) % 58."""
+    return con.execute(f"""
+        SELECT count(*) FROM school_attendance
+        WHERE school_id <> 'S' || lpad(CAST((source_row - 2) // {MONTHS} AS VARCHAR), 7, '0')
+           OR month <> DATE '2017-03-01' + to_months(CAST((source_row - 2) % {MONTHS} AS INTEGER))""").fetchone()[0]
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 2 or not argv[0].isdigit() or int(argv[0]) < 1:
         print("usage: python bench/make_attendance.py ROWS OUT.csv", file=sys.stderr)

@@ -3,8 +3,8 @@
 Usage: python bench/profile_load.py FILE [--db NEW.duckdb] [--dataset school_attendance] [--operators]
 
 Nothing in siree_metrics is changed: the script wraps, for this process only, the loader's scratch
-connection (so every SQL statement it sends is timed) and its pieces (sha256_of, read.stage,
-load._row_problems, load._store, store.attach, whichever exist in the current code), then runs the real
+connection (so every SQL statement it sends is timed) and its pieces (read.examine, read.stage, load._store,
+load._repeats_a_key, load._explain, store.attach, whichever exist in the current code), then runs the real
 ``load_file``. With --operators DuckDB's profiler is on for the scratch connection and the costliest
 operators of each slow statement are printed, with DuckDB's peak buffer memory and bytes spilled to
 disk (the profiler adds a little time of its own).
@@ -29,8 +29,8 @@ sys.path.insert(1, str(Path(__file__).resolve().parent))
 from siree_metrics import load, read, store  # noqa: E402
 
 SLOW_S = 0.05
-PIECES = ((read, "examine"), (read, "stage"), (load, "_explain"), (load, "_row_problems"), (load, "_store"), (load, "_repeats_a_key"), (store, "attach"),
-          (store, "lock"))
+PIECES = ((read, "examine"), (read, "stage"), (load, "_explain"), (load, "_row_problems"), (load, "_store"),
+          (load, "_repeats_a_key"), (store, "attach"), (store, "lock"))
 timings: list[tuple[str, float]] = []
 statements: list[tuple[float, str, dict | None]] = []
 
@@ -114,22 +114,13 @@ def main() -> int:
     ap.add_argument("--db", type=Path, default=Path(__file__).resolve().parent / "out" / "profile.duckdb")
     ap.add_argument("--dataset", default="school_attendance")
     ap.add_argument("--operators", action="store_true")
-    ap.add_argument("--fast-clean", action="store_true", help="apply bench/whatif.py's --fast-clean first")
-    ap.add_argument("--hash-dupkey", action="store_true", help="apply bench/whatif.py's --hash-dupkey first")
-    ap.add_argument("--no-order", action="store_true", help="apply bench/whatif.py's --no-order first")
     args = ap.parse_args()
     for p in (args.db, Path(f"{args.db}.wal"), Path(f"{args.db}.lock")):
         p.unlink(missing_ok=True)
-    import whatif  # bench/whatif.py: candidate speed-ups, patched in at run time
-
-    if args.fast_clean:
-        whatif.checks.cleaned = load.cleaned = whatif.fast_cleaned
-    if args.hash_dupkey:
-        load._row_problems = whatif.hash_first(load._row_problems)
     for module, name in PIECES:
         if hasattr(module, name) and name != "lock":
             setattr(module, name, timed(f"{module.__name__.split('.')[-1]}.{name}", getattr(module, name)))
-    scratch = whatif.unordered(load._scratch) if args.no_order else load._scratch
+    scratch = load._scratch
     load._scratch = lambda *a, **k: Recorder(scratch(*a, **k), args.operators)
 
     start = time.perf_counter()

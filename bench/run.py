@@ -34,6 +34,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import make_attendance  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 OUT = BENCH / "out"
@@ -142,11 +147,14 @@ def bench_size(rows: int, repeat: int, py: str) -> dict:
         print(f"[{label(rows)}] run {i + 1}: summary {w:.2f} s, {r:.0f} MB; summarize() "
               f"{inner[-1]['summarize_s']:.3f} s", flush=True)
     school = next(x for x in summary["indicators"] if x["id"] == "children_in_school")
+    with duckdb.connect(str(loaded), read_only=True) as con:  # every row kept the line it came from
+        wrong_rows = make_attendance.misnumbered(con)
+    assert wrong_rows == 0, f"{wrong_rows} rows have a source_row that is not their line in the file"
     assert inner[-1]["children_in_school_n"] is not None
     return {
         "rows": rows, "loadavg_before": load_before, "file_mb": csv.stat().st_size / 1e6, "generate_s": gen_wall,
         "duckdb": duck.__dict__, "load": load.__dict__, "summary": summ.__dict__, "inner": inner,
-        "children_in_school": school, "db_mb": loaded.stat().st_size / 1e6,
+        "children_in_school": school, "db_mb": loaded.stat().st_size / 1e6, "misnumbered": wrong_rows,
     }
 
 
@@ -279,7 +287,10 @@ def main() -> int:
             f"Measured with `{command}` (from the project root, Python `{py}`); each step in a fresh process "
             f"under `/usr/bin/time -v`, {args.repeat} run(s) each, median wall time and the largest maximum resident "
             f"set size. The file is a valid school_attendance CSV from `bench/make_attendance.py` (every row "
-            f"accepted). Raw output: bench/out/run_ROWS.log, bench/out/results_ROWS.json.",
+            f"accepted). After the loads, every stored row's `source_row` is checked against its content (record "
+            f"i is school i // 58 in month i % 58): "
+            f"{', '.join(str(r['misnumbered']) for r in results)} row(s) wrong. "
+            f"Raw output: bench/out/run_ROWS.log, bench/out/results_ROWS.json.",
             machine(py) + f"\n- Code measured: commit {code_before}"
             + ("" if code_state() == code_before else f"; **the code changed during the run**, now {code_state()}"),
             table(results),

@@ -45,7 +45,9 @@ def lit(text: str) -> str:
 
 
 def in_list(expr: str, values: list[str] | tuple[str, ...]) -> str:
-    return f"{expr} IN ({', '.join(lit(v) for v in values)})"
+    """Whether ``expr`` is one of ``values`` (exactly): an ENUM cast, a hash lookup, where DuckDB would
+    compare one by one or join with the list (twice as slow for the 69 region codes)."""
+    return f"TRY_CAST({expr} AS ENUM({', '.join(lit(v) for v in values)})) IS NOT NULL"
 
 
 def cleaned(raw: str) -> str:
@@ -110,8 +112,8 @@ class Rules:
             return f"ascii({raw}) NOT IN {edges} AND ascii(right({raw}, 1)) NOT IN {edges}", raw
         if kind == "partner":
             return in_list(raw, list(self.ref.partners)), raw
-        if kind == "region":  # an ENUM cast looks the code up in a hash table: twice as fast as IN (69 codes)
-            return f"TRY_CAST({raw} AS ENUM({', '.join(lit(r) for r in self.ref.regions)})) IS NOT NULL", raw
+        if kind == "region":
+            return in_list(raw, list(self.ref.regions)), raw
         if kind == "choice":
             return in_list(raw, col.values), raw
         if kind == "bool":

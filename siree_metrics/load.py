@@ -197,7 +197,7 @@ class _Plan:
         exact = f"coalesce({', '.join(messages)}) IS NULL" if messages else "true"
         kept = {n: self._stored_raw(n) for n in names}
         entries = ", ".join(f"{{'k': {lit(n)}, 'v': {sql}}}" for n, sql in kept.items() if sql != "NULL")
-        raw = f"nullif(map_from_entries(list_filter([{entries}], lambda e: e.v IS NOT NULL)), MAP {{}})"
+        raw = f"nullif(to_json(map_from_entries(list_filter([{entries}], lambda e: e.v IS NOT NULL))), '{{}}')"
         # The usual row is sent exactly as its values render: no raw text to keep, and a cheap test says so.
         if all(n in self.fast for n, sql in kept.items() if sql != "NULL"):
             raw = f"CASE WHEN {' AND '.join(ident('f_' + n) for n in self.fast)} THEN NULL ELSE {raw} END"
@@ -423,7 +423,7 @@ def _store(con: duckdb.DuckDBPyConnection, db: Path, plan: _Plan, table: read.Ta
                 con.execute("SET preserve_insertion_order = false")
                 con.execute(f"INSERT INTO {ident(ds.name)} ({columns}) "
                             f"{plan.stored(batch).replace('{source}', table.source)}")
-                if _repeats_a_key(con, ds, batch):
+                if _repeats_a_key(con, ds, batch, table.rows):
                     con.execute("ROLLBACK")
                     return False
                 replaced = _replace(con, ds, batch)
@@ -451,14 +451,14 @@ def _store(con: duckdb.DuckDBPyConnection, db: Path, plan: _Plan, table: read.Ta
     return True
 
 
-def _repeats_a_key(con: duckdb.DuckDBPyConnection, ds: Dataset, batch: int) -> bool:
-    """Whether two rows of the batch have the same key. Counting ten million distinct 64-bit hashes is
-    cheap; only when two rows share a hash are the keys themselves compared."""
+def _repeats_a_key(con: duckdb.DuckDBPyConnection, ds: Dataset, batch: int, rows: int) -> bool:
+    """Whether two of the batch's ``rows`` have the same key. Counting ten million distinct 64-bit hashes is
+    cheap; only when two rows share a hash are the keys themselves counted."""
     keys = ", ".join(ident(k) for k in ds.full_key)
-    repeats = f"SELECT count(*) - count(DISTINCT {{}}) FROM {ident(ds.name)} WHERE batch_id = {batch}"
-    if not con.execute(repeats.format(f"hash({keys})")).fetchone()[0]:
+    distinct = f"SELECT count(DISTINCT {{}}) FROM {ident(ds.name)} WHERE batch_id = {batch}"
+    if con.execute(distinct.format(f"hash({keys})")).fetchone()[0] == rows:
         return False
-    return con.execute(repeats.format(f"row({keys})")).fetchone()[0] > 0
+    return con.execute(distinct.format(f"row({keys})")).fetchone()[0] < rows
 
 
 def _replace(con: duckdb.DuckDBPyConnection, ds: Dataset, batch: int) -> int:

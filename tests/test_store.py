@@ -106,17 +106,17 @@ def test_database_with_a_raw_column_per_cell_is_brought_up_to_date(load, write_c
         for table in ("learning_communities", "learning_communities_replaced"):
             con.execute(f"ALTER TABLE {table} ADD COLUMN raw_established_on VARCHAR")
             con.execute(f"ALTER TABLE {table} ADD COLUMN raw_setting VARCHAR")
-            con.execute(f"UPDATE {table} SET raw_established_on = raw['established_on']")
+            con.execute(f"UPDATE {table} SET raw_established_on = raw ->> '$.established_on'")
             con.execute(f"ALTER TABLE {table} DROP COLUMN raw")
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select raw_established_on from learning_communities").fetchall() == [("15/03/2019",)]
     store._up_to_date.discard(str(db))  # as in a new process
-    assert query("select raw from learning_communities") == [({"established_on": "15/03/2019"},)]
+    assert query("select raw from learning_communities") == [('{"established_on":"15/03/2019"}',)]
     assert not [c for (c,) in query("select column_name from duckdb_columns() where column_name like 'raw_%'")]
     assert [r["established_on"] for r in export("learning_communities")] == ["15/03/2019"]
     corrected = load("learning_communities", write_csv(rows_from([lc(setting="Secondary")]), name="b.csv"))
     assert corrected.replaced == 1
-    assert query("select raw['established_on'], replaced_by from learning_communities_replaced") == [
+    assert query("select raw ->> '$.established_on', replaced_by from learning_communities_replaced") == [
         ("15/03/2019", 2)]
 
 
