@@ -175,7 +175,7 @@ def table(results: list[dict]) -> str:
             f"| {rows} | {size} | (a) DuckDB `CREATE TABLE t AS SELECT * FROM read_csv(FILE)` | {d.wall:.2f} | "
             f"{runs(d)} | {d.cpu:.2f} | {d.rss:.0f} | |",
             f"| {rows} | {size} | (b) `siree_metrics load` | {lo.wall:.2f} | {runs(lo)} | {lo.cpu:.2f} | {lo.rss:.0f} | "
-            f"**{ratio:.1f}x** |",
+            f"**{ratio:.2f}x** |",
             f"| {rows} | {size} | (c) `siree_metrics summary --format json`, whole process | {s.wall:.2f} | "
             f"{runs(s)} | {s.cpu:.2f} | {s.rss:.0f} | |",
             f"| {rows} | {size} | (c) `summarize()` after connecting, in-process | "
@@ -190,9 +190,9 @@ def goals(results: list[dict]) -> str:
         d, lo, s = (Measure(**res[k]) for k in ("duckdb", "load", "summary"))
         ratio, inner = lo.wall / d.wall, statistics.median(s.inner)
         peak = max(lo.rss, s.rss)
-        speed = (f"load {ratio:.1f}x DuckDB's own time (goal: within {GOAL_RATIO:.0f}x) — {ok(ratio <= GOAL_RATIO)}"
+        speed = (f"load {ratio:.2f}x DuckDB's own time (goal: within {GOAL_RATIO:.0f}x) — {ok(ratio <= GOAL_RATIO)}"
                  if res["rows"] == 10_000_000 else
-                 f"load {ratio:.1f}x DuckDB's own time (the {GOAL_RATIO:.0f}x goal is set at 10 M rows)")
+                 f"load {ratio:.2f}x DuckDB's own time (the {GOAL_RATIO:.0f}x goal is set at 10 M rows)")
         out.append(
             f"- {label(res['rows'])} rows: {speed}; peak memory {peak:.0f} MB (goal: under 2 GB) — "
             f"{ok(peak < GOAL_RSS_MB)}; summary {s.wall:.2f} s as a whole command, summarize() {inner:.3f} s "

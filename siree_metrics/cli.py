@@ -140,6 +140,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     ds = load_contract()[args.dataset]
     names = list(ds.columns)
+    store.upgrade(args.db, on_wait=_wait_notice)  # a database from an earlier version: its raw text moved over
     with store.connect(args.db, on_wait=_wait_notice) as con:
         rows = store.rows_as_sent(con, ds)
     out = args.out.open("w", encoding="utf-8", newline="") if args.out else sys.stdout

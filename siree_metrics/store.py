@@ -89,8 +89,8 @@ def connect(db: Path, write: bool = False, on_wait: Callable[[], None] | None = 
     Readers share the lock, a writer has it alone; ``on_wait`` is called once if the lock is busy.
     """
     db = Path(db)
-    if not write and (not db.exists() or _older_layout(db, on_wait)):
-        with connect(db, write=True):  # creates the schema, or brings an older one up to date
+    if not write and not db.exists():
+        with connect(db, write=True):
             pass
     with lock(db, exclusive=write, on_wait=on_wait):
         con = _retry(lambda: duckdb.connect(str(db), read_only=not write, config={"memory_limit": MEMORY_LIMIT}))
@@ -102,23 +102,15 @@ def connect(db: Path, write: bool = False, on_wait: Callable[[], None] | None = 
             con.close()
 
 
-_up_to_date: set[str] = set()  # databases this process has seen in today's layout
-
-
-def _older_layout(db: Path, on_wait: Callable[[], None] | None) -> bool:
-    """Whether ``db`` was made before the raw text moved into one column (checked once per process)."""
-    if str(db) in _up_to_date:
-        return False
-    with lock(db, exclusive=False, on_wait=on_wait):
-        con = _retry(lambda: duckdb.connect(str(db), read_only=True))
-        try:
-            older = con.execute("SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
-                                "AND column_name LIKE 'raw\\_%' ESCAPE '\\'").fetchone()[0] > 0
-        finally:
-            con.close()
-    if not older:
-        _up_to_date.add(str(db))
-    return older
+def upgrade(db: Path, on_wait: Callable[[], None] | None = None) -> None:
+    """Bring a database made before the raw text moved into one column up to date; only the raw text (export)
+    needs it, and any load does it too. Opens the database for writing only when needed."""
+    with connect(db, on_wait=on_wait) as con:
+        older = con.execute("SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
+                            "AND column_name LIKE 'raw\\_%' ESCAPE '\\'").fetchone()[0] > 0
+    if older:
+        with connect(db, write=True, on_wait=on_wait):  # create_schema moves the text over
+            pass
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
