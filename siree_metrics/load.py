@@ -6,7 +6,7 @@ lists every problem with its row. ``load_file`` goes straight to storing: in one
 cells into the dataset's table, where a row that breaks any rule cannot be written (its country is NULL, a
 column that may not be empty), so the whole file is undone; only then are the problems worked out, as
 ``check_file`` does. A good file is parsed once and written once, and readers of the database wait only
-while it is written.
+while it is (the file itself is read before the database is touched).
 """
 
 from __future__ import annotations
