@@ -242,7 +242,7 @@ def machine(py: str) -> str:
     return (f"- Machine: {nproc} CPUs (`nproc`), {cpu} (/proc/cpuinfo), {mem_kb / 1024 ** 2:.1f} GiB RAM, "
             f"{platform.system()} {platform.release()}\n"
             f"- Python {facts[0]}, DuckDB {facts[1]}; the project's `SIREE_MEMORY_LIMIT` is "
-            f"{os.environ.get('SIREE_MEMORY_LIMIT', '1GB (default)')}, DuckDB's own load runs with DuckDB's "
+            f"{os.environ.get('SIREE_MEMORY_LIMIT', '1536MB (default)')}, DuckDB's own load runs with DuckDB's "
             f"default limit (80 % of RAM)\n"
             f"- Date: {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}\n"
             f"- Timing: GNU time's `/usr/bin/time -v` ({TIME_NOTE})")
