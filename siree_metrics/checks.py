@@ -155,10 +155,10 @@ class Rules:
             return month(t)
         if kind == "count":
             n = number(t)
-            return f"(CASE WHEN {n} = floor({n}) THEN CAST({n} AS BIGINT) END)"
+            return f"(CASE WHEN {n} = floor({n}) THEN TRY_CAST({n} AS BIGINT) END)"
         if kind == "amount":
             return (f"(CASE WHEN regexp_full_match({raw}, '-?\\d{{1,15}}(\\.\\d{{1,2}})?') THEN CAST({raw} AS DECIMAL(18,2)) "
-                    f"ELSE CAST({number(t)} AS DECIMAL(18,2)) END)")
+                    f"ELSE TRY_CAST({number(t)} AS DECIMAL(18,2)) END)")
         if kind == "hours":
             return f"CAST({number(t)} AS DOUBLE)"
         raise ValueError(f"unknown column type {kind}")
@@ -210,6 +210,7 @@ class Rules:
         if kind == "count":
             n = number(t)
             return (f"(CASE WHEN {n} < 0 THEN 'must be 0 or more' "
+                    f"WHEN {n} = floor({n}) THEN 'is too large a number to be a count' "
                     f"WHEN {n} IS NOT NULL THEN 'is not a whole number' "
                     f"ELSE 'is not a number' END)")
         if kind == "amount":

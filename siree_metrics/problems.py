@@ -22,8 +22,6 @@ class Problem:
 class Refused(Exception):
     """The file cannot be read as a table at all; the message is one line meant for the partner."""
 
-    description = ""  # what the file was found to be ("CSV, Windows-1252, ..."), when that is known
-
 
 def quote(value: object) -> str:
     """A cell value as shown in messages: in single quotes, long values cut, line breaks visible."""

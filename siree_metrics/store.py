@@ -134,13 +134,10 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     for ds in load_contract().values():
         cols = ", ".join(f"{ident(c.name)} {c.sql_type}" for c in ds.columns.values())
         con.execute(f"CREATE TABLE IF NOT EXISTS {ident(ds.name)} (batch_id INTEGER NOT NULL, "
-                    f"source_row BIGINT NOT NULL, country VARCHAR NOT NULL, {cols}, raw {RAW_TYPE})")
+                    f"source_row BIGINT NOT NULL, country VARCHAR NOT NULL, {cols}, raw VARCHAR)")
         con.execute(f"CREATE TABLE IF NOT EXISTS {ident(ds.name + '_replaced')} AS "
                     f"SELECT *, CAST(NULL AS INTEGER) AS replaced_by FROM {ident(ds.name)} LIMIT 0")
         _one_raw_column(con, ds)
-
-
-RAW_TYPE = "VARCHAR"
 
 
 def _one_raw_column(con: duckdb.DuckDBPyConnection, ds: Dataset) -> None:
@@ -152,7 +149,7 @@ def _one_raw_column(con: duckdb.DuckDBPyConnection, ds: Dataset) -> None:
         if not old:
             continue
         entries = ", ".join(f"{{'k': {lit(c[4:])}, 'v': {ident(c)}}}" for c in old)
-        con.execute(f"ALTER TABLE {ident(table)} ADD COLUMN raw {RAW_TYPE}")
+        con.execute(f"ALTER TABLE {ident(table)} ADD COLUMN raw VARCHAR")
         con.execute(f"UPDATE {ident(table)} SET raw = to_json(map_from_entries(list_filter([{entries}], "
                     f"lambda e: e.v IS NOT NULL))) WHERE {' OR '.join(f'{ident(c)} IS NOT NULL' for c in old)}")
         for c in old:

@@ -207,7 +207,8 @@ def test_future_is_measured_against_today(check, write_csv):
 
 COUNTS_OK = {"12": 12, "12.0": 12, "12,0": 12, " 12 ": 12, "0": 0, "1 000": 1000}
 COUNTS_BAD = {"12.5": "is not a whole number", "12,5": "is not a whole number", "-1": "must be 0 or more",
-              "-3.0": "must be 0 or more", "twelve": "is not a number"}
+              "-3.0": "must be 0 or more", "twelve": "is not a number",
+              "99999999999999999999": "is too large a number to be a count"}
 
 
 @pytest.mark.parametrize("text", list(COUNTS_OK))
@@ -239,9 +240,12 @@ def test_amounts_accepted(cases, text):
     assert out.raw[text] == text
 
 
-@pytest.mark.parametrize("text", ["€ 12", "12 EUR", "1,2,3", "abc"])
+AMOUNTS_BAD = ["€ 12", "12 EUR", "1,2,3", "abc", "123.456.789.012.345.678,00"]  # the last: too large to store
+
+
+@pytest.mark.parametrize("text", AMOUNTS_BAD)
 def test_amounts_refused(cases, text):
-    out = cases("expenditure", "amount_eur", ["€ 12", "12 EUR", "1,2,3", "abc"])
+    out = cases("expenditure", "amount_eur", AMOUNTS_BAD)
     [(column, message)] = out.problems[text]
     assert column == "amount_eur"
     assert message.startswith(f"'{text}' is not an amount in euro")
