@@ -13,14 +13,21 @@ import streamlit as st
 
 from siree_metrics.reference import load_reference
 from siree_metrics.summary import IndicatorResult
-from siree_metrics.theme import STATUS_COLOURS, STATUS_TEXT_COLOURS, STATUS_WORDS
+from siree_metrics.theme import (
+    BUDGET_STATUS_COLOURS,
+    BUDGET_STATUS_TEXT_COLOURS,
+    BUDGET_STATUS_WORDS,
+    STATUS_COLOURS,
+    STATUS_TEXT_COLOURS,
+    STATUS_WORDS,
+)
 from ui import data
 from ui.figures import charts
 from ui.i18n import t
 from ui.page import page, show_chart
 
 view = page("SIREE impact at a glance", "🎯")
-summary = data.get_summary(view.as_of, view.filters)
+summary = data.get_summary(view.as_of_asked, view.filters)  # None: the default rule, with its reason
 ref = load_reference()
 prog = ref.programme
 
@@ -32,6 +39,8 @@ def _value(r: IndicatorResult) -> str:
 
 
 def _target(r: IndicatorResult) -> str:
+    if r.status == "empty_selection":
+        return t("empty selection")
     if r.target is None:
         return t("no target for a region")
     text = f"{r.target:+.0%}" if r.kind == "relative" else f"{r.target:,.0f}"
@@ -39,18 +48,24 @@ def _target(r: IndicatorResult) -> str:
 
 
 def _detail(r: IndicatorResult) -> str:
-    if r.status == "baseline_missing":
-        return t("no baseline data (2017-03 to 2018-02) for this selection")
-    if r.status == "no_data":
-        return t("no data for this selection")
+    if r.status in ("baseline_missing", "no_data", "not_started", "too_early", "empty_selection"):
+        return t(r.note)
     parts = []
+    if r.incomplete:
+        parts.append("⚠ " + t("window incomplete"))
     if r.attainment is not None:
         parts.append(t("{a:.0%} of target", a=r.attainment))
     parts.append(t("pace: {e:.0%} expected by now", e=r.expected))
     if r.kind == "relative":
         ratio = ref.indicator(r.id).measure == "ratio"  # a share of parents: shown as a percentage
         level = (lambda x: f"{x:.0%}") if ratio else (lambda x: f"{x:,.0f}")
-        parts.append(t("baseline {b} → now {c}", b=level(r.baseline or 0), c=level(r.current or 0)))
+        parts.append(t(r.change_text()) if r.change_text() else
+                     t("baseline {b} → now {c}", b=level(r.baseline or 0), c=level(r.current or 0)))
+        if r.coverage:
+            parts.append(t(r.coverage.text()))
+        if r.alternative and r.alternative.change is not None:
+            a = r.alternative
+            parts.append(t("not the target: {label} {b:.1%} → {c:.1%}", label=a.label, b=a.baseline, c=a.current))
         parts.append(f"n = {r.n_baseline:,} / {r.n:,}")
     else:
         if r.forecast is not None and summary.as_of < prog.end:
@@ -77,6 +92,11 @@ st.markdown(
     t("**{name}** · {start} to {end} · data as of **{as_of}** · time elapsed **{f:.0%}**",
       name=t("Interreg 2 Seas project SIREE"), start=prog.start, end=prog.end, as_of=summary.as_of,
       f=summary.expected))
+st.caption(t("Why this date: {reason}.", reason=t(summary.as_of_reason))
+           + (" " + t("The project has ended: these are the final figures.") if summary.final else ""))
+if summary.empty_selection:
+    st.warning(t("This selection is empty: no partner matches all the filters together (for example a country "
+                 "and a partner of another country)."))
 
 columns = st.columns(4)
 for i, result in enumerate(summary.indicators):
@@ -89,24 +109,35 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader(t("Attainment against expected pace"))
     table = pd.DataFrame([{
-        "indicator": r.label, "label": r.label, "value": r.value, "target": r.target,
+        "indicator": r.label, "label": r.label + (" ⚠ " + t("incomplete") if r.incomplete else ""), "value": r.value, "target": r.target,
         "attainment": r.attainment, "expected": r.expected, "status": r.status, "n": r.n,
+        "complete": None if r.coverage is None else r.coverage.complete,
     } for r in summary.indicators])
     missing = table["attainment"].isna().all()
+    with_rows = sum(r.status not in ("no_data", "empty_selection") and (r.n > 0 or r.status == "baseline_missing")
+                    for r in summary.indicators)
+    incomplete = [r.label for r in summary.indicators if r.incomplete]
     show_chart(charts.attainment_vs_pace(table), table.drop(columns="label"), "attainment", summary.as_of,
-               coverage=t("{k} of {n} indicators have data for this selection",
-                          k=int(table["attainment"].notna().sum()), n=len(table)),
+               coverage=t("{k} of {n} indicators have data for this selection", k=with_rows, n=len(table))
+               + ("; " + t("window incomplete: {names}", names=", ".join(incomplete)) if incomplete else ""),
                empty=t("No indicator has data for this selection yet.") if missing else None)
 
 with right:
     st.subheader(t("Budget"))
     b = summary.budget
-    if b.total_eur:
-        share = b.spent_eur / b.total_eur
+    if b.status == "empty_selection":
+        st.markdown(t("This selection is empty: no partner matches all the filters, so there is no budget and no "
+                      "spending to show."))
+    elif b.total_eur and b.erdf_eur is not None and b.share_spent is not None:
+        share = b.share_spent
         st.markdown(
             f"<div style='font-size:2.1rem;font-weight:700'>EUR {b.spent_eur:,.0f}</div>"
             f"<div style='font-size:1rem'>{html.escape(t('spent of EUR {total:,.0f} ({share:.0%})', total=b.total_eur, share=share))}"
-            f"{' *' if b.illustrative else ''}</div>", unsafe_allow_html=True)
+            f"{' *' if b.illustrative else ''}</div>"
+            f"<div style='display:inline-block;background:{BUDGET_STATUS_COLOURS[b.status]};"
+            f"color:{BUDGET_STATUS_TEXT_COLOURS[b.status]};border-radius:4px;padding:1px 8px;margin:4px 0;"
+            f"font-weight:600;font-size:0.95rem'>{html.escape(t(BUDGET_STATUS_WORDS[b.status]))}</div>",
+            unsafe_allow_html=True)
         st.progress(min(1.0, share), text=t("Spent: {s:.0%} of budget", s=share))
         st.progress(summary.expected, text=t("Time elapsed: {e:.0%} of the project", e=summary.expected))
         st.markdown(t("Interreg/ERDF co-funding: **EUR {erdf:,.0f}** ({p:.0%} of the budget)",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from siree_metrics import attainment, history
-from siree_metrics.budget_charts import eur
+from siree_metrics import history
+from siree_metrics.attainment import CENT
+from siree_metrics.budget_charts import cents, eur
 from siree_metrics.reference import load_reference
-from siree_metrics.theme import STATUS_WORDS
+from siree_metrics.theme import BUDGET_STATUS_WORDS
 from ui import data
 from ui.figures import budget_charts
 from ui.i18n import t
@@ -21,8 +22,7 @@ monthly = data.frame(history.budget_by_month, view.as_of, view.filters)
 partners = data.frame(history.budget_by_partner, view.as_of, view.filters)
 categories = data.frame(history.budget_by_category, view.as_of, view.filters)
 
-share = budget.spent_eur / budget.total_eur if budget.total_eur else None
-pace = attainment.status(share, summary.expected, prog.on_track, prog.at_risk) if share is not None else None
+pace = budget.status if budget.total_eur else None  # the budget status colours the spend line
 star = " *" if budget.illustrative else ""
 paying = int((partners["n"] > 0).sum())
 coverage = t("{k} of {n} partners have payments up to this date", k=paying, n=len(partners))
@@ -31,18 +31,27 @@ nothing = t("No expenditure has been loaded for this selection up to {date}. Par
 
 st.markdown(t("{start} to {end} · data as of **{as_of}** · time elapsed **{f:.0%}**",
               start=prog.start, end=prog.end, as_of=view.as_of, f=summary.expected))
+if budget.status == "empty_selection":
+    st.info(t("This selection is empty: no partner matches all the filters chosen (for example a country and a "
+              "partner of another country), so there is no budget and no spending to show. Change the filters "
+              "in the sidebar."))
+    st.stop()
 cols = st.columns(4 if budget.total_eur else [1, 3])
-cols[0].metric(t("Spent"), eur(budget.spent_eur), help=t("Payments dated on or before the as-of date"))
-if budget.total_eur:
-    cols[1].metric(t("Budget") + star, eur(budget.total_eur))
-    cols[2].metric(t("Share of budget spent"), f"{share:.0%}", t(STATUS_WORDS[pace]), delta_color="off",
-                   delta_arrow="off", help=t("Compared with the share of time elapsed ({e:.0%}), as for the "
-                                             "indicators", e=summary.expected))
+cols[0].metric(t("Spent"), eur(budget.spent_eur), help=t("Payments dated on or before the as-of date: {exact}",
+                                                          exact=cents(budget.spent_eur)))
+if budget.total_eur and budget.erdf_eur is not None and budget.share_spent is not None:
+    cols[1].metric(t("Budget") + star, eur(budget.total_eur), help=cents(budget.total_eur))
+    cols[2].metric(t("Share of budget spent"), f"{budget.share_spent:.0%}", t(BUDGET_STATUS_WORDS[budget.status]),
+                   delta_color="off", delta_arrow="off",
+                   help=t("Spending against the plan and the time elapsed ({e:.0%}): at an even pace {plan} would "
+                          "be spent by now. Under-spending is the risk (funds not claimed in time are lost); "
+                          "spending more than the budget is flagged. See the Method page.",
+                          e=summary.expected, plan=cents(budget.planned_eur)))
     cols[3].metric(t("Interreg/ERDF co-funding") + star, eur(budget.erdf_eur),
                    t("{p:.0%} of the budget", p=budget.erdf_eur / budget.total_eur), delta_color="off",
                    delta_arrow="off",
-                   help=t("ERDF part of the spending so far: {spent}",
-                          spent=eur(budget.spent_eur * budget.erdf_eur / budget.total_eur)))
+                   help=t("{erdf}; ERDF part of the spending so far: {spent}", erdf=cents(budget.erdf_eur),
+                          spent=cents((budget.spent_eur * budget.erdf_eur / budget.total_eur).quantize(CENT))))
 else:
     cols[1].info(t("A region has no budget of its own: budgets belong to partners. Choose a country or a "
                    "partner to compare spending with a budget."))

@@ -16,6 +16,7 @@ from siree_metrics.contract import load_contract
 from siree_metrics.detect import detect_dataset, file_headers, problem_table
 from siree_metrics.docs import ROOT, template_csv
 from siree_metrics.load import Checked, LoadResult, check_file, load_file
+from siree_metrics.reference import load_reference
 from ui import data
 from ui.figures import budget_charts
 from ui.i18n import t
@@ -162,6 +163,12 @@ with history_tab:
         st.download_button(t("Download CSV"), files.to_csv(index=False).encode("utf-8"),
                            file_name="siree_loaded_files.csv", mime="text/csv", on_click="ignore",
                            key="data_files_download")
+    late = data.frame(history.outside_project_period)
+    if not late.empty:
+        st.subheader(t("Records outside the project period"))
+        st.caption(t("Dated after the project end ({end}): stored and exported, but outside every result, which "
+                     "stops at the project end.", end=load_reference().programme.end))
+        st.dataframe(late, hide_index=True, width="stretch")
 
 with grid_tab:
     until = view.until

@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
 from siree_metrics.contract import load_contract
-from siree_metrics.docs import method_markdown
+from siree_metrics.docs import indicator_markdown, method_markdown
 from siree_metrics.reference import load_reference
 from siree_metrics.theme import COUNTRY_LABELS
 from ui.i18n import t
@@ -20,11 +18,10 @@ ref = load_reference()
 prog = ref.programme
 contract = load_contract()
 
-# docs/method.md, generated from the catalogue, split into its sections; the indicator table gives formulas
+# docs/method.md, generated from the catalogue, split into its sections; each indicator's text comes from
+# the same function (siree_metrics.docs.indicator_markdown, with its one formula) as docs/method.md
 method = method_markdown()
 sections = {part.split("\n", 1)[0].strip(): part.split("\n", 1)[1].strip() for part in method.split("\n## ")[1:]}
-formulas = {m.group(1): m.group(2).strip() for m in re.finditer(
-    r"^\| .*?\(`([a-z_]+)`\) — .*? \| [a-z]+ \| [^|]+ \| (.+?) \| `[a-z_]+` \|$", method, re.MULTILINE)}
 
 st.markdown(t("**{name}**, {start} to {end}; budget EUR {budget:,.0f}, of which Interreg/ERDF co-funding "
               "EUR {erdf:,.0f} ({p:.0%}). Every figure in this dashboard is computed from the partners' files "
@@ -36,24 +33,18 @@ for i, ind in enumerate(ref.indicators):
     if i % 2 == 0:
         columns = st.columns(2)  # one row per pair, so neighbouring cards line up
     ds = contract[ind.dataset]
-    relative = ind.kind == "relative"
     with columns[i % 2].container(border=True, height="stretch"):
         st.subheader(ind.label())
         st.caption(f"NL: {ind.label('nl')} · FR: {ind.label('fr')} · `{ind.id}`")
         st.markdown(t(ind.description))
-        target = f"{ind.target:+.0%}" if relative else f"{ind.target:,.0f} {t(ind.unit)}"
-        window = (t("Baseline {start} to {end}, compared with the {months} calendar months ending with the as-of "
-                    "month", start=prog.baseline_start, end=prog.baseline_end, months=prog.current_months)
-                  if relative else t("No baseline: counted from the start, up to the as-of date"))
-        st.markdown(
-            f"- **{t('Target')}:** {target} ({t('change against the baseline year') if relative else t('by the project end')})\n"
-            f"- **{t('Formula')}:** {formulas.get(ind.id, '—')}\n"
-            f"- **{t('Time window')}:** {window}\n"
-            f"- **{t('Source')}:** " + t("the partners' {label} files (dataset `{name}`; one row is {row})",
-                                        label=t(ds.label).lower(), name=ds.name, row=t(ds.row)))
+        st.markdown(indicator_markdown(ind) + "\n" + f"- **{t('Rows')}:** " + t(
+            "the partners' {label} files (one row is {row})", label=t(ds.label).lower(), row=t(ds.row)))
 
 st.header(t("Windows, attainment and status"))
 st.markdown(sections.get("Windows, attainment and status", ""))
+
+st.header(t("The as-of date"))
+st.markdown(sections.get("The as-of date", ""))
 
 st.header(t("Illustrative figures"))
 st.markdown(sections.get("Illustrative figures", ""))

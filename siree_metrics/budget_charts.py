@@ -2,18 +2,21 @@
 
 No I/O; colours only from ``theme``; status always in words as well as colour; sized for a projector at
 1280×720 (big fonts, few words). Every user-facing word goes through ``text`` — the pages pass
-``ui.i18n.t``; the default writes English — so the package stays free of Streamlit.
+``ui.i18n.t``; the default writes English — so the package stays free of Streamlit. Euro amounts arrive as
+exact Decimals (``history``) and become floats only where they are handed to plotly; a hover that shows
+cents shows the exact text of the Decimal.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from .theme import BASELINE_COLOUR, COUNTRY_COLOURS, STATUS_COLOURS, STATUS_WORDS, TARGET_COLOUR
+from .theme import BASELINE_COLOUR, BUDGET_STATUS_COLOURS, BUDGET_STATUS_WORDS, COUNTRY_COLOURS, STATUS_COLOURS, TARGET_COLOUR
 
 Text = Callable[..., str]
 INK = TARGET_COLOUR  # text on white: the darkest colour of the theme
@@ -33,15 +36,31 @@ def english(text: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
-def eur(value: float | None) -> str:
+def eur(value: float | Decimal | None) -> str:
     """EUR 1.23 M / EUR 456 k / EUR 789: short amounts for labels (hover shows the exact figure)."""
     if value is None or pd.isna(value):
         return "—"
-    if abs(value) >= 1e6:
-        return f"EUR {value / 1e6:,.2f} M"
-    if abs(value) >= 1e4:
-        return f"EUR {value / 1e3:,.0f} k"
+    if abs(value) >= 1_000_000:
+        return f"EUR {value / 1_000_000:,.2f} M"
+    if abs(value) >= 10_000:
+        return f"EUR {value / 1_000:,.0f} k"
     return f"EUR {value:,.0f}"
+
+
+def cents(value: Decimal | float | None) -> str:
+    """EUR 1,234,567.89: the exact amount, for hovers and tables (a Decimal is written as it is)."""
+    if value is None or pd.isna(value):
+        return "—"
+    return f"EUR {value:,.2f}"
+
+
+def _floats(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """A copy with the Decimal amount ``columns`` as floats (missing as NaN): the hand-over to plotly."""
+    out = frame.copy()
+    for column in columns:
+        out[column] = pd.to_numeric(pd.Series([None if v is None else float(v) for v in out[column]],
+                                              index=out.index, dtype="float64"))
+    return out
 
 
 def _layout(fig: go.Figure, height: int, **extra: object) -> go.Figure:
@@ -68,12 +87,15 @@ def pace_of_spend(monthly: pd.DataFrame, status: str | None, start: dt.date, end
                   programme_start: dt.date, programme_end: dt.date, text: Text = english) -> go.Figure:
     """Cumulative spend by month against budget × time elapsed (the pace line) and the budget.
 
-    ``monthly`` is ``history.budget_by_month``; ``status`` (attainment vocabulary; None without a budget)
-    colours the spend line and is written at its end; the time axis shows ``start``..``end``. The pace line runs straight from 0 at
-    the programme start to the budget at its end. Without a budget (a region) only the spend line is drawn.
+    ``monthly`` is ``history.budget_by_month``; ``status`` (``attainment.budget_status``'s vocabulary; None
+    without a budget) colours the spend line and is written at its end; the time axis shows
+    ``start``..``end``. The pace line runs straight from 0 at the programme start to the budget at its end.
+    Without a budget (a region) only the spend line is drawn.
     """
     if monthly.empty:
         return _empty(text("No expenditure for this selection"))
+    exact = monthly
+    monthly = _floats(monthly, "spent_eur", "cumulative_eur", "budget_eur")
     fig = go.Figure()
     months = pd.to_datetime(monthly["month"])
     budget = monthly["budget_eur"].iloc[0]
@@ -88,19 +110,20 @@ def pace_of_spend(monthly: pd.DataFrame, status: str | None, start: dt.date, end
             x=span, y=[0, budget], mode="lines", name=text("Budget × time elapsed"),
             line=dict(color=BASELINE_COLOUR, width=3, dash="dash"),
             hovertemplate=text("Even pace by %{x|%b %Y}") + ": EUR %{y:,.0f}<extra></extra>"))
-    colour = STATUS_COLOURS[status] if status else TARGET_COLOUR
+    colour = BUDGET_STATUS_COLOURS[status] if status else TARGET_COLOUR
     fig.add_trace(go.Scatter(
         x=months, y=monthly["cumulative_eur"], mode="lines", name=text("Spent (cumulative)"),
         line=dict(color=colour, width=5, shape="hv"),
-        customdata=monthly[["spent_eur", "n"]].to_numpy(),
-        hovertemplate=text("Spent by %{x|%b %Y}") + ": EUR %{y:,.0f}<br>" + text("that month")
-        + ": EUR %{customdata[0]:,.0f} (n = %{customdata[1]} " + text("payments") + ")<extra></extra>"))
+        customdata=list(zip([cents(v) for v in exact["cumulative_eur"]], [cents(v) for v in exact["spent_eur"]],
+                            monthly["n"], strict=True)),
+        hovertemplate=text("Spent by %{x|%b %Y}") + ": %{customdata[0]}<br>" + text("that month")
+        + ": %{customdata[1]} (n = %{customdata[2]} " + text("payments") + ")<extra></extra>"))
     last = monthly.iloc[-1]
     label = eur(last["cumulative_eur"])
     if has_budget and budget:
         label = text("{share:.0%} spent", share=last["cumulative_eur"] / budget)
         if status:
-            label += " · " + text(STATUS_WORDS[status])
+            label += " · " + text(BUDGET_STATUS_WORDS[status])
     # The label goes where nothing is drawn: at half the line's height, in the empty months to the right of
     # its end when there are enough of them, else under the rising line.
     end_x, end_y = months.iloc[-1], last["cumulative_eur"]
@@ -124,14 +147,17 @@ def spend_by_partner(partners: pd.DataFrame, elapsed: float, text: Text = englis
     """
     if partners.empty:
         return _empty(text("No partner in this selection"))
+    exact = partners
+    partners = _floats(partners, "spent_eur", "budget_eur")
     share = bool(partners["budget_eur"].notna().all())
     labels = [f"{p} ({c})" for p, c in zip(partners["partner"], partners["country"], strict=True)]
     x = partners["share_spent"] * 100 if share else partners["spent_eur"]
     fig = go.Figure(go.Bar(
         y=labels, x=x, orientation="h", marker_color=[COUNTRY_COLOURS[c] for c in partners["country"]],
-        customdata=partners[["spent_eur", "budget_eur", "n"]].to_numpy(), showlegend=False,
-        hovertemplate="<b>%{y}</b><br>" + text("Spent") + ": EUR %{customdata[0]:,.0f}<br>"
-        + (text("Budget (illustrative)") + ": EUR %{customdata[1]:,.0f}<br>" if share else "")
+        customdata=list(zip([cents(v) for v in exact["spent_eur"]], [cents(v) for v in exact["budget_eur"]],
+                            partners["n"], strict=True)), showlegend=False,
+        hovertemplate="<b>%{y}</b><br>" + text("Spent") + ": %{customdata[0]}<br>"
+        + (text("Budget (illustrative)") + ": %{customdata[1]}<br>" if share else "")
         + "n = %{customdata[2]} " + text("payments") + "<extra></extra>"))
     if share:
         right = max(100.0, float(x.max()))
@@ -160,16 +186,17 @@ def spend_by_category(categories: pd.DataFrame, text: Text = english) -> go.Figu
     """Spending per Interreg cost category, largest first, with amount and share written on each bar."""
     if categories.empty or not categories["spent_eur"].any():
         return _empty(text("No expenditure for this selection"))
-    ordered = categories.sort_values("spent_eur")
+    exact = categories.assign(exact=[cents(v) for v in categories["spent_eur"]])
+    ordered = _floats(exact, "spent_eur").sort_values("spent_eur", kind="stable")
     labels = [text(CATEGORY_LABELS.get(c, c)) for c in ordered["cost_category"]]
     shares = ordered["share"].fillna(0)
     fig = go.Figure(go.Bar(
         y=labels, x=ordered["spent_eur"], orientation="h", marker_color=TARGET_COLOUR,
         text=[f"{eur(v)} · {s:.0%}" for v, s in zip(ordered["spent_eur"], shares, strict=True)], textposition="outside",
         textfont=dict(size=16, color=INK),
-        cliponaxis=False, customdata=ordered[["n", "partners"]].to_numpy(),
-        hovertemplate="<b>%{y}</b><br>EUR %{x:,.2f}<br>n = %{customdata[0]} " + text("payments")
-        + ", %{customdata[1]} " + text("partners") + "<extra></extra>", showlegend=False))
+        cliponaxis=False, customdata=ordered[["exact", "n", "partners"]].to_numpy(),
+        hovertemplate="<b>%{y}</b><br>%{customdata[0]}<br>n = %{customdata[1]} " + text("payments")
+        + ", %{customdata[2]} " + text("partners") + "<extra></extra>", showlegend=False))
     fig.update_xaxes(tickprefix="EUR ", tickformat="~s", title=None,
                      range=[0, float(ordered["spent_eur"].max()) * 1.35])
     fig.update_yaxes(title=None)

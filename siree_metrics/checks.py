@@ -9,19 +9,28 @@ through :func:`ident`; partner and region codes come from the reference files.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from .contract import Column, Dataset
 from .reference import Reference
 
 SUPPRESSION = r"(?i)(c|x|z|u|:|\.\.|<\s*\d+|low)"
-NUMBER_CASES = (  # (pattern, SQL turning the matched text t into a plain decimal string)
+# (pattern, SQL turning the matched text t into a plain decimal string). One separator followed by exactly
+# three digits is a thousands mark (1,500 and 1.500 are 1500), except after a lone 0 (0,005 and 0.005 are
+# five thousandths) and in a column whose other cells use that separator as a decimal mark (see ``number``).
+NUMBER_CASES = (
     (r"-?\d+", "{t}"),
-    (r"-?\d+[.,](\d{{1,2}}|\d{{4,}})", "replace({t}, ',', '.')"),
-    (r"-?\d{{1,3}}(,\d{{3}})+(\.\d+)?", "replace({t}, ',', '')"),
-    (r"-?\d{{1,3}}(\.\d{{3}})+(,\d+)?", "replace(replace({t}, '.', ''), ',', '.')"),
-    (r"-?\d{{1,3}}([ \x{{00A0}}\x{{202F}}]\d{{3}})+([.,]\d+)?",
+    (r"-?(\d+[.,](\d{{1,2}}|\d{{4,}})|0[.,]\d{{3}})", "replace({t}, ',', '.')"),
+    (r"-?[1-9]\d{{0,2}}(,\d{{3}})+(\.\d+)?", "replace({t}, ',', '')"),
+    (r"-?[1-9]\d{{0,2}}(\.\d{{3}})+(,\d+)?", "replace(replace({t}, '.', ''), ',', '.')"),
+    (r"-?[1-9]\d{{0,2}}([ \x{{00A0}}\x{{202F}}]\d{{3}})+([.,]\d+)?",
      "replace(regexp_replace({t}, '[ \\x{{00A0}}\\x{{202F}}]', '', 'g'), ',', '.')"),
 )
+# A cell showing that ``sep`` is a decimal mark: one ``sep`` followed by 1, 2 or 4 and more digits (other
+# separators before it are thousands marks: 1.234,5), or by three digits after a lone 0 (0,005).
+DECIMAL_USE = r"[\s\x{{00A0}}]*-?(\d[\d{other} \x{{00A0}}\x{{202F}}]*{sep}(\d{{1,2}}|\d{{4,}})|0{sep}\d{{3}})[\s\x{{00A0}}]*"
+NUL = "chr(0)"
+CENTS = r"-?\d+(\.\d{1,2}0*)?"  # a plain decimal string exact to the cent
 DATE_CASES = (
     (r"\d{4}-\d{1,2}-\d{1,2}", "%Y-%m-%d", "{t}"),
     (r"\d{4}-\d{2}-\d{2}[ T]00:00(:00(\.0+)?)?", "%Y-%m-%d", "left({t}, 10)"),
@@ -58,12 +67,29 @@ def cleaned(raw: str) -> str:
             f"ELSE {raw} END, '')")
 
 
-def number(t: str) -> str:
-    cases = " ".join(
-        f"WHEN regexp_full_match({t}, {lit(p.format())}) THEN TRY_CAST({sql.format(t=t)} AS DECIMAL(38,6))"
-        for p, sql in NUMBER_CASES
-    )
-    return f"(CASE {cases} END)"
+def number_text(t: str, decimal: str = "") -> str:
+    """SQL: the cleaned text ``t`` of a number as a plain decimal string (``-1234.5``), NULL when it is not a
+    number. ``decimal`` holds the separators the column's other cells use as decimal marks (``decimal_use``):
+    there a lone separator followed by three digits (1,500) is a decimal mark, not a thousands mark; forms
+    that say which mark is which (1.234,5 or 1,234,567) read as ever."""
+    ambiguous = [(rf"-?\d+{re.escape(sep)}\d{{{{3}}}}", f"replace({{t}}, {lit(sep)}, '.')") for sep in decimal]
+    cases = [*ambiguous, *NUMBER_CASES]
+    return "(CASE " + " ".join(f"WHEN regexp_full_match({t}, {lit(p.format())}) THEN {sql.format(t=t)}"
+                               for p, sql in cases) + " END)"
+
+
+def number(t: str, decimal: str = "") -> str:
+    """SQL: the value of the number in cleaned text ``t`` (see ``number_text``), NULL when it is not one."""
+    return f"TRY_CAST({number_text(t, decimal)} AS DECIMAL(38,6))"
+
+
+def decimal_use(raw: str, sep: str) -> str:
+    """SQL, a boolean aggregate: whether any cell ``raw`` of a column uses ``sep`` (',' or '.') as a decimal
+    mark (DECIMAL_USE). Run it only over the cells holding ``sep`` (``contains``): a regular expression on
+    every cell of a ten-million-row file costs seconds."""
+    other = "." if sep == "," else ","
+    pattern = DECIMAL_USE.format(sep=re.escape(sep), other=re.escape(other))
+    return f"coalesce(bool_or(regexp_full_match({raw}, {lit(pattern)})), false)"
 
 
 def date(t: str) -> str:
@@ -95,11 +121,18 @@ def canonical(col: Column, v: str) -> str:
 
 
 class Rules:
-    """SQL for one dataset's columns, given the reference data and today's date."""
+    """SQL for one dataset's columns, given the reference data and today's date. ``decimal`` gives, per
+    number column, the separators its cells use as decimal marks in this file (``decimal_use``)."""
 
-    def __init__(self, ds: Dataset, ref: Reference, today: dt.date):
+    def __init__(self, ds: Dataset, ref: Reference, today: dt.date, decimal: dict[str, str] | None = None):
         self.ds, self.ref, self.today = ds, ref, today
         self.earliest = ref.programme.earliest_date
+        self.decimal = decimal or {}
+
+    def first_day(self, col: Column) -> dt.date:
+        """The earliest date a date column accepts: the project start for the results of count indicators
+        (``not_before = "project_start"`` in the contract), else the earliest date SIREE data can have."""
+        return self.ref.programme.start if col.not_before == "project_start" else self.earliest
 
     # -- values ---------------------------------------------------------------------------------------
     def fast(self, col: Column, raw: str) -> tuple[str, str] | None:
@@ -107,9 +140,10 @@ class Rules:
         holds, the cell is exactly the text ``canonical`` renders for ``value``, so it is read at once and
         there is no raw text to keep. Cheap tests only; the rest goes through ``parse``."""
         kind = col.type
-        if kind in ("id", "text"):  # not empty, and no blank (or control character) at either end
+        if kind in ("id", "text"):  # not empty, no blank (or control character) at either end, no NUL
             edges = "(0, 9, 10, 11, 12, 13, 32, 160)"
-            return f"ascii({raw}) NOT IN {edges} AND ascii(right({raw}, 1)) NOT IN {edges}", raw
+            return (f"ascii({raw}) NOT IN {edges} AND ascii(right({raw}, 1)) NOT IN {edges} "
+                    f"AND NOT contains({raw}, {NUL})"), raw
         if kind == "partner":
             return in_list(raw, list(self.ref.partners)), raw
         if kind == "region":
@@ -133,8 +167,9 @@ class Rules:
         """The typed value of the cell text ``raw`` in every accepted form, NULL when it cannot be read
         (range checks: ``valid``). The cell is cleaned first (surrounding blanks)."""
         kind, t = col.type, cleaned(raw)
-        if kind in ("id", "text"):
-            return t
+        decimal = self.decimal.get(col.name, "")
+        if kind in ("id", "text"):  # a NUL byte is not text (a damaged or binary export)
+            return f"(CASE WHEN NOT contains({t}, {NUL}) THEN {t} END)"
         if kind == "partner":
             return f"(CASE WHEN {in_list(f'upper({t})', list(self.ref.partners))} THEN upper({t}) END)"
         if kind == "region":
@@ -154,19 +189,20 @@ class Rules:
         if kind == "month":
             return month(t)
         if kind == "count":
-            n = number(t)
+            n = number(t, decimal)
             return f"(CASE WHEN {n} = floor({n}) THEN TRY_CAST({n} AS BIGINT) END)"
-        if kind == "amount":
+        if kind == "amount":  # exact to the cent or refused, never rounded (trailing zeros are exact: 1,5000)
+            plain = number_text(t, decimal)
             return (f"(CASE WHEN regexp_full_match({raw}, '-?\\d{{1,15}}(\\.\\d{{1,2}})?') THEN CAST({raw} AS DECIMAL(18,2)) "
-                    f"ELSE TRY_CAST({number(t)} AS DECIMAL(18,2)) END)")
+                    f"WHEN regexp_full_match({plain}, {lit(CENTS)}) THEN TRY_CAST({plain} AS DECIMAL(18,2)) END)")
         if kind == "hours":
-            return f"CAST({number(t)} AS DOUBLE)"
+            return f"CAST({number(t, decimal)} AS DOUBLE)"
         raise ValueError(f"unknown column type {kind}")
 
     def valid(self, col: Column, u: str) -> str:
         """The parsed value ``u`` where it is in range (dates from 2017 to today, counts and hours >= 0)."""
         if col.type == "date":
-            return f"(CASE WHEN {u} BETWEEN DATE {lit(str(self.earliest))} AND DATE {lit(str(self.today))} THEN {u} END)"
+            return f"(CASE WHEN {u} BETWEEN DATE {lit(str(self.first_day(col)))} AND DATE {lit(str(self.today))} THEN {u} END)"
         if col.type == "month":
             first = self.today.replace(day=1)
             return f"(CASE WHEN {u} BETWEEN DATE {lit(str(self.earliest))} AND DATE {lit(str(first))} THEN {u} END)"
@@ -179,7 +215,8 @@ class Rules:
         """The message for cleaned text ``t`` whose typed value is ``v`` (NULL when the cell is fine)."""
         empty = "'is empty; this column is required'" if required else "NULL"
         if col.type in ("id", "text"):
-            return f"(CASE WHEN {t} IS NULL THEN {empty} END)"
+            return (f"(CASE WHEN {t} IS NULL THEN {empty} WHEN contains({t}, {NUL}) THEN 'holds a NUL character "
+                    "(byte 0), which is not text: the export is damaged; export the table again' END)")
         return (f"(CASE WHEN {v} IS NOT NULL THEN NULL WHEN {t} IS NULL THEN {empty} "
                 f"WHEN regexp_full_match({t}, {lit(SUPPRESSION)}) "
                 f"THEN 'is a suppression mark; the dashboard needs the exact figure' "
@@ -201,21 +238,28 @@ class Rules:
             what = "date" if kind == "date" else "month"
             shapes = ("YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY, DD.MM.YYYY or YYYYMMDD" if kind == "date"
                       else "YYYY-MM, MM/YYYY or a date")
-            too_early = lit(f"is before {self.earliest}, earlier than SIREE data can be")
+            first = self.first_day(col)
+            too_early = lit(f"is before the project start ({first}): only results of the project count"
+                            if first != self.earliest else f"is before {self.earliest}, earlier than SIREE data can be")
             return (f"(CASE WHEN {parsed} > DATE {lit(str(self.today))} THEN 'is in the future' "
-                    f"WHEN {parsed} < DATE {lit(str(self.earliest))} THEN {too_early} "
+                    f"WHEN {parsed} < DATE {lit(str(first))} THEN {too_early} "
                     f"WHEN regexp_full_match({t}, '\\d{{1,2}}/(1[3-9]|2\\d|3[01])/\\d{{4}}') "
                     f"THEN 'is not a day-first date (DD/MM/YYYY); it looks month-first' "
                     f"ELSE {lit(f'is not a {what}; write it as {shapes}')} END)")
+        decimal = self.decimal.get(col.name, "")
         if kind == "count":
-            n = number(t)
+            n = number(t, decimal)
             return (f"(CASE WHEN {n} < 0 THEN 'must be 0 or more' "
                     f"WHEN {n} = floor({n}) THEN 'is too large a number to be a count' "
                     f"WHEN {n} IS NOT NULL THEN 'is not a whole number' "
                     f"ELSE 'is not a number' END)")
         if kind == "amount":
-            return lit("is not an amount in euro; write it like 1234.56, 1234,56, 1.234,56 or 1 234,56 (no currency sign)")
+            plain = number_text(t, decimal)
+            return (f"(CASE WHEN {plain} IS NOT NULL AND NOT regexp_full_match({plain}, {lit(CENTS)}) THEN 'has more "
+                    "than 2 decimals; an amount in euro is exact to the cent and is not rounded here: write it to "
+                    "the cent, as in your accounts' ELSE 'is not an amount in euro; write it like 1234.56, 1234,56, "
+                    "1.234,56 or 1 234,56 (no currency sign)' END)")
         if kind == "hours":
-            return (f"(CASE WHEN {number(t)} < 0 THEN 'must be 0 or more' "
+            return (f"(CASE WHEN {number(t, decimal)} < 0 THEN 'must be 0 or more' "
                     f"ELSE 'is not a number of hours; write it like 7.5 or 7,5' END)")
         return "'is not valid'"

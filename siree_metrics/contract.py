@@ -32,6 +32,7 @@ class Column:
     aliases_fr: tuple[str, ...]
     values: tuple[str, ...] = ()
     default: str | None = None
+    not_before: str | None = None  # "project_start": an earlier date is not a result of the project
 
     @property
     def sql_type(self) -> str:
@@ -76,12 +77,15 @@ def load_contract(directory: Path = REFERENCE_DIR) -> dict[str, Dataset]:
             aliases_fr=tuple(spec.get("fr", ())),
             values=tuple(spec.get("values", ())),
             default=spec.get("default"),
+            not_before=spec.get("not_before"),
         )
         for name, spec in raw["columns"].items()
     }
     for col in columns.values():
         if col.type not in TYPES:
             raise ValueError(f"contract.toml: column {col.name}: unknown type {col.type!r}")
+        if col.not_before not in (None, "project_start") or (col.not_before and col.type != "date"):
+            raise ValueError(f"contract.toml: column {col.name}: not_before must be \"project_start\", on a date")
     datasets = {}
     for name, spec in raw["datasets"].items():
         names = [*spec["required"], *spec["optional"]]

@@ -14,7 +14,8 @@ The story at 2021-12-31, with the indicator formulas of the catalogue over the w
 - parent involvement +9.5 % (target +10 %): on track;
 - adult education inflow +4 % (target +10 %): behind, dragged down by the Netherlands, where inflow fell;
 - teachers trained 472 (target 450): achieved, with some unfinished trainings and teachers who did 2-3;
-- new entrepreneurs 42 (target 50) and jobs created 30 (target 40): at risk, France lagging;
+- new entrepreneurs 42 (target 50) and jobs created 30 (target 40, jobs beyond the entrepreneurs' own, counted
+  from the date a start-up reports them): at risk, France lagging;
 - support networks 4 (target 4): achieved;
 - expenditure 88 % of the EUR 4,880,802 budget, a little behind time elapsed (ADICE furthest behind).
 The relative changes are made exact by a last small adjustment of the current-year counts (see `_nudge`).
@@ -358,6 +359,8 @@ def _header(columns: list[str], spelling: str) -> list[str]:
 
 def _text(column: str, value: Any, style: Csv) -> str:
     """Spell one value as the partner's spreadsheet would in a CSV cell."""
+    if value is None:
+        return ""
     if isinstance(value, bool):
         return style.booleans[0] if value else style.booleans[1]
     if isinstance(value, dt.date):
@@ -856,8 +859,40 @@ def _startup_weight(month: dt.date) -> float:
     return 0.0 if month < dt.date(2018, 10, 1) else _activity(month) * (0.5 + _progress(month))
 
 
+def _working_day(rng: random.Random, first: dt.date, last: dt.date) -> dt.date:
+    """A random working day (Monday to Friday) in [first, last]; ``last`` if there is none."""
+    for _ in range(50):
+        day = first + dt.timedelta(days=rng.randint(0, (last - first).days))
+        if day.weekday() < 5:
+            return day
+    return last
+
+
+def _job_reports(rng: random.Random, row: Row) -> list[Row]:
+    """The later reports of a start-up that hired: one, or two for three or more jobs (about half the jobs at
+    the first), each a copy of the registration row with its own jobs_reported_on, 4 to 15 months apart and
+    all by the project end. A start-up registered too late for that reports its jobs at registration."""
+    jobs, registered = row["jobs_created"], row["registered_on"]
+    steps = [(jobs + 1) // 2, jobs] if jobs >= 3 else [jobs]
+    reports, day = [], registered
+    for step in steps:
+        first = day + dt.timedelta(days=120)
+        if first > PROJECT_END:
+            break
+        day = _working_day(rng, first, min(PROJECT_END, day + dt.timedelta(days=450)))
+        reports.append({**row, "jobs_created": step, "jobs_reported_on": day})
+    if not reports:
+        return []
+    if reports[-1]["jobs_created"] < jobs:  # the second report did not fit: the first one says it all
+        reports[-1]["jobs_created"] = jobs
+    row["jobs_created"] = 0
+    return reports
+
+
 def startups() -> list[Export]:
-    """Forty-two new entrepreneurs, most self-employed alone, 30 jobs between them; France lags."""
+    """Forty-two new entrepreneurs, most self-employed alone, 30 jobs between them by the project end; France
+    lags. Each registers with 0 jobs beyond the entrepreneur's own (jobs_reported_on left empty: the
+    registration date); a start-up that hires sends later reports, each a new row with its jobs_reported_on."""
     rng = _rng("startups")
     rows: list[Row] = []
     for partner, (count, pattern, _) in _ENTREPRENEURS.items():
@@ -870,6 +905,7 @@ def startups() -> list[Export]:
                     "registered_on": day,
                     "sector": rng.choice(_SECTORS),
                     "jobs_created": 0,
+                    "jobs_reported_on": None,
                     "gender": rng.choices(("F", "M"), weights=(4, 6))[0],
                 }
             )
@@ -878,10 +914,17 @@ def startups() -> list[Export]:
         open_rows = [r for r in rows if r["jobs_created"] < 4]
         ages = [(PROJECT_END - r["registered_on"]).days for r in open_rows]
         rng.choices(open_rows, weights=ages)[0]["jobs_created"] += 1
+    reports_rng = _rng("startups:reports")  # its own draws: the registrations above stay as they were
+    rows += [report for row in list(rows) if row["jobs_created"] for report in _job_reports(reports_rng, row)]
+    rows.sort(key=lambda r: (list(PARTNERS).index(r["partner_id"]), r["jobs_reported_on"] or r["registered_on"],
+                             r["entrepreneur_id"]))
+    reporting = {r["partner_id"] for r in rows if r["jobs_reported_on"]}
 
     def columns(partner: str) -> list[str]:
         gender = ["gender"] if _ENTREPRENEURS[partner][2] else []
-        return ["partner_id", "region", "entrepreneur_id", "registered_on", "sector", "jobs_created", *gender]
+        reported = ["jobs_reported_on"] if partner in reporting else []
+        return ["partner_id", "region", "entrepreneur_id", "registered_on", "sector", "jobs_created", *reported,
+                *gender]
 
     return _split("startups", rows, columns)
 
@@ -1067,17 +1110,47 @@ def write_demo_files(out_dir: pathlib.Path) -> list[tuple[str, pathlib.Path]]:
     return [(export.dataset, _write(out_dir, export)) for export in demo_exports()]
 
 
-def build_demo_database(db: pathlib.Path, on_wait: Callable[[], None] | None = None) -> list:
-    """Write the demo exports to data/demo/ and load each through the normal loader into ``db``.
+class NotADemoDatabase(Exception):
+    """The database holds partners' files and no demo: building the demo into it would mix fictional rows
+    with real ones."""
 
-    The database is marked as the demo database (``meta`` kind = demo), which labels every page and
-    enables uploads. Returns the LoadResult of each file; loading again changes nothing.
+
+def _shown(path: pathlib.Path) -> str:
+    """The file name kept in the list of loaded files: relative to the project folder when inside it
+    (``data/demo/uog_startups.csv``), else the full path."""
+    try:
+        return path.resolve().relative_to(DEMO_DIR.parent.parent).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def build_demo_database(db: pathlib.Path, out_dir: pathlib.Path | None = None,
+                        on_wait: Callable[[], None] | None = None) -> list:
+    """Write the demo exports to ``out_dir`` (default: the folder ``demo`` beside ``db``, so data/demo/ for
+    data/siree.duckdb) and load each through the normal loader into ``db``; return each file's LoadResult.
+
+    The build records itself (``store.demo_state``): "in progress" before its first file, "complete" with the
+    list of its batches after its last, so a build killed half-way is seen as unfinished and finished by the
+    next build (files already loaded are skipped: loading again changes nothing). While every batch is one of
+    the demo's, the database is the demo database: DEMO DATA on every page, uploads open. A file refused
+    (which would be a bug of the generator) leaves the build unfinished. Raises NotADemoDatabase, changing
+    nothing, when ``db`` already holds batches and no demo build ever ran there.
     """
     from . import store
     from .load import load_file
 
-    results = [load_file(db, dataset, path, display=f"data/demo/{path.name}", loaded_by="demo", on_wait=on_wait)
-               for dataset, path in write_demo_files(DEMO_DIR)]
+    db = pathlib.Path(db)
+    out_dir = pathlib.Path(out_dir) if out_dir is not None else db.parent / "demo"
     with store.connect(db, write=True, on_wait=on_wait) as con:
-        con.execute("INSERT OR REPLACE INTO meta VALUES ('kind', 'demo')")
+        batches = con.execute("SELECT count(*) FROM batches").fetchone()[0]
+        if store.demo_state(con) is None and batches:
+            raise NotADemoDatabase(f"{db} holds {batches} loaded files and is not the demo database; "
+                                   "build the demo into another database (--db PATH)")
+        store.set_meta(con, store.DEMO_BUILD, "in_progress")
+    results = [load_file(db, dataset, path, display=_shown(path), loaded_by="demo", on_wait=on_wait)
+               for dataset, path in write_demo_files(out_dir)]
+    if all(r.status != "refused" for r in results):
+        with store.connect(db, write=True, on_wait=on_wait) as con:
+            store.set_meta(con, store.DEMO_BATCHES, ",".join(str(r.batch_id) for r in results))
+            store.set_meta(con, store.DEMO_BUILD, "complete")
     return results

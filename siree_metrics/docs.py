@@ -9,7 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from .contract import load_contract
-from .reference import load_reference
+from .indicators import alternative, reading
+from .reference import Indicator, load_reference
+from .summary import COMPLETE_MONTHS, first_comparable_as_of
 
 ROOT = Path(__file__).resolve().parent.parent
 TYPE_RULES = {
@@ -68,16 +70,115 @@ def contract_markdown() -> str:
     return "\n".join(out)
 
 
+MEASURES = {  # the formula of each measure; {where} is " and `where` true" for an indicator with a where column
+    "distinct": "number of distinct (partner_id, `{column}`) with `{date}` on or before the as-of date{where}",
+    "sum": "sum of `{column}` over rows with `{date}` on or before the as-of date{where}",
+    "latest_sum": "sum over (partner_id, {entity}) of `{column}` in its latest row with `{date}` (empty: "
+                  "`{dataset_date}`) on or before the as-of date{where}; a later report replaces the one before",
+    "ratio": "level(w) = sum(`{column}`) / sum(`{denominator}`) over the rows of window w{where}",
+    "monthly_mean": "level(w) = mean, over the months of w that have rows, of that month's sum(`{column}`){where}",
+    "window_sum": "level(w) = sum(`{column}`) over the rows of window w{where}",
+}
+PARTS = {  # (numerator, denominator) of each measure's level
+    "distinct": ("the distinct `{column}` counted", "none: a count; attainment divides it by the target"),
+    "sum": ("the sum of `{column}`", "none: a count; attainment divides it by the target"),
+    "latest_sum": ("the sum of each one's latest `{column}`", "none: a count; attainment divides it by the target"),
+    "ratio": ("sum(`{column}`) in the window", "sum(`{denominator}`) in the same window and rows"),
+    "monthly_mean": ("the sum of the window's monthly totals of `{column}`", "the number of months of the window "
+                     "with rows"),
+    "window_sum": ("sum(`{column}`) in the window", "none: a 12-month total"),
+}
+
+
+def formula(ind: Indicator) -> str:
+    """The one formula of ``ind`` (docs/method.md and the Method page both use it), its ``where`` included."""
+    ds = load_contract()[ind.dataset]
+    text = MEASURES[ind.measure].format(column=ind.column, date=ind.date, denominator=ind.denominator,
+                                        where=f" and `{ind.where}` true" if ind.where else "",
+                                        entity=", ".join(f"`{k}`" for k in ds.key if k != ind.date),
+                                        dataset_date=ds.date)
+    if ind.kind == "relative":
+        text += "; value = level(current) / level(baseline) − 1"
+    return text
+
+
+def target_text(ind: Indicator) -> str:
+    return f"{ind.target:+.0%} against the baseline year" if ind.kind == "relative" else \
+        f"{ind.target:,.0f} {ind.unit} by the project end"
+
+
+def indicator_markdown(ind: Indicator) -> str:
+    """Everything the Method page says about one indicator, as Markdown bullets (no heading)."""
+    ref = load_reference()
+    prog = ref.programme
+    numerator, denominator = (x.format(column=ind.column, denominator=ind.denominator) for x in PARTS[ind.measure])
+    relative = ind.kind == "relative"
+    lines = [
+        f"- **Target:** {target_text(ind)}.",
+        f"- **Reading of the target:** {reading(ind) or '—'}",
+    ]
+    alt = alternative(ind)
+    if alt:
+        lines.append(f"- **A reading a reader may assume instead:** the {alt[0]}. It is computed over the same "
+                     "partners and windows and shown beside the figure (in the JSON as `alternative`), never as "
+                     "the target's figure.")
+    lines += [
+        f"- **Formula:** {formula(ind)}.",
+        f"- **Numerator:** {numerator}. **Denominator:** {denominator}"
+        + ("; the change divides the current level by the baseline level." if relative else "."),
+    ]
+    if relative:
+        lines += [
+            f"- **Windows:** baseline {prog.baseline_start} to {prog.baseline_end}; current: the "
+            f"{prog.current_months} calendar months ending with the as-of month. The figure states its unit "
+            + ("(the change of the share, with the points beside it)." if ind.measure == "ratio" else
+               "(the change, with both levels and their unit)."),
+            "- **Like with like:** only partners with rows in both windows are counted, in both windows; a "
+            "partner with rows in one window only is left out of both, and the figure says which and why "
+            "(\"2 of 3 partners reporting this indicator; UCR has no baseline\"). The same rule applies to the "
+            "programme, country, region and partner figures.",
+            f"- **Coverage:** months without rows are counted per partner in each window; a figure is flagged "
+            f"incomplete (! in the command line, a note on the card and the chart, `complete: false` in the JSON) "
+            f"when a partner in it has rows in fewer than {COMPLETE_MONTHS} of the 12 months of a window.",
+            "- **Region filter:** the same rules within the region's rows; the relative target applies unchanged.",
+        ]
+    else:
+        lines += [
+            "- **Windows:** none: counted from the first record up to the as-of date.",
+            "- **Like with like:** not needed: a count adds up what each partner reports.",
+            "- **Coverage:** the partners with rows up to the as-of date are listed; a partner with rows and "
+            "0 results counts as 0 (a value), a selection without rows has no data.",
+            "- **Region filter:** the value counts the region's rows; a region has no target of its own "
+            "(status `no_target`). Under a country or partner filter the target is the sum of the partners' "
+            "(illustrative) shares.",
+        ]
+    lines.append(f"- **Source:** dataset `{ind.dataset}`.")
+    return "\n".join(lines)
+
+
+STATUS_MEANINGS = [  # (status, meaning); the order of attainment.STATUSES
+    ("achieved", "attainment ≥ 1 (at any time, and final from the project end on)"),
+    ("on_track", "during the project: attainment ≥ {on_track} × f (the share of time elapsed)"),
+    ("at_risk", "during the project: attainment ≥ {at_risk} × f"),
+    ("behind", "during the project: attainment below {at_risk} × f"),
+    ("not_achieved", "as-of on or after the project end: attainment below 1; there is no pace left to judge"),
+    ("not_started", "as-of before the project start ({start}): no current value, no attainment"),
+    ("too_early", "relative indicator: the current window still overlaps the baseline year (as-of before "
+                  "{first}); no current value until the window lies wholly after the baseline"),
+    ("no_data", "the selection has no rows for the indicator (for a relative indicator: none in the current "
+                "window); a selection with rows and a result of 0 shows 0 and its status"),
+    ("baseline_missing", "relative indicator: no partner reporting now has baseline rows; attainment is empty, "
+                         "never 0"),
+    ("no_target", "count indicator under a region filter: the value is shown, a region has no target"),
+    ("empty_selection", "the filters cover no partner (a country and a partner of another country): the "
+                        "selection is empty; no value, no target"),
+]
+
+
 def method_markdown() -> str:
     ref = load_reference()
     prog = ref.programme
-    measures = {
-        "distinct": "number of distinct (partner_id, `{column}`) with `{date}` on or before the as-of date{where}",
-        "sum": "sum of `{column}` over rows with `{date}` on or before the as-of date",
-        "ratio": "level(w) = sum(`{column}`) / sum(`{denominator}`) over window w",
-        "monthly_mean": "level(w) = mean, over the months of w that have rows, of that month's sum(`{column}`)",
-        "window_sum": "level(w) = sum(`{column}`) over window w",
-    }
+    first = first_comparable_as_of(prog)
     out = [
         "# Method: how every figure is computed",
         "",
@@ -88,35 +189,38 @@ def method_markdown() -> str:
         "",
         "## Indicators",
         "",
-        "| indicator | kind | target | formula | dataset |",
-        "|---|---|---|---|---|",
     ]
     for ind in ref.indicators:
-        formula = measures[ind.measure].format(column=ind.column, date=ind.date, denominator=ind.denominator,
-                                               where=f" and `{ind.where}` true" if ind.where else "")
-        if ind.kind == "relative":
-            formula += "; value = level(current) / level(baseline) − 1"
-            target = f"{ind.target:+.0%}"
-        else:
-            target = f"{ind.target:,.0f}"
-        out.append(f"| {ind.label()} (`{ind.id}`) — {ind.description} | {ind.kind} | {target} | {formula} | "
-                   f"`{ind.dataset}` |")
+        out += [f"### {ind.label()} (`{ind.id}`)", "", ind.description, "", indicator_markdown(ind), ""]
     out += [
-        "",
         "## Windows, attainment and status",
         "",
         f"- Baseline window: {prog.baseline_start} to {prog.baseline_end}. Current window: the "
-        f"{prog.current_months} calendar months ending with the as-of month.",
+        f"{prog.current_months} calendar months ending with the as-of month; the first as-of date whose current "
+        f"window lies wholly after the baseline is {first}.",
         "- Attainment = value / target; for relative indicators, change / target change.",
         "- Expected by now: f = (as-of − start) / (end − start) in days, clamped to 0..1.",
-        f"- Status: `achieved` when attainment ≥ 1; else `on_track` when attainment ≥ {prog.on_track} f; "
-        f"`at_risk` when ≥ {prog.at_risk} f; else `behind`. `no_data` when the filter has no rows for the "
-        "indicator (for a relative indicator: none in the current window); `baseline_missing` when a relative "
-        "indicator has no baseline rows (attainment is then empty, never 0).",
-        "- Forecast (count indicators): straight line from the start, value / f, at the project end.",
+        "- Forecast (count indicators): straight line from the start, value / f, at the project end; from the "
+        "end on, the value itself.",
         "- Targets: the programme's; under a country or partner filter, the sum of the partners' shares; "
         "relative targets apply unchanged. A region filter shows values with no count target.",
-        "- Default as-of date: the last day of the latest month that has data.",
+        "",
+        "Statuses, in the order they are decided (before the project, during it, and from its end on):",
+        "",
+        "| status | meaning |",
+        "|---|---|",
+        *(f"| `{name}` | " + meaning.format(on_track=prog.on_track, at_risk=prog.at_risk, start=prog.start,
+                                            first=first) + " |" for name, meaning in STATUS_MEANINGS),
+        "",
+        "## The as-of date",
+        "",
+        "- Default: for every (dataset, partner) pair with data, the month of its latest record; the default is "
+        "the last day of the latest month that more than half of these pairs have reached. One stray record "
+        "moves only its own pair, so it cannot move the date. Every page and the command line say why the date "
+        "was chosen; `as_of` in the URL and `--as-of` on the command line override it.",
+        f"- Results stop at the project end: an as-of date after {prog.end} is capped at {prog.end}, the "
+        "figures are then final (`achieved` or `not_achieved`), and records dated later are listed on the Data "
+        "page as outside the project period.",
         "",
         "## Illustrative figures",
         "",

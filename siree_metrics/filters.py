@@ -31,6 +31,16 @@ class Filters:
                 if (not self.countries or p.country in self.countries)
                 and (not self.partners or p.id in self.partners)]
 
+    def is_empty(self, ref: Reference) -> bool:
+        """Whether the filters can match no row at all: a partner of another country than the ones chosen
+        (country=FR, partner=MECHELEN), or regions none of which lie in the chosen countries."""
+        countries = set(self.countries)
+        if self.partners and countries and not any(ref.partners[p].country in countries
+                                                   for p in self.partners if p in ref.partners):
+            return True
+        return bool(self.regions and countries and not any(ref.regions[r].country in countries
+                                                           for r in self.regions if r in ref.regions))
+
     @property
     def is_programme(self) -> bool:
         return not (self.countries or self.regions or self.partners)

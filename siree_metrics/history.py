@@ -6,12 +6,18 @@ Query functions for the Budget and Data pages. Each takes a DuckDB connection an
 ``sql/history_*.sql``, values are bound, and table and column names come only from the contract through
 ``checks.ident``. Budgets come from the reference data: the programme's own under no filter, else the sum of
 the (illustrative) budgets of the partners the filter covers; a region has no budget of its own.
+
+Euro amounts are exact ``decimal.Decimal`` cents in every frame (DuckDB sums the DECIMAL(18,2) amounts,
+Python adds Decimals): no float artefacts, and the same figures whatever DuckDB's thread count. Rows come
+in an explicit order. Charts convert to float only when they hand the numbers to plotly.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable
+from decimal import Decimal
 
 import duckdb
 import pandas as pd
@@ -20,15 +26,23 @@ from . import attainment as att
 from .checks import ident, lit
 from .contract import load_contract
 from .filters import FILTER_SQL, Filters
-from .indicators import month_end, sql
+from .indicators import month_end, outside_project, sql
 from .reference import load_reference
 from .summary import budget_of  # noqa: F401  (also part of this module's interface for the Budget page)
 
+ZERO = Decimal("0.00")
 MONTH_COLUMNS = ["month", "spent_eur", "cumulative_eur", "n", "partners", "budget_eur", "expected_eur", "elapsed"]
 
 
 def _params(as_of: dt.date, filters: Filters) -> dict:
     return {"as_of": as_of, **filters.params()}
+
+
+def _exact(con: duckdb.DuckDBPyConnection, name: str, as_of: dt.date, filters: Filters) -> pd.DataFrame:
+    """The rows of ``sql/<name>.sql`` as a frame whose DECIMAL columns hold Decimals (``.df()`` would turn
+    them into floats)."""
+    cursor = con.execute(sql(name).format(filters=FILTER_SQL), _params(as_of, filters))
+    return pd.DataFrame(cursor.fetchall(), columns=[d[0] for d in cursor.description])
 
 
 def _months(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -44,26 +58,28 @@ def budget_by_month(con: duckdb.DuckDBPyConnection, as_of: dt.date, filters: Fil
 
     One row per month from the programme start (or the first payment, if earlier) to the as-of month, months
     without payments included (spent 0). ``expected_eur`` is budget × share of the programme's time elapsed
-    at the month's end (or at ``as_of`` for its own month); ``budget_eur`` is empty under a region filter.
-    No payments at all gives an empty frame.
+    at the month's end (or at ``as_of`` for its own month), to the cent; ``budget_eur`` is empty under a
+    region filter or for an empty selection. No payments at all gives an empty frame. Amounts are Decimals.
     """
     ref = load_reference()
     prog = ref.programme
-    rows = con.execute(sql("budget_by_month").format(filters=FILTER_SQL), _params(as_of, filters)).df()
+    rows = _exact(con, "budget_by_month", as_of, filters)
     if rows.empty:
         return pd.DataFrame(columns=MONTH_COLUMNS)
     rows["month"] = pd.to_datetime(rows["month"]).dt.date
     first = min(rows["month"].min(), prog.start.replace(day=1))
     months = pd.DataFrame({"month": _months(first, as_of)})
-    out = months.merge(rows, on="month", how="left").fillna({"spent_eur": 0.0, "n": 0, "partners": 0})
+    out = months.merge(rows, on="month", how="left").fillna({"n": 0, "partners": 0})
+    out["spent_eur"] = [ZERO if pd.isna(v) else v for v in out["spent_eur"]]
     out["n"] = out["n"].astype(int)
     out["partners"] = out["partners"].astype(int)
-    out["cumulative_eur"] = out["spent_eur"].cumsum().round(2)
+    out["cumulative_eur"] = list(itertools.accumulate(out["spent_eur"]))
     budget, _, _ = budget_of(filters, ref)
     ends = [min(month_end(m), as_of) for m in out["month"]]
     out["elapsed"] = [att.expected(d, prog.start, prog.end) for d in ends]
-    out["budget_eur"] = budget
-    out["expected_eur"] = None if budget is None else (out["elapsed"] * budget).round(2)
+    out["budget_eur"] = [budget] * len(out)
+    out["expected_eur"] = [None if budget is None else att.planned_spend(budget, d, prog.start, prog.end)
+                           for d in ends]
     return out[MONTH_COLUMNS]
 
 
@@ -71,29 +87,30 @@ def budget_by_partner(con: duckdb.DuckDBPyConnection, as_of: dt.date, filters: F
     """Spent by each partner up to ``as_of`` against its budget, with one column of spending per cost category.
 
     Lists every partner the filter covers (spent 0 when it has no payments); under a region filter, the
-    partners with payments in that region, with no budget. ``share_spent`` = spent / budget.
+    partners with payments in that region, with no budget. ``share_spent`` = spent / budget (a float: a
+    ratio, not an amount); amounts are Decimals. Partners in the order of partners.csv.
     """
     ref = load_reference()
     categories = list(load_contract()["expenditure"].columns["cost_category"].values)
-    rows = con.execute(sql("budget_by_partner").format(filters=FILTER_SQL), _params(as_of, filters)).df()
-    covered = filters.partner_ids(ref)
+    rows = _exact(con, "budget_by_partner", as_of, filters)
+    covered = None if filters.is_empty(ref) else filters.partner_ids(ref)
     ids = covered if covered is not None else sorted(set(rows["partner_id"]), key=list(ref.partners).index)
     out = []
     for pid in ids:
         mine = rows[rows["partner_id"] == pid]
         partner = ref.partners[pid]
-        spent = float(mine["spent_eur"].sum())
-        budget = partner.budget_eur if covered is not None else None
+        spent = sum(mine["spent_eur"], ZERO)
+        budget, erdf, _ = budget_of(Filters(partners=(pid,)), ref) if covered is not None else (None, None, False)
         record = {
             "partner_id": pid, "partner": partner.name, "country": partner.country,
-            "budget_eur": budget, "spent_eur": round(spent, 2),
-            "share_spent": spent / budget if budget else None,
-            "erdf_eur": round(ref.erdf_share([pid]), 2) if budget else None,
+            "budget_eur": budget, "spent_eur": spent,
+            "share_spent": float(spent / budget) if budget else None,
+            "erdf_eur": erdf,
             "n": int(mine["n"].sum()),
             "last_paid_on": mine["last_paid_on"].max() if len(mine) else None,
         }
         for cat in categories:
-            record[cat] = round(float(mine.loc[mine["cost_category"] == cat, "spent_eur"].sum()), 2)
+            record[cat] = sum(mine.loc[mine["cost_category"] == cat, "spent_eur"], ZERO)
         out.append(record)
     frame = pd.DataFrame(out, columns=["partner_id", "partner", "country", "budget_eur", "spent_eur", "share_spent",
                                        "erdf_eur", "n", "last_paid_on", *categories])
@@ -102,19 +119,28 @@ def budget_by_partner(con: duckdb.DuckDBPyConnection, as_of: dt.date, filters: F
 
 
 def budget_by_category(con: duckdb.DuckDBPyConnection, as_of: dt.date, filters: Filters) -> pd.DataFrame:
-    """Spent per cost category up to ``as_of``, every category of the contract listed (0 without payments)."""
+    """Spent per cost category up to ``as_of``, every category of the contract listed in the contract's order
+    (0 without payments); ``spent_eur`` a Decimal, ``share`` of the total a float (None when the total is 0)."""
     categories = list(load_contract()["expenditure"].columns["cost_category"].values)
-    rows = con.execute(sql("budget_by_category").format(filters=FILTER_SQL), _params(as_of, filters)).df()
+    rows = _exact(con, "budget_by_category", as_of, filters)
     out = pd.DataFrame({"cost_category": categories}).merge(rows, on="cost_category", how="left")
-    out = out.fillna({"spent_eur": 0.0, "n": 0, "partners": 0}).astype({"n": int, "partners": int})
-    total = out["spent_eur"].sum()
-    out["share"] = out["spent_eur"] / total if total else None
+    out = out.fillna({"n": 0, "partners": 0}).astype({"n": int, "partners": int})
+    out["spent_eur"] = [ZERO if pd.isna(v) else v for v in out["spent_eur"]]
+    total = sum(out["spent_eur"], ZERO)
+    out["share"] = [float(v / total) if total else None for v in out["spent_eur"]]
     return out
 
 
 def loaded_files(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every loaded file (batch), newest first: who, when, which dataset and file, rows, replaced rows."""
     return con.execute(sql("history_loaded_files")).df()
+
+
+def outside_project_period(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Records dated after the project end, per dataset and partner (rows, first and last date): stored, but
+    outside every result, since results stop at the project end. Empty when there are none."""
+    rows = outside_project(con, load_reference().programme.end)
+    return pd.DataFrame(rows, columns=["dataset", "partner_id", "rows", "first", "last"])
 
 
 def quarter_label(day: dt.date) -> str:

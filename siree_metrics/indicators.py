@@ -7,8 +7,10 @@ start-up) and go through :func:`checks.ident`; every value is a bound parameter.
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import functools
+import tomllib
 from pathlib import Path
 
 import duckdb
@@ -16,7 +18,7 @@ import duckdb
 from .checks import ident
 from .contract import load_contract
 from .filters import FILTER_SQL, Filters
-from .reference import Indicator
+from .reference import REFERENCE_DIR, Indicator
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 
@@ -27,16 +29,46 @@ def sql(name: str) -> str:
 
 
 def indicator_sql(name: str, ind: Indicator, **extra: str) -> str:
-    """The SQL file ``name`` with the indicator's dataset and columns filled in (quoted) and the filter clause."""
+    """The SQL file ``name`` with the indicator's dataset and columns filled in (quoted) and the filter clause.
+
+    ``{date}`` is the indicator's date column; one the contract lets partners leave empty stands for the
+    dataset's own date where it is empty (``jobs_reported_on``: the registration date). ``{entity}`` is the
+    dataset's key without the indicator's date: one thing counted, such as partner_id, entrepreneur_id."""
+    ds = load_contract()[ind.dataset]
+    date = ident(ind.date)
+    if ind.date != ds.date and ind.date not in ds.required:
+        date = f"coalesce({date}, {ident(ds.date)})"
     return sql(name).format(
         table=ident(ind.dataset),
         column=ident(ind.column),
-        date=ident(ind.date),
+        date=date,
+        entity=", ".join(ident(k) for k in ds.full_key if k != ind.date),
         denominator=ident(ind.denominator or ind.column),
         where=ident(ind.where) if ind.where else "true",
         filters=FILTER_SQL,
         **extra,
     )
+
+
+@functools.cache
+def _catalogue_notes() -> dict[str, dict]:
+    catalogue = tomllib.loads((REFERENCE_DIR / "indicators.toml").read_text(encoding="utf-8"))
+    return {item["id"]: item for item in catalogue["indicator"]}
+
+
+def reading(ind: Indicator) -> str:
+    """The literal reading of the indicator's seed target (``reading`` in indicators.toml), or ""."""
+    return _catalogue_notes().get(ind.id, {}).get("reading", "")
+
+
+def alternative(ind: Indicator) -> tuple[str, Indicator] | None:
+    """(label, indicator) of the reading a reader may assume instead (``[indicator.alternative]`` in
+    indicators.toml, a ratio measure on the same dataset), or None where the catalogue declares none."""
+    alt = _catalogue_notes().get(ind.id, {}).get("alternative")
+    if not alt:
+        return None
+    return alt["label"], dataclasses.replace(ind, measure=alt["measure"], column=alt["column"],
+                                             denominator=alt.get("denominator"), where=alt.get("where"))
 
 
 def _query(ind: Indicator) -> str:
@@ -50,10 +82,30 @@ def level_as_of(con: duckdb.DuckDBPyConnection, ind: Indicator, as_of: dt.date, 
 
 
 def level_in_window(con: duckdb.DuckDBPyConnection, ind: Indicator, start: dt.date, end: dt.date,
-                    filters: Filters) -> tuple[float | None, int]:
-    """A relative indicator's level over [start, end] (None without rows) and the number of rows behind it."""
-    level, n = con.execute(_query(ind), {"from": start, "to": end, **filters.params()}).fetchone()[:2]
+                    filters: Filters, included: list[str]) -> tuple[float | None, int]:
+    """A relative indicator's level over [start, end] counting only the partners in ``included`` (None
+    without rows) and the number of rows behind it."""
+    params = {"from": start, "to": end, "included": list(included), **filters.params()}
+    level, n = con.execute(_query(ind), params).fetchone()[:2]
     return (None if level is None else float(level)), int(n)
+
+
+def window_partners(con: duckdb.DuckDBPyConnection, ind: Indicator, start: dt.date, end: dt.date,
+                    filters: Filters) -> dict[str, tuple[int, int]]:
+    """Partner -> (rows, months with rows) for ``ind`` in [start, end] under ``filters``; partners without
+    rows are absent."""
+    rows = con.execute(indicator_sql("window_partners", ind), {"from": start, "to": end, **filters.params()})
+    return {p: (int(n), int(months)) for p, n, months in rows.fetchall()}
+
+
+def partners_as_of(con: duckdb.DuckDBPyConnection, ind: Indicator, as_of: dt.date, filters: Filters) -> list[str]:
+    """The partners with rows for a count indicator on or before ``as_of`` under ``filters``, sorted."""
+    return [p for (p,) in con.execute(indicator_sql("partners_as_of", ind), {"as_of": as_of, **filters.params()}).fetchall()]
+
+
+def months_between(start: dt.date, end: dt.date) -> int:
+    """Calendar months from ``start``'s month to ``end``'s month, both included (2017-03..2018-02: 12)."""
+    return (end.year - start.year) * 12 + end.month - start.month + 1
 
 
 def month_end(day: dt.date) -> dt.date:
@@ -66,9 +118,23 @@ def current_window(as_of: dt.date, months: int = 12) -> tuple[dt.date, dt.date]:
     return dt.date(index // 12, index % 12 + 1, 1), month_end(as_of)
 
 
+def _dated_rows() -> str:
+    """Every dataset's (dataset, partner_id, date) as one union; names come from the contract (allow-listed)."""
+    return " union all ".join(f"select '{ds.name}' as dataset, partner_id, {ident(ds.date)} as d from {ident(ds.name)}"
+                              for ds in load_contract().values())
+
+
+def latest_by_source(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, dt.date]]:
+    """(dataset, partner, latest date) for every (dataset, partner) pair with data, newest first."""
+    return [(ds, p, d) for ds, p, d in con.execute(sql("latest_date").format(unions=_dated_rows())).fetchall()]
+
+
 def latest_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
     """The latest date any dataset holds (for a month, its last day); None for an empty database."""
-    unions = " union all ".join(f"select max({ident(ds.date)}) as d from {ident(ds.name)}"
-                                for ds in load_contract().values())
-    latest = con.execute(sql("latest_date").format(unions=unions)).fetchone()[0]
-    return None if latest is None else month_end(latest)
+    pairs = latest_by_source(con)
+    return month_end(pairs[0][2]) if pairs else None
+
+
+def outside_project(con: duckdb.DuckDBPyConnection, end: dt.date) -> list[tuple[str, str, int, dt.date, dt.date]]:
+    """(dataset, partner, rows, first date, last date) of the records dated after the project ``end``."""
+    return con.execute(sql("outside_project").format(unions=_dated_rows()), {"end": end}).fetchall()

@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from . import read, store
-from .checks import Rules, canonical, cleaned, ident, lit
+from .checks import Rules, canonical, cleaned, decimal_use, ident, lit
 from .contract import Dataset, header_map, load_contract, normalise_header
 from .problems import Problem, Refused, quote
 from .reference import Reference, load_reference
@@ -76,9 +76,10 @@ def _scratch() -> duckdb.DuckDBPyConnection:
 class _Plan:
     """The SQL for one staged file: each contract column's raw text, typed value and problem."""
 
-    def __init__(self, ds: Dataset, ref: Reference, headers: list[str], today: dt.date):
+    def __init__(self, ds: Dataset, ref: Reference, headers: list[str], today: dt.date,
+                 decimal: dict[str, str] | None = None):
         self.ds, self.ref, self.headers = ds, ref, headers
-        self.rules = Rules(ds, ref, today)
+        self.rules = Rules(ds, ref, today, decimal)
         names = header_map(ds)
         self.fast: dict[str, tuple[str, str]] = {}  # column -> (test, value) of its clean shape (Rules.fast)
         self.position: dict[str, int] = {}
@@ -253,7 +254,8 @@ def _row_problems(con: duckdb.DuckDBPyConnection, plan: _Plan, display: str) -> 
     checked = [n for n in order if n in plan.position]
     parts = []
     if checked:
-        structs = ", ".join(f"{{'o': {order.index(n)}, 'col': {lit(n)}, 'value': {plan.shown(n)}, "
+        structs = ", ".join(f"{{'o': {order.index(n)}, 'col': {lit(n)}, "
+                            f"'value': replace({plan.shown(n)}, chr(0), '\\0'), "
                             f"'msg': {ident('p_' + n)}}}" for n in checked)
         any_problem = " OR ".join(f"{ident('p_' + n)} IS NOT NULL" for n in checked)
         parts.append(f"""
@@ -305,6 +307,8 @@ def _stage(con: duckdb.DuckDBPyConnection, path: Path, display: str, dataset: st
         checked.refusal = str(e)
         return checked, None, None
     plan = _Plan(contract[dataset], load_reference(), table.headers, today or dt.date.today())
+    if not table.problems and (decimal := _decimal_use(con, plan, table)):
+        plan = _Plan(contract[dataset], load_reference(), table.headers, today or dt.date.today(), decimal)
     checked.rows, checked.description = table.rows, table.description
     checked.refusal = _header_refusal(plan, display)
     checked.warnings = [f"{display}: column {quote(h)} is not part of the {dataset} data and was ignored"
@@ -312,12 +316,32 @@ def _stage(con: duckdb.DuckDBPyConnection, path: Path, display: str, dataset: st
     checked.problems = [Problem(display, 1, name, message) for name, message in plan.header_problems]
     if table.problems:
         checked.problems += [*table.problems, Problem(display, None, None, "the values were not checked: first "
-                                                      "give every row as many cells as the header has columns")]
+                                                      "correct the lines listed above")]
     elif table.rows == 0 and not checked.refusal:
         checked.refusal = f"{display}: the file has no data rows, only a header"
     checked.problems = checked.problems[:MAX_LISTED]
     checked.problem_count = len(checked.problems)
     return checked, plan, table
+
+
+def _decimal_use(con: duckdb.DuckDBPyConnection, plan: _Plan, table: read.Table) -> dict[str, str]:
+    """Per number column of the file, the separators (',' and '.') some of its cells use as decimal marks
+    (``checks.decimal_use``): there ``1,500`` is one and a half, not a thousand five hundred. One cheap scan
+    says which columns hold a separator at all (none, in a file of whole numbers); only their cells holding
+    it are then matched against the decimal shapes (0.17 s for 3 M rows of four number columns)."""
+    numbers = [(n, f"c{i}") for n, i in plan.position.items()
+               if plan.ds.columns[n].type in ("count", "amount", "hours")]
+    pairs = [(n, c, sep) for n, c in numbers for sep in ",."]
+    if not pairs:
+        return {}
+    held = con.execute("SELECT " + ", ".join(f"coalesce(bool_or(contains({c}, {lit(sep)})), false)"
+                                             for _, c, sep in pairs) + f" FROM {table.name}").fetchone()
+    marks: dict[str, str] = {}
+    for (name, cell, sep), present in zip(pairs, held, strict=True):
+        if present and con.execute(f"SELECT {decimal_use(cell, sep)} FROM {table.name} "
+                                   f"WHERE contains({cell}, {lit(sep)})").fetchone()[0]:
+            marks[name] = marks.get(name, "") + sep
+    return marks
 
 
 def _explain(con: duckdb.DuckDBPyConnection, checked: Checked, plan: _Plan, table: read.Table) -> None:

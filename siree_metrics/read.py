@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import datetime as dt
 import hashlib
 import os
+import re
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -29,6 +31,12 @@ from .problems import Problem, Refused
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 SNIFF_BYTES = 1 << 16
+# A line of a partner's file longer than this is refused (no row of the contract comes near). DuckDB is
+# told twice as much, so that it reads every line this accepts; DuckDB drops a line longer than its read
+# buffer (32 MB) without a word, so examine measures the lines itself.
+MAX_LINE_BYTES = 1_000_000
+LONG_LINE = (f"this line is longer than {MAX_LINE_BYTES:,} bytes, far longer than any row of a SIREE file; "
+             "is this the export of the right table?")
 
 
 @dataclass(frozen=True)
@@ -38,15 +46,25 @@ class Facts:
     sha256: str
     utf8: bool  # every byte sequence is valid UTF-8 (a BOM allowed)
     lines: int  # lines ending in b"\n" (b"\r" in an old-Mac file), and a last one without its line end
+    multibyte: bool = False  # the text holds valid multi-byte UTF-8 (an accent, a curly quote, a euro sign)
+    bad_line: int | None = None  # the line (1 = header) of the first byte that is not UTF-8
+    long_line: int | None = None  # the first line longer than MAX_LINE_BYTES (its line end not counted)
 
 
-def examine(path: Path, chunk_size: int = 1 << 23) -> Facts:
+def examine(path: Path, chunk_size: int = 1 << 23, max_line: int | None = None) -> Facts:
     """Read ``path`` once: sha256, UTF-8 validity and lines. Raises OSError when it cannot be read.
 
+    Also notes whether the text holds multi-byte UTF-8, the line of the first byte that is not UTF-8, and
+    the first line longer than ``max_line`` bytes (MAX_LINE_BYTES). After the first byte that is not UTF-8
+    only the UTF-8 forms of accented Latin letters and of three- and four-byte characters (curly quotes,
+    the euro sign) count as multi-byte UTF-8: a Windows-1252 file can hold a two-byte UTF-8 look-alike
+    ("É" then a non-breaking space) but not those short of mojibake ("Ã©").
     The fingerprint is computed on a second thread while this one counts lines and checks the text
     (hashlib lets go of Python's lock for large buffers), so this takes about as long as hashing alone."""
+    max_line = MAX_LINE_BYTES if max_line is None else max_line
     digest, decoder = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")()
-    utf8, ends, eol, last = True, 0, b"", b""
+    utf8, multibyte, bad_line, long_line = True, False, None, None
+    ends, eol, last, since = 0, b"", b"", 0  # since: bytes of the line still open at the chunk's start
     with path.open("rb") as f, ThreadPoolExecutor(max_workers=1) as hasher:
         hashed = None
         while chunk := f.read(chunk_size):
@@ -56,19 +74,52 @@ def examine(path: Path, chunk_size: int = 1 << 23) -> Facts:
             if not eol:
                 head = chunk[:SNIFF_BYTES]
                 eol = b"\r" if b"\r" in head and b"\n" not in head else b"\n"
-            ends, last = ends + chunk.count(eol), chunk[-1:]
+            if long_line is None:
+                long_line, since = _long_line(chunk, eol, since, ends, max_line)
             if utf8 and not (chunk.isascii() and not decoder.getstate()[0]):
+                pending = len(decoder.getstate()[0])
                 try:
                     decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    utf8 = False
+                    held = len(decoder.getstate()[0])  # a character cut by the chunk's end: not yet known
+                    multibyte = multibyte or pending > 0 or not chunk[:len(chunk) - held].isascii()
+                except UnicodeDecodeError as e:
+                    utf8, at = False, max(0, e.start - pending)
+                    multibyte = multibyte or not chunk[:at].isascii()
+                    bad_line = ends + chunk.count(eol, 0, at) + 1
+                    multibyte = multibyte or _UTF8_LETTERS.search(chunk, at) is not None
+            elif not utf8 and not multibyte and not chunk.isascii():
+                multibyte = _UTF8_LETTERS.search(chunk) is not None
+            ends, last = ends + chunk.count(eol), chunk[-1:]
         if hashed:
             hashed.result()
-    try:
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:  # the file ends inside a character
-        utf8 = False
-    return Facts(digest.hexdigest(), utf8, ends + (last not in (eol, b"")))
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:  # the file ends inside a character
+            utf8, bad_line = False, ends + (last not in (eol, b""))
+    return Facts(digest.hexdigest(), utf8, ends + (last not in (eol, b"")), multibyte, bad_line, long_line)
+
+
+# The UTF-8 forms of À..ÿ and of every three- and four-byte character (see examine).
+_UTF8_LETTERS = re.compile(rb"\xc3[\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _long_line(chunk: bytes, eol: bytes, since: int, ends: int, limit: int) -> tuple[int | None, int]:
+    """(the line number of the first line in ``chunk`` longer than ``limit`` bytes or None, the bytes of the
+    line still open at its end). ``since``: bytes of the line open before the chunk, ``ends``: line ends
+    before it. A few searches per chunk, jumping ``limit`` bytes at a time, not one per line."""
+    first = chunk.find(eol)
+    if first == -1:
+        return (ends + 1 if since + len(chunk) > limit else None), since + len(chunk)
+    if since + first > limit:
+        return ends + 1, 0
+    pos = first + 1
+    while pos + limit < len(chunk):
+        end = chunk.rfind(eol, pos, pos + limit + 1)
+        if end == -1:
+            return ends + chunk.count(eol, 0, pos) + 1, 0
+        pos = end + 1
+    return None, len(chunk) - pos
 
 
 @dataclass
@@ -180,22 +231,42 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: 
     except duckdb.InvalidInputException as e:
         rows, error = 0, e
     known = facts()
-    if encoding in ("utf-8", "utf-8-sig") and not known.utf8:
-        if encoding == "utf-8-sig":
-            raise Refused(f"{display}: the text is not valid UTF-8 although the file says it is; save it as "
-                          "'CSV UTF-8' and send it again")
-        encoding = "cp1252"  # UTF-8 at the start, but not further on: Excel's "CSV" in Windows-1252
-        rows, error = _read_csv(con, path, table, delimiter, len(headers), encoding, display), None
+    if not known.utf8 and encoding in ("utf-8", "utf-8-sig", "cp1252"):
+        if encoding == "utf-8-sig" or known.multibyte:
+            where = display if known.bad_line is None else f"{display}:{known.bad_line}"
+            raise Refused(f"{where}: this line holds a byte that is not UTF-8 (a Windows-1252 character?) while "
+                          "the file's other text is UTF-8, so neither reading is right; save it as 'CSV UTF-8' "
+                          "and send it again")
+        if encoding != "cp1252":  # UTF-8 at the start, but not further on: Excel's "CSV" in Windows-1252
+            encoding = "cp1252"
+            rows, error = _read_csv(con, path, table, delimiter, len(headers), encoding, display), None
     if error is not None:
         raise Refused(f"{display}: cannot be read as a CSV table ({_first_line(error)})") from None
+    if encoding == "utf-16":  # the line ends of UTF-16 are two bytes: count the lines of a UTF-8 copy
+        copy = _transcode(path, encoding)
+        try:
+            known = dataclasses.replace(examine(copy), sha256=known.sha256)
+        finally:
+            copy.unlink(missing_ok=True)
     problems = [
         Problem(display, int(line), None, _reject_message(kind, found, len(headers)))
         for line, kind, found in con.execute(
             "SELECT line, error_type, csv_line FROM reject_errors ORDER BY line LIMIT 1000"
         ).fetchall()
     ]
-    row_expr = f"({table}.rowid + 2)"  # the table keeps the file's order (see _read_csv)
+    if known.long_line is not None and all(p.row != known.long_line for p in problems):
+        problems = sorted([*problems, Problem(display, known.long_line, None, LONG_LINE)], key=lambda p: p.row or 0)
     blanks = _blank_lines(path, encoding, records=rows, lines=known.lines)
+    if not problems:
+        eol = "\r" if b"\r" in head and b"\n" not in head else "\n"
+        unread = known.lines - 1 - rows - len(blanks)
+        if unread > 0:  # line breaks inside quoted cells take lines too
+            unread -= _breaks_in_cells(con, table, len(headers), eol)
+        if unread > 0:
+            problems.append(Problem(display, None, None, f"{unread} line{'s' if unread > 1 else ''} of the file "
+                                    "were skipped by the reader without a reason, so they are neither rows nor "
+                                    "problems; nothing was loaded: export the table again as CSV"))
+    row_expr = f"({table}.rowid + 2)"  # the table keeps the file's order (see _read_csv)
     if blanks:  # DuckDB skips blank lines; a spreadsheet shows them as rows, so count them back in
         con.execute("CREATE OR REPLACE TEMP TABLE blank_lines (records_before BIGINT)")
         con.executemany("INSERT INTO blank_lines VALUES (?)", [[line - 2 - j] for j, line in enumerate(blanks)])
@@ -267,6 +338,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, delimiter:
                 "DROP TABLE IF EXISTS temp.reject_scans")
     statement = (f"CREATE TEMP TABLE {table} AS SELECT * FROM read_csv($path, delim=$delim, header=true, "
                  f"auto_detect=false, columns={columns}, quote='\"', escape='\"', store_rejects=true, "
+                 f"max_line_size={2 * MAX_LINE_BYTES}, "
                  "ignore_errors=true)")
     params = {"path": str(source), "delim": delimiter}
     try:
@@ -282,12 +354,22 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, delimiter:
             source.unlink(missing_ok=True)
 
 
+def _breaks_in_cells(con: duckdb.DuckDBPyConnection, table: str, width: int, eol: str) -> int:
+    """How many line ends (``eol``) the staged cells hold: each is a line of the file inside a quoted cell."""
+    eol_sql = "chr(13)" if eol == "\r" else "chr(10)"
+    counts = " + ".join(f"coalesce(sum(length(c{i}) - length(replace(c{i}, {eol_sql}, ''))), 0)"
+                        for i in range(width))
+    return int(con.execute(f"SELECT {counts} FROM {table}").fetchone()[0])
+
+
 def _reject_message(kind: str, found: str, width: int) -> str:
     fields = "" if found is None else f" (the line reads {found[:80]!r})"
     if kind == "MISSING COLUMNS":
         return f"this row has fewer cells than the header's {width} columns{fields}"
     if kind == "TOO MANY COLUMNS":
         return f"this row has more cells than the header's {width} columns{fields}; is a value with the delimiter missing its quotes?"
+    if kind == "LINE SIZE OVER MAXIMUM":
+        return LONG_LINE
     if kind == "UNQUOTED VALUE":
         return f"a quote character inside a value is not doubled{fields}"
     return f"this row cannot be read ({kind.lower()}){fields}"

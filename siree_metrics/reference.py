@@ -15,7 +15,7 @@ from pathlib import Path
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
 COUNTRIES = ("BE", "FR", "NL", "UK")
-MEASURES = {"count": ("distinct", "sum"), "relative": ("ratio", "monthly_mean", "window_sum")}
+MEASURES = {"count": ("distinct", "sum", "latest_sum"), "relative": ("ratio", "monthly_mean", "window_sum")}
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from .checks import canonical, ident, lit
-from .contract import Dataset, load_contract
+from .contract import Column, Dataset, load_contract
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "siree.duckdb"
 LOCK_WAIT_NOTICE_S = 1.0
@@ -105,11 +105,13 @@ def connect(db: Path, write: bool = False, on_wait: Callable[[], None] | None = 
 
 
 def upgrade(db: Path, on_wait: Callable[[], None] | None = None) -> None:
-    """Bring a database made before the raw text moved into one column up to date; only the raw text (export)
-    needs it, and any load does it too. Opens the database for writing only when needed."""
+    """Bring a database made by an earlier version up to date: the raw text moved into one column (only
+    export needs it) and columns the contract has gained since (such as startups.jobs_reported_on, which
+    the indicators read). Any load does it too. Opens the database for writing only when needed."""
     with connect(db, on_wait=on_wait) as con:
         older = con.execute("SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
                             "AND column_name LIKE 'raw\\_%' ESCAPE '\\'").fetchone()[0] > 0
+        older = older or any(_missing_columns(con, ds) for ds in load_contract().values())
     if older:
         with connect(db, write=True, on_wait=on_wait):  # create_schema moves the text over
             pass
@@ -138,6 +140,20 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE TABLE IF NOT EXISTS {ident(ds.name + '_replaced')} AS "
                     f"SELECT *, CAST(NULL AS INTEGER) AS replaced_by FROM {ident(ds.name)} LIMIT 0")
         _one_raw_column(con, ds)
+        for table, column in _missing_columns(con, ds):
+            default = "" if column.default is None else f" DEFAULT CAST({lit(column.default)} AS {column.sql_type})"
+            con.execute(f"ALTER TABLE {ident(table)} ADD COLUMN {ident(column.name)} {column.sql_type}{default}")
+
+
+def _missing_columns(con: duckdb.DuckDBPyConnection, ds: Dataset) -> list[tuple[str, Column]]:
+    """(table, column) for each contract column that ``ds``'s tables lack, in a database made before the
+    contract gained it: the column is added empty, as if every earlier file had left it out."""
+    missing = []
+    for table in (ds.name, ds.name + "_replaced"):
+        have = {c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE database_name = "
+                                          "current_database() AND table_name = $t", {"t": table}).fetchall()}
+        missing += [(table, col) for col in ds.columns.values() if have and col.name not in have]
+    return missing
 
 
 def _one_raw_column(con: duckdb.DuckDBPyConnection, ds: Dataset) -> None:
@@ -157,7 +173,7 @@ def _one_raw_column(con: duckdb.DuckDBPyConnection, ds: Dataset) -> None:
 
 
 def meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
-    """A setting stored in the database, such as ``kind`` = ``demo`` for the demo database."""
+    """A setting stored in the database, such as ``demo_build`` (see :func:`demo_state`); None if unset."""
     try:
         row = con.execute("SELECT value FROM meta WHERE key = $k", {"k": key}).fetchone()
     except duckdb.CatalogException:  # a database made before the meta table existed
@@ -169,3 +185,41 @@ def rows_as_sent(con: duckdb.DuckDBPyConnection, ds: Dataset) -> list[tuple]:
     """The current rows of ``ds`` with every cell's text exactly as it arrived, in load order."""
     cells = ", ".join(f"coalesce(raw ->> {lit('$.' + c.name)}, {canonical(c, ident(c.name))})" for c in ds.columns.values())
     return con.execute(f"SELECT {cells} FROM {ident(ds.name)} ORDER BY batch_id, source_row").fetchall()
+
+
+def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    """Store a setting (see :func:`meta`); call on a connection opened for writing."""
+    con.execute("INSERT OR REPLACE INTO meta VALUES ($k, $v)", {"k": key, "v": value})
+
+
+# The demo build records itself in ``meta``: DEMO_BUILD is "in_progress" from before its first file until
+# after its last, then "complete"; DEMO_BATCHES lists the batch ids its files were stored as.
+DEMO_BUILD = "demo_build"
+DEMO_BATCHES = "demo_batches"
+
+
+def demo_state(con: duckdb.DuckDBPyConnection) -> str | None:
+    """What the database holds, as far as the DEMO DATA label and the upload rule go.
+
+    - ``"building"``: a demo build started and did not finish (it is running now, or was killed half-way):
+      the next start finishes it, and meanwhile it is labelled demo data;
+    - ``"demo"``: every batch is one a finished demo build loaded: labelled DEMO DATA, uploads open;
+    - ``"mixed"``: a finished demo build and at least one other batch (a partner's file loaded from the
+      command line or uploaded): not "DEMO DATA", and not real results either; uploads follow the normal rule;
+    - ``None``: no demo build ever ran here (a real database, or an empty one).
+
+    A database built before builds were recorded (only ``kind`` = ``demo`` in meta) counts the batches
+    loaded by ``demo`` as the demo's.
+    """
+    build = meta(con, DEMO_BUILD)
+    if build == "in_progress":
+        return "building"
+    if build is None and meta(con, "kind") != "demo":
+        return None
+    batches = con.execute("SELECT batch_id, loaded_by FROM batches ORDER BY batch_id").fetchall()
+    if build is None:  # the older record
+        real = [b for b, by in batches if by != "demo"]
+    else:
+        demo = {int(b) for b in (meta(con, DEMO_BATCHES) or "").split(",") if b}
+        real = [b for b, _ in batches if b not in demo]
+    return "mixed" if real else "demo"

@@ -3,14 +3,67 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import tomllib
 from dataclasses import asdict, dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 import duckdb
 
 from . import attainment as att
 from .filters import FILTER_SQL, Filters
-from .indicators import current_window, latest_date, level_as_of, level_in_window, sql
-from .reference import Indicator, Reference, load_reference
+from .indicators import (
+    alternative,
+    current_window,
+    latest_by_source,
+    level_as_of,
+    level_in_window,
+    month_end,
+    months_between,
+    partners_as_of,
+    sql,
+    window_partners,
+)
+from .reference import REFERENCE_DIR, Indicator, Programme, Reference, load_reference
+
+COMPLETE_MONTHS = 10  # of 12: a window is complete when every partner in the figure has rows in 10 of its months
+
+
+@dataclass
+class Coverage:
+    """Which partners a figure counts, which it leaves out and why, and how complete its windows are."""
+
+    reporting: list[str]  # partners with rows for the indicator under the selection (either window)
+    included: list[str]  # partners the figure counts: for a relative indicator, those with rows in both windows
+    left_out: dict[str, str] = field(default_factory=dict)  # partner -> why it is left out
+    months_missing: dict[str, dict[str, int]] = field(default_factory=dict)  # partner -> {"baseline", "current"}
+    complete: bool | None = None  # every included partner has COMPLETE_MONTHS in each window; None: no window
+
+    def text(self) -> str:
+        """One line: "2 of 3 partners reporting this indicator; UCR has no baseline; window incomplete: ..."."""
+        if not self.reporting:
+            return "no partner reports this indicator in this selection"
+        k = len(self.reporting)
+        parts = [f"{len(self.included)} of {k} partner{'s' if k != 1 else ''} reporting this indicator"]
+        parts += [f"{p} {why}" for p, why in self.left_out.items()]
+        gaps = [f"{p} {m['baseline']} baseline / {m['current']} current" for p, m in self.months_missing.items()
+                if m["baseline"] or m["current"]]
+        if gaps:
+            head = "window incomplete, months missing" if self.complete is False else "months missing"
+            parts.append(f"{head}: " + ", ".join(gaps))
+        return "; ".join(parts)
+
+
+@dataclass
+class Alternative:
+    """A reading of the target a reader may assume (declared in the catalogue), over the same partners."""
+
+    label: str
+    baseline: float | None
+    current: float | None
+    change: float | None  # current / baseline - 1
+    points: float | None  # (current - baseline) * 100, for a share
 
 
 @dataclass
@@ -25,21 +78,59 @@ class IndicatorResult:
     current: float | None
     attainment: float | None
     expected: float
-    status: str
+    status: att.Status
     forecast: float | None
     n: int  # rows behind the value (current window for relative indicators)
     n_baseline: int | None = None
     target_illustrative: bool = False
+    measure: str = ""
+    note: str = ""  # why there is no attainment, or what the status rests on, in words
+    coverage: Coverage | None = None
+    alternative: Alternative | None = None
+
+    @property
+    def incomplete(self) -> bool:
+        """The figure's window is less than complete (see COMPLETE_MONTHS)."""
+        return bool(self.coverage and self.coverage.complete is False)
+
+    def change_text(self) -> str:
+        """A relative figure with its unit: "+9.5% relative to the baseline share (31.7% → 34.7%, +3.0 points)"."""
+        if self.kind != "relative" or self.value is None or self.baseline is None or self.current is None:
+            return ""
+        b, c = self.baseline, self.current
+        if self.measure == "ratio":
+            return (f"{self.value:+.1%} relative to the baseline share ({b:.1%} → {c:.1%}, "
+                    f"{(c - b) * 100:+.1f} points)")
+        what = "baseline monthly mean" if self.measure == "monthly_mean" else "baseline year"
+        return f"{self.value:+.1%} relative to the {what} ({b:,.0f} → {c:,.0f} {self.unit})"
 
 
 @dataclass
 class Budget:
-    total_eur: float | None
-    erdf_eur: float | None
-    spent_eur: float
-    by_partner: dict[str, float] = field(default_factory=dict)
-    by_category: dict[str, float] = field(default_factory=dict)
+    """Spending against the budget; every euro amount is an exact Decimal of cents (no float anywhere).
+
+    ``total_eur``/``erdf_eur``/``planned_eur`` are None where there is no budget (a region, an empty
+    selection); ``planned_eur`` is the even-pace spend by the as-of date (budget × time elapsed);
+    ``share_spent`` = spent / budget; ``status`` is ``attainment.budget_status`` (or ``empty_selection``).
+    ``by_partner`` and ``by_category`` are sorted by key.
+    """
+    total_eur: Decimal | None
+    erdf_eur: Decimal | None
+    spent_eur: Decimal
+    planned_eur: Decimal | None = None
+    share_spent: float | None = None
+    status: att.BudgetStatus = "no_budget"
+    by_partner: dict[str, Decimal] = field(default_factory=dict)
+    by_category: dict[str, Decimal] = field(default_factory=dict)
     illustrative: bool = False
+
+
+@dataclass
+class AsOf:
+    """An as-of date and, in words, why it is that date."""
+
+    date: dt.date
+    reason: str
 
 
 @dataclass
@@ -49,17 +140,26 @@ class Summary:
     indicators: list[IndicatorResult]
     budget: Budget
     expected: float
+    as_of_reason: str = ""
+    requested_as_of: dt.date | None = None  # the date asked for, when the as-of was capped at the project end
+    final: bool = False  # as-of on or after the project end: the figures are the final ones
+    empty_selection: bool = False  # the filters cover no partner (see Filters.is_empty)
 
     def to_json(self) -> dict:
         """The documented JSON shape of ``python -m siree_metrics summary --format json``."""
         return {
             "as_of": self.as_of.isoformat(),
+            "as_of_reason": self.as_of_reason,
+            "requested_as_of": self.requested_as_of.isoformat() if self.requested_as_of else None,
+            "final": self.final,
+            "empty_selection": self.empty_selection,
             "filters": {
                 "country": ",".join(self.filters.countries) or None,
                 "region": ",".join(self.filters.regions) or None,
                 "partner": ",".join(self.filters.partners) or None,
             },
-            "indicators": [asdict(r) for r in self.indicators],
+            "indicators": [{**asdict(r), "complete": None if r.coverage is None else r.coverage.complete,
+                            "coverage_text": r.coverage.text() if r.coverage else ""} for r in self.indicators],
             "budget": asdict(self.budget),
         }
 
@@ -74,71 +174,227 @@ def target_for(ind: Indicator, filters: Filters, ref: Reference) -> tuple[float 
     return sum(ref.partner_targets.get((p, ind.id), 0.0) for p in partners), True
 
 
+def _result(ind: Indicator, **fields) -> IndicatorResult:
+    base = dict(id=ind.id, label=ind.label(), kind=ind.kind, unit=ind.unit, measure=ind.measure, value=None,
+                baseline=None, current=None, attainment=None, forecast=None, n=0)
+    return IndicatorResult(**{**base, **fields})
+
+
 def indicator_result(con: duckdb.DuckDBPyConnection, ind: Indicator, as_of: dt.date, filters: Filters,
                      ref: Reference) -> IndicatorResult:
+    """One indicator at ``as_of`` under ``filters``. The order of the rules (docs/method.md): an empty
+    selection; before the project start, ``not_started``; a selection without rows, ``no_data``; a count
+    under a region filter, ``no_target``; a relative indicator whose current window still overlaps the
+    baseline, ``too_early``, or whose reporting partners all lack a baseline, ``baseline_missing``; else the
+    attainment's status, which from the project end on is ``achieved`` or ``not_achieved``."""
     prog = ref.programme
     expected = att.expected(as_of, prog.start, prog.end)
+    final = as_of >= prog.end
+    if filters.is_empty(ref):
+        return _result(ind, target=None, expected=expected, status="empty_selection",
+                       note="the selection is empty: no partner matches these filters together")
     target, illustrative = target_for(ind, filters, ref)
-    common = dict(id=ind.id, label=ind.label(), kind=ind.kind, unit=ind.unit, target=target,
-                  expected=expected, target_illustrative=illustrative)
+    common = dict(target=target, expected=expected, target_illustrative=illustrative)
+    not_started = f"project not started: it runs from {prog.start} to {prog.end}"
     if ind.kind == "count":
         value, n = level_as_of(con, ind, as_of, filters)
+        partners = partners_as_of(con, ind, as_of, filters)
+        cover = Coverage(reporting=partners, included=partners)
+        if as_of < prog.start:
+            return _result(ind, **common, value=value if n else None, status="not_started", n=n,
+                           note=not_started, coverage=cover)
+        if n == 0:
+            return _result(ind, **common, status="no_data", note="no rows for this selection", coverage=cover)
+        if target is None:
+            return _result(ind, **common, value=value, status="no_target", n=n, coverage=cover,
+                           note="no target for a region: targets belong to partners, not to regions")
         a = att.attainment(value, target)
-        status = "no_data" if n == 0 else att.status(a, expected, prog.on_track, prog.at_risk)
-        if status == "no_data":
-            a = None
-        forecast = None if n == 0 else att.forecast(value, expected) if as_of < prog.end else value
-        return IndicatorResult(**common, value=value, baseline=None, current=None, attainment=a,
-                               status=status, forecast=forecast, n=n)
-    baseline, n_base = level_in_window(con, ind, prog.baseline_start, prog.baseline_end, filters)
-    current, n = level_in_window(con, ind, *current_window(as_of, prog.current_months), filters)
+        status = att.status(a, expected, prog.on_track, prog.at_risk, final=final)
+        return _result(ind, **common, value=value, attainment=a, status=status, n=n, coverage=cover,
+                       forecast=value if final else att.forecast(value, expected),
+                       note="final: the project has ended" if final else "")
+    return _relative_result(con, ind, as_of, filters, ref, common, final, not_started)
+
+
+def _relative_result(con: duckdb.DuckDBPyConnection, ind: Indicator, as_of: dt.date, filters: Filters,
+                     ref: Reference, common: dict, final: bool, not_started: str) -> IndicatorResult:
+    """A relative indicator, like with like: only the partners with rows in both windows are counted."""
+    prog = ref.programme
+    base_window = (prog.baseline_start, prog.baseline_end)
+    cur_window = current_window(as_of, prog.current_months)
+    base_rows = window_partners(con, ind, *base_window, filters)
+    if as_of < prog.start:
+        return _result(ind, **common, status="not_started", note=not_started,
+                       coverage=Coverage(sorted(base_rows), []))
+    if cur_window[0] <= prog.baseline_end:
+        first = first_comparable_as_of(prog)
+        return _result(ind, **common, status="too_early", coverage=Coverage(sorted(base_rows), []),
+                       note=f"too early: the current {prog.current_months} months ({cur_window[0]:%Y-%m} to "
+                            f"{cur_window[1]:%Y-%m}) still overlap the baseline year ({prog.baseline_start:%Y-%m} "
+                            f"to {prog.baseline_end:%Y-%m}); the first comparison is at as-of {first}")
+    cur_rows = window_partners(con, ind, *cur_window, filters)
+    included = sorted(set(base_rows) & set(cur_rows))
+    left_out = {p: "has no baseline" for p in sorted(set(cur_rows) - set(base_rows))}
+    left_out |= {p: "has no rows in the current window" for p in sorted(set(base_rows) - set(cur_rows))}
+    base_len, cur_len = months_between(*base_window), months_between(*cur_window)
+    missing = {p: {"baseline": base_len - base_rows[p][1], "current": cur_len - cur_rows[p][1]} for p in included}
+    complete = all(base_len - m["baseline"] >= COMPLETE_MONTHS * base_len / 12
+                   and cur_len - m["current"] >= COMPLETE_MONTHS * cur_len / 12 for m in missing.values())
+    cover = Coverage(sorted(set(base_rows) | set(cur_rows)), included, dict(sorted(left_out.items())), missing,
+                     complete if included else None)
+    if not cur_rows:
+        baseline = level_in_window(con, ind, *base_window, filters, sorted(base_rows))[0] if base_rows else None
+        return _result(ind, **common, baseline=baseline, status="no_data", coverage=cover,
+                       n_baseline=sum(n for n, _ in base_rows.values()),
+                       note=f"no rows in the current window ({cur_window[0]:%Y-%m} to {cur_window[1]:%Y-%m})")
+    if not included:
+        current, n = level_in_window(con, ind, *cur_window, filters, sorted(cur_rows))
+        return _result(ind, **common, current=current, n=n, n_baseline=0, status="baseline_missing",
+                       coverage=cover, note=f"no baseline rows ({prog.baseline_start:%Y-%m} to "
+                                            f"{prog.baseline_end:%Y-%m}) for the partners reporting now")
+    baseline, n_base = level_in_window(con, ind, *base_window, filters, included)
+    current, n = level_in_window(con, ind, *cur_window, filters, included)
     change = att.relative_change(current, baseline)
-    a = att.attainment(change, target)
-    if n == 0:
-        status = "no_data"
-    elif n_base == 0 or not baseline:
-        status = "baseline_missing"
+    a = att.attainment(change, common["target"])
+    if change is None:
+        status: att.Status = "baseline_missing"
+        a = None
     else:
-        status = att.status(a, expected, prog.on_track, prog.at_risk)
-    return IndicatorResult(**common, value=change, baseline=baseline, current=current,
-                           attainment=a if status not in ("no_data", "baseline_missing") else None,
-                           status=status, forecast=None, n=n, n_baseline=n_base)
+        status = att.status(a, common["expected"], prog.on_track, prog.at_risk, final=final)
+    return _result(ind, **common, value=change, baseline=baseline, current=current, attainment=a, status=status,
+                   n=n, n_baseline=n_base, coverage=cover, alternative=_alternative(con, ind, filters, ref,
+                                                                                    cur_window, included),
+                   note="final: the project has ended" if final else "")
 
 
-def budget_of(filters: Filters, ref: Reference) -> tuple[float | None, float | None, bool]:
-    """(budget, ERDF part, illustrative) for the partners ``filters`` covers; (None, None, False) for a region."""
+def first_comparable_as_of(prog: Programme) -> dt.date:
+    """The first as-of date whose current window lies wholly after the baseline window (2019-02-28)."""
+    after = prog.baseline_end + dt.timedelta(days=1)
+    index = after.year * 12 + after.month - 1 + prog.current_months - 1
+    return month_end(dt.date(index // 12, index % 12 + 1, 1))
+
+
+def _alternative(con: duckdb.DuckDBPyConnection, ind: Indicator, filters: Filters, ref: Reference,
+                 cur_window: tuple[dt.date, dt.date], included: list[str]) -> Alternative | None:
+    """The catalogue's alternative reading over the same partners and windows, or None if it declares none."""
+    alt = alternative(ind)
+    if alt is None:
+        return None
+    label, alt_ind = alt
+    prog = ref.programme
+    b = level_in_window(con, alt_ind, prog.baseline_start, prog.baseline_end, filters, included)[0]
+    c = level_in_window(con, alt_ind, *cur_window, filters, included)[0]
+    points = None if b is None or c is None else (c - b) * 100 if alt_ind.measure == "ratio" else c - b
+    return Alternative(label, b, c, att.relative_change(c, b), points)
+
+
+def euros(amount: float | int | str | Decimal) -> Decimal:
+    """An amount of the reference data as exact cents: ``1050000`` (read as a float) -> Decimal('1050000.00').
+
+    Through ``str``, so a figure written with at most two decimals comes back exactly as written.
+    """
+    return Decimal(str(amount)).quantize(att.CENT)
+
+
+def budget_of(filters: Filters, ref: Reference) -> tuple[Decimal | None, Decimal | None, bool]:
+    """(budget, ERDF part, illustrative) for the partners ``filters`` covers, exact to the cent.
+
+    (None, None, False) for a region (budgets belong to partners) and for a selection that covers no
+    partner. The ERDF part of some partners is the programme's ERDF split in proportion to their budgets,
+    rounded half up to the cent.
+    """
+    prog = ref.programme
     if filters.is_programme:
-        return ref.programme.budget_eur, ref.programme.erdf_eur, False
+        return euros(prog.budget_eur), euros(prog.erdf_eur), False
     partners = filters.partner_ids(ref)
-    if partners is None:
+    if not partners or filters.is_empty(ref):
         return None, None, False
-    return float(sum(ref.partners[p].budget_eur for p in partners)), round(ref.erdf_share(partners), 2), True
+    total = sum((euros(ref.partners[p].budget_eur) for p in partners), Decimal("0.00"))
+    erdf = (euros(prog.erdf_eur) * total / euros(prog.budget_eur)).quantize(att.CENT, rounding=ROUND_HALF_UP)
+    return total, erdf, True
+
+
+@functools.cache
+def budget_thresholds(directory: Path = REFERENCE_DIR) -> dict[str, float]:
+    """The ``budget_*`` thresholds of programme.toml's [status], as keywords of ``attainment.budget_status``."""
+    status = tomllib.loads((directory / "programme.toml").read_text(encoding="utf-8"))["status"]
+    return {k.removeprefix("budget_"): float(v) for k, v in status.items() if k.startswith("budget_")}
 
 
 def budget(con: duckdb.DuckDBPyConnection, as_of: dt.date, filters: Filters, ref: Reference) -> Budget:
-    """Spent (paid by ``as_of``) against the budget of the partners the filter covers."""
+    """Spent (paid by ``as_of``) against the budget of the partners the filter covers, in exact Decimals.
+
+    DuckDB sums the DECIMAL(18,2) amounts exactly and Python adds Decimals, so the figures do not depend
+    on the order of the rows (nor on DuckDB's thread count); partners and categories are sorted by key.
+    """
     rows = con.execute(sql("spent").format(filters=FILTER_SQL), {"as_of": as_of, **filters.params()}).fetchall()
-    by_partner: dict[str, float] = {}
-    by_category: dict[str, float] = {}
+    zero = Decimal("0.00")
+    by_partner: dict[str, Decimal] = {}
+    by_category: dict[str, Decimal] = {}
     for partner, category, spent, _ in rows:
-        by_partner[partner] = by_partner.get(partner, 0.0) + float(spent)
-        by_category[category] = by_category.get(category, 0.0) + float(spent)
+        by_partner[partner] = by_partner.get(partner, zero) + spent
+        by_category[category] = by_category.get(category, zero) + spent
+    spent_eur = sum(by_partner.values(), zero)
     total, erdf, illustrative = budget_of(filters, ref)
-    return Budget(total, erdf, round(sum(by_partner.values()), 2), by_partner, by_category, illustrative)
+    prog = ref.programme
+    if filters.is_empty(ref) or filters.partner_ids(ref) == []:
+        status: att.BudgetStatus = "empty_selection"
+    else:
+        status = att.budget_status(spent_eur, total, as_of, prog.start, prog.end, **budget_thresholds())
+    return Budget(
+        total_eur=total, erdf_eur=erdf, spent_eur=spent_eur,
+        planned_eur=None if total is None else att.planned_spend(total, as_of, prog.start, prog.end),
+        share_spent=float(spent_eur / total) if total else None, status=status,
+        by_partner=dict(sorted(by_partner.items())), by_category=dict(sorted(by_category.items())),
+        illustrative=illustrative)
+
+
+def as_of_rule(con: duckdb.DuckDBPyConnection, ref: Reference | None = None) -> AsOf:
+    """The default as-of date and why: the last day of the latest month that a majority (more than half)
+    of the (dataset, partner) pairs with data have reached, capped at the project end. One stray record
+    moves only its own pair's latest month, so it cannot move the date. An empty database gives the
+    project end (or today, if earlier)."""
+    prog = (ref or load_reference()).programme
+    pairs = latest_by_source(con)
+    if not pairs:
+        day = min(dt.date.today(), prog.end)
+        return AsOf(day, "no data yet")
+    latest = sorted((month_end(d) for _, _, d in pairs), reverse=True)
+    day = latest[len(latest) // 2]  # reached by at least len // 2 + 1 pairs: a strict majority
+    reached = sum(d >= day for d in latest)
+    newest = latest[0]
+    if day >= prog.end:
+        after = f"; records after it (to {newest}) are outside the project period" if newest > prog.end else ""
+        return AsOf(prog.end, f"the project end: final figures ({reached} of {len(latest)} partner datasets "
+                              f"reach it{after})")
+    later = f"; the newest record is in the month ending {newest}" if newest > day else ""
+    return AsOf(day, f"the latest month that most partner datasets have reached ({reached} of {len(latest)} "
+                     f"(dataset, partner) pairs have data up to it{later})")
 
 
 def default_as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
-    """The last day of the latest month with data, or today for an empty database."""
-    return latest_date(con) or dt.date.today()
+    """The default as-of date (see :func:`as_of_rule`)."""
+    return as_of_rule(con).date
 
 
 def summarize(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None,
               filters: Filters | None = None) -> Summary:
-    """Every indicator of the catalogue and the budget, at ``as_of`` (default: latest data) under ``filters``."""
+    """Every indicator of the catalogue and the budget, at ``as_of`` under ``filters``. Without ``as_of``,
+    the default of :func:`as_of_rule`; an ``as_of`` after the project end is capped at the end (results stop
+    there: the figures are final) and the date asked for is kept in ``requested_as_of``."""
     ref = load_reference()
-    filters = filters or Filters()
-    as_of = as_of or default_as_of(con)
-    results = [indicator_result(con, ind, as_of, filters, ref) for ind in ref.indicators]
     prog = ref.programme
+    filters = filters or Filters()
+    requested = None
+    if as_of is None:
+        rule = as_of_rule(con, ref)
+        as_of, reason = rule.date, rule.reason
+    elif as_of > prog.end:
+        requested, as_of = as_of, prog.end
+        reason = f"{requested} is after the project end: results stop at {prog.end}; these are the final figures"
+    else:
+        reason = "the date asked for"
+    results = [indicator_result(con, ind, as_of, filters, ref) for ind in ref.indicators]
     return Summary(as_of, filters, results, budget(con, as_of, filters, ref),
-                   att.expected(as_of, prog.start, prog.end))
+                   att.expected(as_of, prog.start, prog.end), reason, requested, as_of >= prog.end,
+                   filters.is_empty(ref))

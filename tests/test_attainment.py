@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
+from decimal import Decimal
 
 import pytest
 from helpers import ROOT, TODAY, csv_bytes
@@ -223,7 +224,8 @@ def test_count_attainment_status_and_forecast(summary):
 def test_ratio_parent_involvement_by_hand(summary):
     r = summary()["by_id"]["parent_involvement"]
     baseline = (20 + 30 + 10) / (100 + 100 + 50)  # a ratio of sums, not a mean of ratios
-    current = (25 + 35 + 15 + 8) / (100 + 100 + 50 + 40)
+    # like with like: MIDDELBURG has no baseline, so its 8 / 40 is left out of the current window too
+    current = (25 + 35 + 15) / (100 + 100 + 50)
     assert r.baseline == approx(baseline)
     assert r.current == approx(current)
     assert r.value == approx(current / baseline - 1)
@@ -231,6 +233,8 @@ def test_ratio_parent_involvement_by_hand(summary):
     assert r.attainment == approx((current / baseline - 1) / 0.10)
     assert r.status == "achieved"
     assert r.forecast is None
+    assert r.coverage.left_out == {"MIDDELBURG": "has no baseline"}
+    assert r.coverage.text().startswith("2 of 3 partners reporting this indicator; MIDDELBURG has no baseline")
 
 
 def test_monthly_mean_children_in_school_by_hand(summary):
@@ -277,7 +281,7 @@ def test_relative_indicator_without_baseline_rows(summary):
 
 def test_count_indicator_without_rows_under_the_filter(summary):
     r = summary(partners=("LSF",))["by_id"]["learning_communities"]
-    assert r.value == 0
+    assert r.value is None  # no rows: no value (a partner with rows and 0 results shows 0: test_coverage.py)
     assert r.status == "no_data"
     assert r.attainment is None
     assert r.forecast is None
@@ -292,12 +296,13 @@ def test_relative_indicator_without_any_rows_is_no_data(summary):
 def test_as_of_before_the_start_and_after_the_end(summary):
     early = summary(dt.date(2018, 1, 31))["by_id"]["learning_communities"]
     assert early.expected == 0.0
-    assert early.value == 0 and early.status == "no_data"
+    assert early.value is None and early.status == "not_started"  # no rows yet, and the project has not started
     late = summary(dt.date(2022, 6, 30))["by_id"]
     assert late["learning_communities"].expected == 1.0
     assert late["learning_communities"].value == 4
     assert late["learning_communities"].forecast == 4  # at the end the forecast is the value
-    assert late["support_networks"].status == "behind"  # 2 of 4 with all the time gone
+    assert late["support_networks"].status == "not_achieved"  # 2 of 4, and the project has ended
+    assert summary(dt.date(2022, 6, 30))["summary"].as_of == END  # capped: results stop at the project end
 
 
 def test_filters_restrict_the_values(summary):
@@ -384,7 +389,7 @@ def test_budget_under_a_partner_filter(summary):
     b = summary(partners=("ADICE",))["budget"]
     assert b.spent_eur == approx(2000)
     assert b.total_eur == approx(budgets["ADICE"])
-    assert b.erdf_eur == approx(2_928_481 * budgets["ADICE"] / 4_880_802, abs=0.01)
+    assert b.erdf_eur == Decimal("323999.98")  # 2,928,481 x 540,000 / 4,880,802 = 323,999.9778..., to the cent
 
 
 def test_budget_under_a_country_filter(summary):
@@ -393,7 +398,8 @@ def test_budget_under_a_country_filter(summary):
     be = budgets["VIVES"] + budgets["MECHELEN"] + budgets["ARHUS"] + budgets["LSF"]
     assert b.spent_eur == approx(1150.50)
     assert b.total_eur == approx(be)
-    assert b.erdf_eur == approx(2_928_481 * be / 4_880_802, abs=0.01)
+    assert be == 1_960_802  # 520,000 + 560,000 + 450,000 + 430,802
+    assert b.erdf_eur == Decimal("1176481.12")  # 2,928,481 x 1,960,802 / 4,880,802 = 1,176,481.1196..., to the cent
 
 
 def test_budget_under_a_region_filter_counts_only_that_region(summary):

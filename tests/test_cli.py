@@ -99,7 +99,7 @@ def test_many_problems_are_listed_on_stderr(run, db, write_csv):
     assert code == 1
     lines = [line for line in err.splitlines() if line.startswith(f"{path}:")]
     assert len(lines) >= 50
-    assert lines[0] == f"{path}:2: launched_on: '2016-01-01' is before 2017-01-01, earlier than SIREE data can be"
+    assert lines[0] == f"{path}:2: launched_on: '2016-01-01' is before the project start (2018-03-01): only results of the project count"
     assert err.splitlines()[-1] == f"{path}: refused (80 problems): nothing was loaded from this file"
 
 
@@ -212,7 +212,10 @@ def test_summary_json_relative_value_is_the_change(run, db, tmp_path):
 def test_summary_default_as_of_is_the_end_of_the_latest_month_with_data(run, db, tmp_path):
     _load_some(db, tmp_path)  # the latest date is 2019-05-14
     data = json.loads(run("summary", "--db", db, "--format", "json")[1])
-    assert data["as_of"] == "2019-05-31"
+    # the as-of rule: (networks, MIDDELBURG) 2019-03, (networks, ADICE) 2019-05, (expenditure, LSF) 2019-03;
+    # newest first 2019-05, 2019-03, 2019-03: the 2nd newest (index 3 // 2 = 1) is 2019-03, which all 3 reached
+    assert data["as_of"] == "2019-03-31"
+    assert data["as_of_reason"].startswith("the latest month that most partner datasets have reached (3 of 3")
     assert data["filters"] == {"country": None, "region": None, "partner": None}
     assert data["budget"]["total_eur"] == 4_880_802 and data["budget"]["erdf_eur"] == 2_928_481
     assert data["budget"]["spent_eur"] == pytest.approx(1000.50)
@@ -231,7 +234,7 @@ def test_summary_on_a_new_empty_database(run, db):
     assert code == 0
     data = json.loads(out)
     counts = [i for i in data["indicators"] if i["id"] in ("learning_communities", "support_networks")]
-    assert all(i["value"] == 0 and i["status"] == "no_data" for i in counts)
+    assert all(i["value"] is None and i["status"] == "no_data" for i in counts)  # no rows: no value
     assert data["budget"]["spent_eur"] == 0
 
 

@@ -78,3 +78,31 @@ def test_first_start_without_a_database_builds_the_demo(tmp_path: Path, monkeypa
     assert (tmp_path / "siree.duckdb").exists()
     assert any("DEMO DATA" in w.value for w in at.warning)
     assert "44" in card_text(at)  # the demo's learning communities
+
+
+def test_overview_says_why_the_as_of_date_and_counts_indicators_with_rows(small_db: Path, tmp_path: Path) -> None:
+    # the small database: 2 communities of ADICE (2019-03-15); add one VIVES training nobody completed
+    path = tmp_path / "training.csv"
+    path.write_bytes(csv_bytes(rows_from([valid("teacher_training", completed="no")])))
+    assert load_file(small_db, "teacher_training", path, today=TODAY).status == "loaded"
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert not at.exception
+    # two (dataset, partner) pairs, both with their latest record in 2019-03: the default is 2019-03-31
+    assert "data as of **2019-03-31**" in card_text(at)
+    assert any("Why this date: the latest month that most partner datasets have reached (2 of 2" in c.value
+               for c in at.caption)
+    # the training row makes 0 teachers a value (with a status), so 2 of 8 indicators have data, not 1
+    assert any("2 of 8 indicators have data" in c.value for c in at.caption)
+    assert ">0</div>" in card_text(at).replace(" ", "")
+
+
+def test_overview_after_the_end_shows_final_statuses(small_db: Path) -> None:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["as_of"] = "2022-06-30"
+    at.run()
+    assert not at.exception
+    text = card_text(at)
+    assert "data as of **2021-12-31**" in text  # capped at the project end
+    assert "✖ Not achieved" in text  # 2 of 40 communities, final
+    assert "On track" not in text and "At risk" not in text
+    assert any("these are the final figures" in c.value for c in at.caption)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -72,7 +73,7 @@ def test_budget_by_month_is_cumulative_with_the_pace_line(tiny_db: Path) -> None
     last = months.iloc[-1]
     elapsed = (AS_OF - prog.start).days / (prog.end - prog.start).days
     assert last["elapsed"] == pytest.approx(elapsed)
-    assert last["expected_eur"] == pytest.approx(prog.budget_eur * elapsed, abs=0.01)
+    assert last["expected_eur"] == Decimal("2334145.14")  # 4,880,802 x 670 / 1401 days = 2,334,145.139..., exact
     later = query(tiny_db, history.budget_by_month, dt.date(2020, 3, 31), Filters())
     assert later["cumulative_eur"].iloc[-1] == pytest.approx(3700.50)  # a negative correction counts
 
@@ -112,7 +113,7 @@ def test_budget_of_follows_the_filter() -> None:
     assert history.budget_of(Filters(), ref) == (ref.programme.budget_eur, ref.programme.erdf_eur, False)
     total, erdf, illustrative = history.budget_of(Filters(partners=("UOG",)), ref)
     assert total == ref.partners["UOG"].budget_eur and illustrative
-    assert erdf == pytest.approx(total * ref.programme.erdf_eur / ref.programme.budget_eur, abs=0.01)
+    assert erdf == Decimal("629999.96")  # 2,928,481 x 1,050,000 / 4,880,802 = 629,999.9569..., to the cent
     assert history.budget_of(Filters(regions=("UKJ41",)), ref) == (None, None, False)
 
 
@@ -194,10 +195,12 @@ def test_problem_table_keeps_the_command_line_wording(tmp_path: Path) -> None:
 def test_charts_draw_and_say_when_empty(tiny_db: Path) -> None:
     prog = load_reference().programme
     months = query(tiny_db, history.budget_by_month, AS_OF, Filters())
-    fig = budget_charts.pace_of_spend(months, "behind", prog.baseline_start, AS_OF, prog.start, prog.end)
+    fig = budget_charts.pace_of_spend(months, "seriously_underspending", prog.baseline_start, AS_OF, prog.start,
+                                      prog.end)
     assert [tr.name for tr in fig.data] == ["Budget", "Budget × time elapsed", "Spent (cumulative)"]
-    assert "Behind" in fig.layout.annotations[0].text  # status in words, not only colour
-    empty = budget_charts.pace_of_spend(months.iloc[0:0], "no_data", prog.start, AS_OF, prog.start, prog.end)
+    assert "Seriously underspending" in fig.layout.annotations[0].text  # budget status in words, not only colour
+    assert fig.data[2].customdata[-1][0] == "EUR 3,500.50"  # the hover shows the exact cents
+    empty = budget_charts.pace_of_spend(months.iloc[0:0], None, prog.start, AS_OF, prog.start, prog.end)
     assert "No expenditure" in empty.layout.annotations[0].text
     partners = query(tiny_db, history.budget_by_partner, AS_OF, Filters())
     assert len(budget_charts.spend_by_partner(partners, 0.5).data[0].y) == 9

@@ -156,7 +156,7 @@ DATES_BAD = {
 
 @pytest.mark.parametrize("text", list(DATES_OK))
 def test_date_forms_accepted(cases, text):
-    out = cases("learning_communities", "established_on", list(DATES_OK))
+    out = cases("expenditure", "paid_on", list(DATES_OK))
     assert out.result.status == "loaded", out.result.report()
     assert out.stored[text] == DATES_OK[text]
     assert out.raw[text] == text  # the text as sent is kept
@@ -164,9 +164,9 @@ def test_date_forms_accepted(cases, text):
 
 @pytest.mark.parametrize("text", list(DATES_BAD))
 def test_date_forms_refused(cases, text):
-    out = cases("learning_communities", "established_on", list(DATES_BAD))
+    out = cases("expenditure", "paid_on", list(DATES_BAD))
     assert out.result.status == "refused"
-    assert out.problems[text] == [("established_on", f"'{text}' {DATES_BAD[text]}")]
+    assert out.problems[text] == [("paid_on", f"'{text}' {DATES_BAD[text]}")]
 
 
 MONTHS_OK = {
@@ -256,6 +256,80 @@ def test_hours_accept_decimal_comma_or_point(cases, text, hours):
     out = cases("teacher_training", "hours", ["7,5", "7.5", "12", "0"])
     assert out.result.status == "loaded", out.result.report()
     assert out.stored[text] == hours
+
+
+# An amount is exact to the cent or refused, never rounded: 1234.5678 would be 1234.57 by rounding. Trailing
+# zeros are exact (12,5000 is 12.50). 0.005 is five thousandths of a euro (not 5.00, as "one separator and
+# three digits" would read it): more than 2 decimals too.
+AMOUNTS_NOT_CENTS = ["1234.5678", "1234,5678", "1.234,567", "0.005", "-0,005"]
+
+
+@pytest.mark.parametrize("text", AMOUNTS_NOT_CENTS)
+def test_amounts_with_more_than_two_decimals_are_refused(cases, text):
+    out = cases("expenditure", "amount_eur", AMOUNTS_NOT_CENTS)
+    assert out.problems[text] == [("amount_eur", f"'{text}' has more than 2 decimals; an amount in euro is exact "
+                                                 "to the cent and is not rounded here: write it to the cent, as in "
+                                                 "your accounts")]
+
+
+def test_trailing_zeros_after_the_cents_are_exact(cases):
+    out = cases("expenditure", "amount_eur", ["12,5000", "3.1000"])
+    assert out.result.status == "loaded", out.result.report()
+    assert out.stored == {"12,5000": Decimal("12.50"), "3.1000": Decimal("3.10")}
+
+
+# One separator followed by exactly three digits: a thousands mark, unless the integer part is 0 or the
+# column's other cells use that separator as a decimal mark (1, 2 or 4+ digits after it, or 0 before it).
+THOUSANDS_CASES = [
+    # column cells -> stored values, by hand
+    (["1,500", "2,000"], ["1500.00", "2000.00"]),        # no cell shows ',' as a decimal mark: thousands
+    (["1.500", "12"], ["1500.00", "12.00"]),              # nor '.'
+    (["1,500", "1,5", "2,25"], ["1.50", "1.50", "2.25"]),  # '1,5' and '2,25': ',' is decimal, 1,500 is 1.5
+    (["1.500", "2.25"], ["1.50", "2.25"]),                # '2.25': '.' is decimal
+    (["1,500", "1.234,5"], ["1.50", "1234.50"]),          # '1.234,5' shows ',' decimal (and '.' thousands)
+    (["1,500", "0,250"], ["1.50", "0.25"]),               # 0,250 is a quarter, so ',' is decimal
+    (["1.500", "1,234,567"], ["1500.00", "1234567.00"]),  # '1,234,567' shows nothing about '.'
+]
+
+
+@pytest.mark.parametrize("texts, stored", THOUSANDS_CASES, ids=[" ".join(t) for t, _ in THOUSANDS_CASES])
+def test_three_digits_after_one_separator_read_from_the_column(cases, texts, stored):
+    out = cases("expenditure", "amount_eur", texts)
+    assert out.result.status == "loaded", out.result.report()
+    assert [out.stored[t] for t in texts] == [Decimal(s) for s in stored]
+    assert [out.raw[t] for t in texts] == texts  # the text as sent is kept
+
+
+@pytest.mark.parametrize("texts, stored", [(["0.005", "0,005"], [0.005, 0.005]),  # integer part 0: decimal
+                                           (["1,500", "7,5"], [1.5, 7.5]),         # ',' decimal in the column
+                                           (["1,500", "7"], [1500.0, 7.0])])       # never decimal: thousands
+def test_hours_read_three_digits_from_the_column_too(cases, texts, stored):
+    out = cases("teacher_training", "hours", texts)
+    assert out.result.status == "loaded", out.result.report()
+    assert [out.stored[t] for t in texts] == stored
+
+
+# -- results dated before the project start ------------------------------------------------------------------
+
+BEFORE_START = "is before the project start (2018-03-01): only results of the project count"
+
+
+@pytest.mark.parametrize("dataset, column", [("learning_communities", "established_on"),
+                                             ("teacher_training", "training_date"),
+                                             ("startups", "registered_on"), ("networks", "launched_on")])
+def test_results_dated_before_the_project_start_are_refused(cases, dataset, column):
+    # programme.toml: start = 2018-03-01. The day before, in any date form, and a 2017 date are refused;
+    # the start day itself is a result of the project.
+    texts = ["2018-02-28", "28/02/2018", "2017-06-01", "2018-03-01"]
+    out = cases(dataset, column, texts)
+    assert out.result.status == "refused"
+    assert out.problems == {t: [(column, f"'{t}' {BEFORE_START}")] for t in texts[:3]}
+
+
+def test_datasets_of_relative_indicators_keep_their_2017_baseline(cases):
+    out = cases("school_attendance", "month", ["2017-03", "2018-02"])
+    assert out.result.status == "loaded", out.result.report()
+    assert out.stored == {"2017-03": dt.date(2017, 3, 1), "2018-02": dt.date(2018, 2, 1)}
 
 
 def test_negative_hours_refused(cases):

@@ -331,3 +331,112 @@ def test_loaded_at_is_a_recent_timestamp(load, write_csv, query):
     [(loaded_at,)] = query("select loaded_at from batches")
     assert isinstance(loaded_at, dt.datetime)
     assert abs((loaded_at - dt.datetime.now()).total_seconds()) < 24 * 3600
+
+
+# -- the demo label: what the database holds ---------------------------------------------------------------
+
+
+def _demo_state(db: Path) -> str | None:
+    with store.connect(db) as con:
+        return store.demo_state(con)
+
+
+def _set_meta(db: Path, **values: str) -> None:
+    with store.connect(db, write=True) as con:
+        for key, value in values.items():
+            store.set_meta(con, key, value)
+
+
+def test_demo_state_follows_the_batches(load, write_csv, db):
+    first = write_csv(rows_from([lc()]), name="one.csv")
+    assert load("learning_communities", first, loaded_by="demo").batch_id == 1
+    assert _demo_state(db) is None  # no demo build recorded: a real database
+    _set_meta(db, demo_build="in_progress")
+    assert _demo_state(db) == "building"  # started, not finished: labelled demo, finished at the next start
+    _set_meta(db, demo_batches="1", demo_build="complete")
+    assert _demo_state(db) == "demo"  # every batch (just batch 1) is the demo's
+    second = write_csv(rows_from([lc(community_id="REAL-1")]), name="partner.csv")
+    assert load("learning_communities", second, loaded_by="a partner").batch_id == 2
+    assert _demo_state(db) == "mixed"  # batch 2 is not in the demo's list: no longer "DEMO DATA"
+
+
+def test_demo_state_of_a_database_from_before_builds_were_recorded(load, write_csv, db):
+    load("learning_communities", write_csv(rows_from([lc()]), name="one.csv"), loaded_by="demo")
+    _set_meta(db, kind="demo")  # what earlier versions wrote
+    assert _demo_state(db) == "demo"  # its one batch was loaded by "demo"
+    load("learning_communities", write_csv(rows_from([lc(community_id="X")]), name="two.csv"), loaded_by="ann")
+    assert _demo_state(db) == "mixed"
+
+
+# -- jobs: counted from the date they were reported ------------------------------------------------------------
+
+
+def _jobs(db: Path, as_of: str) -> tuple[float, int]:
+    from siree_metrics.indicators import level_as_of
+    from siree_metrics.reference import load_reference
+
+    with store.connect(db) as con:
+        return level_as_of(con, load_reference().indicator("jobs_created"), dt.date.fromisoformat(as_of), Filters())
+
+
+def su(**changes: object) -> dict[str, object]:
+    return valid("startups", **changes)
+
+
+def test_jobs_count_from_the_date_they_were_reported(load, write_csv, db):
+    rows = [
+        # E001 registers in March 2019 working alone, reports 2 jobs in 2020-01 and 3 in 2021-02.
+        su(entrepreneur_id="E001", registered_on="2019-03-15", jobs_created="0", jobs_reported_on=""),
+        su(entrepreneur_id="E001", registered_on="2019-03-15", jobs_created="2", jobs_reported_on="2020-01-10"),
+        su(entrepreneur_id="E001", registered_on="2019-03-15", jobs_created="3", jobs_reported_on="2021-02-01"),
+        # E002 registers in June 2019 with 1 job already (empty report date: the registration date).
+        su(entrepreneur_id="E002", registered_on="2019-06-03", jobs_created="1", jobs_reported_on=""),
+    ]
+    assert load("startups", write_csv(rows_from(rows), name="startups.csv")).status == "loaded"
+    # level = sum over entrepreneurs of the jobs in their latest report on or before the as-of; n = rows up to it
+    assert _jobs(db, "2019-02-28") == (0, 0)  # nothing registered yet
+    assert _jobs(db, "2019-03-31") == (0, 1)  # E001: 0
+    assert _jobs(db, "2019-12-31") == (1, 2)  # E001: 0, E002: 1 (not E001's 3 back-dated to March 2019)
+    assert _jobs(db, "2020-01-10") == (3, 3)  # E001: 2 (reported that day), E002: 1
+    assert _jobs(db, "2021-12-31") == (4, 4)  # E001: 3 (replaces its 2, never added to it), E002: 1
+
+
+def test_jobs_series_and_breakdown_agree_with_the_level(load, write_csv, db):
+    from siree_metrics import series
+
+    rows = [
+        su(entrepreneur_id="E001", registered_on="2019-03-15", jobs_created="0"),
+        su(entrepreneur_id="E001", registered_on="2019-03-15", jobs_created="4", jobs_reported_on="2020-01-10"),
+        su(entrepreneur_id="E001", registered_on="2019-03-15", jobs_created="3", jobs_reported_on="2020-03-02"),
+    ]
+    load("startups", write_csv(rows_from(rows), name="startups.csv"))
+    with store.connect(db) as con:
+        cum = series.cumulative(con, "jobs_created", Filters(), dt.date(2019, 1, 1), dt.date(2020, 12, 31),
+                                dt.date(2020, 12, 31))
+        added = series.breakdown(con, "jobs_created", "country", Filters(), dt.date(2020, 1, 1),
+                                 dt.date(2020, 2, 29), dt.date(2020, 12, 31))
+    level = {m.strftime("%Y-%m"): v for m, v in zip(cum["month"], cum["level"], strict=True)}
+    # running total: 0 from 2019-03, 4 from the 2020-01 report, 3 from the 2020-03 report (a job lost)
+    assert (level["2019-02"], level["2019-03"], level["2019-12"]) == (0, 0, 0)
+    assert (level["2020-01"], level["2020-02"], level["2020-03"], level["2020-12"]) == (4, 4, 3, 3)
+    # in January-February 2020 the UK's jobs moved by +4 (the 2020-01 report: 4 - 0), on 1 row
+    assert added[["country", "level", "n"]].values.tolist() == [["UK", 4.0, 1.0]]
+
+
+def test_a_jobs_report_before_the_registration_is_refused(load, write_csv, query):
+    rows = [su(entrepreneur_id="E001", registered_on="2019-03-15", jobs_created="2", jobs_reported_on="2019-01-31")]
+    result = load("startups", write_csv(rows_from(rows), name="early.csv"))
+    assert result.status == "refused"
+    assert any(str(p).startswith("early.csv:2: registered_on:") and "jobs_reported_on" in str(p)
+               for p in result.problems), result.report()
+    assert query("select count(*) from startups") == [(0,)]
+
+
+def test_a_database_from_before_jobs_reported_on_is_brought_up_to_date(load, write_csv, db):
+    load("startups", write_csv(rows_from([su()]), name="startups.csv"))
+    with store.connect(db, write=True) as con:  # as an earlier version made it: no jobs_reported_on
+        for table in ("startups", "startups_replaced"):
+            con.execute(f"ALTER TABLE {table} DROP COLUMN jobs_reported_on")
+    store.upgrade(db)
+    # the valid row: 2 jobs, no report date, so reported at registration (2019-03-15)
+    assert _jobs(db, "2019-03-15") == (2, 1)

@@ -98,15 +98,29 @@ def db_path() -> Path:
     return store.default_db()
 
 
+_upgraded: set[Path] = set()
+
+
 def ensure_database() -> None:
-    """With no database at the default path, build the demo database (the funder's first start)."""
+    """Build the demo database when there is no database at the default path (the funder's first start),
+    and finish a demo build that did not finish (killed half-way, at any path), so a partial demo database
+    is never shown."""
     db = db_path()
-    if db.exists() or os.environ.get("SIREE_DB"):
+    if db.exists():
+        if db not in _upgraded:  # a database from an earlier version: columns the contract gained since
+            close_reader()
+            store.upgrade(db)
+            _upgraded.add(db)
+        if demo_state() != "building":
+            return
+    elif os.environ.get("SIREE_DB"):
         return
     from siree_metrics.demo import build_demo_database
 
-    with st.spinner(t("First start: building the demo database from the demo exports ...")):
+    close_reader()  # the build writes: let go of the shared reader first
+    with st.spinner(t("Building the demo database from the demo exports ...")):
         build_demo_database(db)
+    st.cache_data.clear()
 
 
 def version() -> tuple[str, int, int]:
@@ -154,19 +168,31 @@ def latest() -> dt.date:
 
 
 @st.cache_data(**CACHE)
-def _is_demo(version: tuple[str, int, int]) -> bool:
+def _demo_state(version: tuple[str, int, int]) -> str | None:
     with reading() as con:
-        return store.meta(con, "kind") == "demo"
+        return store.demo_state(con)
+
+
+def demo_state() -> str | None:
+    """``store.demo_state`` of the database: "demo", "building", "mixed" or None."""
+    return _demo_state(version())
 
 
 def is_demo() -> bool:
-    """Whether the database is the demo database (labelled as demo data on every page)."""
-    return _is_demo(version())
+    """Whether the database holds demo data only (labelled DEMO DATA on every page); a demo build that has
+    not finished counts, a demo database that has taken a partner's file does not (see ``is_mixed``)."""
+    return demo_state() in ("demo", "building")
+
+
+def is_mixed() -> bool:
+    """Whether the database holds the demo's fictional files beside partners' files."""
+    return demo_state() == "mixed"
 
 
 def uploads_enabled() -> bool:
-    """Uploading is on for the demo database, off otherwise, unless SIREE_UPLOADS=on/off says otherwise."""
+    """Uploading is on while the database holds demo data only, off otherwise (once a partner's file is
+    loaded into the demo database, too), unless SIREE_UPLOADS=on/off says otherwise."""
     setting = os.environ.get("SIREE_UPLOADS", "").lower()
     if setting in ("on", "off"):
         return setting == "on"
-    return is_demo()
+    return demo_state() == "demo"

@@ -39,6 +39,12 @@ class View:
     end: dt.date
     as_of: dt.date
     lang: str = "en"
+    as_of_chosen: bool = False  # set by the reader (sidebar or ``as_of`` in the URL), not the default rule
+
+    @property
+    def as_of_asked(self) -> dt.date | None:
+        """The as-of date to pass to the summary: None for the default, so the summary states its rule."""
+        return self.as_of if self.as_of_chosen else None
 
     @property
     def countries(self) -> tuple[str, ...]:
@@ -130,8 +136,11 @@ def _sidebar(state: dict, latest: dt.date) -> None:
     if isinstance(period, tuple) and len(period) == 2:
         state["from"] = period[0] if period[0] != earliest else None
         state["to"] = period[1] if period[1] != latest else None
+    # a date after the project end may be asked for (a link): the summary caps it at the end and says so
     as_of = sb.date_input(t("As of"), key=_widget("as_of", state["as_of"] or latest),
-                          min_value=prog.earliest_date, max_value=max(latest, prog.end), format="YYYY-MM-DD")
+                          min_value=prog.earliest_date, max_value=max(latest, prog.end, state["as_of"] or latest),
+                          format="YYYY-MM-DD", help=t("Default: the last month most partners' files have reached, "
+                                                      "capped at the project end (see the Method page)."))
     state["as_of"] = as_of if as_of != latest else None
 
 
@@ -157,10 +166,14 @@ def page(title: str, icon: str = "📊") -> View:
         state["from"] or prog.baseline_start,
         state["to"] or latest,
         state["as_of"] or latest,
+        as_of_chosen=state["as_of"] is not None,
     )
     st.title(t(title))
     if data.is_demo():
         st.warning(t("DEMO DATA — fictional figures that tell a plausible story; not SIREE's real results."))
+    elif data.is_mixed():
+        st.warning(t("This database holds the demo's fictional files beside partners' files: its figures mix "
+                     "both. Load partners' files into a database of their own (see the Data page)."))
     return view
 
 

@@ -1,7 +1,8 @@
--- Expenditure paid on or before $as_of, by month of payment (amounts may be negative: corrections).
+-- Expenditure paid on or before $as_of, by month of payment (amounts may be negative: corrections);
+-- amounts stay DECIMAL (exact cents).
 select
     cast(date_trunc('month', paid_on) as date) as month,
-    cast(sum(amount_eur) as double) as spent_eur,
+    sum(amount_eur) as spent_eur,
     count(*) as n,
     count(distinct partner_id) as partners
 from expenditure
