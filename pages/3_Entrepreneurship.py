@@ -50,7 +50,7 @@ def section(indicator_id: str, caption: str) -> None:
 section("new_entrepreneurs", t("Refugees and migrants registered as self-employed with the partners' support, "
                                "running total by country, against the target and the straight-line pace to it "
                                "(dashed)."))
-section("jobs_created", t("Jobs the new businesses created, the entrepreneur included, running total by "
+section("jobs_created", t("Jobs the new businesses created beyond the entrepreneurs' own self-employment, as last reported, running total by "
                           "country."))
 section("support_networks", t("Support networks for refugee and migrant entrepreneurs launched, running total "
                               "by country."))

@@ -21,7 +21,8 @@ TYPE_RULES = {
     "date": "YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY, DD.MM.YYYY, YYYYMMDD or a date cell; never month-first",
     "month": "YYYY-MM, MM/YYYY, or any date (taken as its month)",
     "count": "whole number, 0 or more (12.0 and 12,0 are 12)",
-    "amount": "euro amount: 1234.56, 1234,56, 1.234,56, 1,234.56 or 1 234,56; negative for corrections",
+    "amount": "euro amount: 1234.56, 1234,56, 1.234,56, 1,234.56 or 1 234,56; at most 2 decimals (never rounded); "
+              "negative for corrections",
     "hours": "number, 0 or more; decimal point or comma",
     "bool": "true/false, yes/no, y/n, 1/0, ja/nee, oui/non, vrai/faux, waar/onwaar (any case)",
     "choice": "one of: {values}",
@@ -61,6 +62,8 @@ def contract_markdown() -> str:
         out += ["", "| column | required | type and rule | nl | fr | meaning |", "|---|---|---|---|---|---|"]
         for col in ds.columns.values():
             rule = TYPE_RULES[col.type].format(values=", ".join(col.values))
+            if col.not_before == "project_start":
+                rule += "; not before the project start (earlier results are refused)"
             required = "yes" if col.name in ds.required else f"no (default {col.default})" if col.default else "no"
             if ds.name == "expenditure" and col.name == "region":
                 required = "no (default: the partner's home region)"

@@ -417,7 +417,8 @@ def _cell_text(value: object) -> str | None:
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, float):
+    if isinstance(value, float):  # as Excel shows it: 15 significant digits, so 0.1+0.2 is 0.3, not 0.30000000000000004
+        value = float(f"{value:.15g}")
         return str(int(value)) if value.is_integer() else repr(value)
     return str(value)
 

@@ -320,3 +320,15 @@ def test_a_problem_deep_in_a_large_file_is_reported_on_its_row(load, tmp_path):
     assert result.status == "refused"
     assert result.report() == ["big.csv:587654: month: '2019-13' is not a month; write it as YYYY-MM, MM/YYYY "
                                "or a date"]
+
+
+def test_xlsx_amounts_read_as_excel_shows_them(load, write_xlsx, query):
+    # A formula cell =0.1+0.2 holds the float 0.30000000000000004, which Excel shows (15 significant digits) as
+    # 0.3; read so, it is a valid amount of 0.30. 1234.57 is stored as 1234.5699999999999 and reads as 1234.57.
+    rows = [["partner_id", "line_id", "paid_on", "cost_category", "amount_eur"],
+            ["LSF", "L1", dt.date(2019, 3, 15), "staff", 0.1 + 0.2],
+            ["LSF", "L2", dt.date(2019, 3, 15), "staff", 1234.57]]
+    result = load("expenditure", write_xlsx(rows, "money.xlsx"))
+    assert result.status == "loaded", result.report()
+    assert query("select line_id, amount_eur::varchar from expenditure order by line_id") == [
+        ("L1", "0.30"), ("L2", "1234.57")]
