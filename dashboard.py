@@ -11,9 +11,7 @@ import html
 import pandas as pd
 import streamlit as st
 
-from siree_metrics.reference import load_reference
-from siree_metrics.summary import IndicatorResult
-from siree_metrics.theme import (
+from siree_metrics.charts.style import (
     BUDGET_STATUS_COLOURS,
     BUDGET_STATUS_TEXT_COLOURS,
     BUDGET_STATUS_WORDS,
@@ -21,6 +19,8 @@ from siree_metrics.theme import (
     STATUS_TEXT_COLOURS,
     STATUS_WORDS,
 )
+from siree_metrics.metrics.summary import IndicatorResult
+from siree_metrics.reference import load_reference
 from ui import data
 from ui.figures import charts
 from ui.i18n import t

@@ -1,4 +1,4 @@
-"""Where the load's time goes: run siree_metrics.load.load_file with every piece and SQL statement timed.
+"""Where the load's time goes: run siree_metrics.ingest.load.load_file with every piece and SQL statement timed.
 
 Usage: python bench/profile_load.py FILE [--db NEW.duckdb] [--dataset school_attendance] [--operators]
 

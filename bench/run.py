@@ -11,7 +11,7 @@ fresh process measured with /usr/bin/time -v, ``--repeat`` times:
   (a) DuckDB's own ``CREATE TABLE t AS SELECT * FROM read_csv(FILE)`` into a new database file;
   (b) ``python -m siree_metrics load --db NEW.duckdb --dataset school_attendance FILE``;
   (c) ``python -m siree_metrics summary --db LOADED.duckdb --format json`` (the whole process), and
-      inside one process the time of ``siree_metrics.summary.summarize`` after connecting.
+      inside one process the time of ``siree_metrics.metrics.summary.summarize`` after connecting.
 
 Reports the median wall time and the largest maximum resident set size of the runs, the ratio
 load / DuckDB, prints a Markdown table and writes it, with the machine and the command, to the

@@ -1,4 +1,4 @@
-"""Time siree_metrics.summary.summarize inside one process: python bench/summary_inner.py DB
+"""Time siree_metrics.metrics.summary.summarize inside one process: python bench/summary_inner.py DB
 
 Prints one JSON line: seconds to import, to connect, and for the first (cold) and second (warm)
 summarize call on the same connection.
@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 t0 = time.perf_counter()
-from siree_metrics.store import connect  # noqa: E402
-from siree_metrics.summary import summarize  # noqa: E402
+from siree_metrics.ingest.store import connect  # noqa: E402
+from siree_metrics.metrics.summary import summarize  # noqa: E402
 
 t1 = time.perf_counter()
 with connect(Path(sys.argv[1])) as con:

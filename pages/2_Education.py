@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from siree_metrics import series
-from siree_metrics.contract import load_contract
+from siree_metrics.charts.style import STATUS_WORDS
+from siree_metrics.ingest.contract import load_contract
+from siree_metrics.metrics import series
+from siree_metrics.metrics.summary import target_for
 from siree_metrics.reference import load_reference
-from siree_metrics.summary import target_for
-from siree_metrics.theme import STATUS_WORDS
 from ui import data
 from ui.figures import charts
 from ui.i18n import t

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from siree_metrics import series
-from siree_metrics.contract import load_contract
+from siree_metrics.ingest.contract import load_contract
+from siree_metrics.metrics import series
+from siree_metrics.metrics.summary import target_for
 from siree_metrics.reference import load_reference
-from siree_metrics.summary import target_for
 from ui import data
 from ui.figures import charts
 from ui.i18n import t
@@ -50,8 +50,8 @@ def section(indicator_id: str, caption: str) -> None:
 section("new_entrepreneurs", t("Refugees and migrants registered as self-employed with the partners' support, "
                                "running total by country, against the target and the straight-line pace to it "
                                "(dashed)."))
-section("jobs_created", t("Jobs the new businesses created beyond the entrepreneurs' own self-employment, as last reported, running total by "
-                          "country."))
+section("jobs_created", t("Jobs the new businesses created beyond the entrepreneurs' own self-employment, as last "
+                          "reported, running total by country."))
 section("support_networks", t("Support networks for refugee and migrant entrepreneurs launched, running total "
                               "by country."))
 

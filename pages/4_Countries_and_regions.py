@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from siree_metrics import series
+from siree_metrics.metrics import series
 from siree_metrics.reference import load_reference
 from ui import data
 from ui.figures import charts

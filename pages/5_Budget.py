@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from siree_metrics import history
-from siree_metrics.attainment import CENT
-from siree_metrics.budget_charts import cents, eur
+from siree_metrics.charts.budget import cents, eur
+from siree_metrics.charts.style import BUDGET_STATUS_WORDS
+from siree_metrics.metrics import history
+from siree_metrics.metrics.attainment import CENT
 from siree_metrics.reference import load_reference
-from siree_metrics.theme import BUDGET_STATUS_WORDS
 from ui import data
 from ui.figures import budget_charts
 from ui.i18n import t

@@ -11,11 +11,11 @@ from typing import TypeVar
 import pandas as pd
 import streamlit as st
 
-from siree_metrics import history
-from siree_metrics.contract import load_contract
-from siree_metrics.detect import detect_dataset, file_headers, problem_table
 from siree_metrics.docs import ROOT, template_csv
-from siree_metrics.load import Checked, LoadResult, check_file, load_file
+from siree_metrics.ingest.contract import load_contract
+from siree_metrics.ingest.detect import detect_dataset, file_headers, problem_table
+from siree_metrics.ingest.load import Checked, LoadResult, check_file, load_file
+from siree_metrics.metrics import history
 from siree_metrics.reference import load_reference
 from ui import data
 from ui.figures import budget_charts

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from siree_metrics.contract import load_contract
+from siree_metrics.charts.style import COUNTRY_LABELS
 from siree_metrics.docs import indicator_markdown, method_markdown
+from siree_metrics.ingest.contract import load_contract
 from siree_metrics.reference import load_reference
-from siree_metrics.theme import COUNTRY_LABELS
 from ui.i18n import t
 from ui.page import page
 

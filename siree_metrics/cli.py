@@ -17,13 +17,13 @@ from pathlib import Path
 
 import duckdb
 
-from . import store
-from .contract import load_contract
-from .filters import Filters
-from .load import load_file
-from .reference import load_reference
-from .summary import Budget, Summary, summarize
-from .theme import BUDGET_STATUS_WORDS
+from siree_metrics.charts.style import BUDGET_STATUS_WORDS
+from siree_metrics.ingest import store
+from siree_metrics.ingest.contract import load_contract
+from siree_metrics.ingest.load import load_file
+from siree_metrics.metrics.filters import Filters
+from siree_metrics.metrics.summary import Budget, Summary, summarize
+from siree_metrics.reference import load_reference
 
 
 class UsageError(Exception):
@@ -214,7 +214,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import NotADemoDatabase, build_demo_database
+    from siree_metrics.demo.build import NotADemoDatabase, build_demo_database
 
     refused = 0
     try:
@@ -236,7 +236,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from .docs import write_docs
+    from siree_metrics.docs import write_docs
 
     for path in write_docs():
         print(f"wrote {path}")

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .contract import load_contract
-from .indicators import alternative, reading
-from .reference import Indicator, load_reference
-from .summary import COMPLETE_MONTHS, first_comparable_as_of
+from siree_metrics.ingest.contract import load_contract
+from siree_metrics.metrics.levels import alternative, reading
+from siree_metrics.metrics.summary import COMPLETE_MONTHS, first_comparable_as_of
+from siree_metrics.reference import Indicator, load_reference
 
 ROOT = Path(__file__).resolve().parent.parent
 TYPE_RULES = {

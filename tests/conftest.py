@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from helpers import TODAY, Rows, csv_bytes, rows_from, typed
 
-from siree_metrics import cli, store
-from siree_metrics.contract import load_contract
-from siree_metrics.load import Checked, LoadResult, check_file, load_file
+from siree_metrics import cli
+from siree_metrics.ingest import store
+from siree_metrics.ingest.contract import load_contract
+from siree_metrics.ingest.load import Checked, LoadResult, check_file, load_file
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # the package is used from the checkout, not installed
     sys.path.insert(0, str(ROOT))
 
-from siree_metrics.contract import load_contract  # noqa: E402
+from siree_metrics.ingest.contract import load_contract  # noqa: E402
 
 TODAY = dt.date(2022, 6, 30)
 

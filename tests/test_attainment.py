@@ -15,11 +15,11 @@ from decimal import Decimal
 import pytest
 from helpers import ROOT, TODAY, csv_bytes
 
-from siree_metrics import attainment as att
-from siree_metrics import store
-from siree_metrics.filters import Filters
-from siree_metrics.load import load_file
-from siree_metrics.summary import summarize
+from siree_metrics.ingest import store
+from siree_metrics.ingest.load import load_file
+from siree_metrics.metrics import attainment as att
+from siree_metrics.metrics.filters import Filters
+from siree_metrics.metrics.summary import summarize
 
 START, END = dt.date(2018, 3, 1), dt.date(2021, 12, 31)
 AS_OF = dt.date(2019, 6, 30)

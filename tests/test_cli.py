@@ -16,7 +16,7 @@ import pytest
 from helpers import ROOT, csv_bytes, rows_from, subprocess_env, valid
 
 from siree_metrics import cli
-from siree_metrics.contract import load_contract
+from siree_metrics.ingest.contract import load_contract
 
 
 @pytest.fixture

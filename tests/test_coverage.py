@@ -12,12 +12,12 @@ import datetime as dt
 import pytest
 from helpers import TODAY, csv_bytes
 
-from siree_metrics import attainment as att
-from siree_metrics import store
-from siree_metrics.filters import Filters
-from siree_metrics.indicators import outside_project
-from siree_metrics.load import load_file
-from siree_metrics.summary import as_of_rule, summarize
+from siree_metrics.ingest import store
+from siree_metrics.ingest.load import load_file
+from siree_metrics.metrics import attainment as att
+from siree_metrics.metrics.filters import Filters
+from siree_metrics.metrics.levels import outside_project
+from siree_metrics.metrics.summary import as_of_rule, summarize
 
 AS_OF = dt.date(2019, 6, 30)
 approx = pytest.approx
@@ -263,7 +263,7 @@ def test_the_data_page_lists_records_outside_the_project_period(db, monkeypatch)
     from helpers import ROOT
     from streamlit.testing.v1 import AppTest
 
-    from siree_metrics.history import outside_project_period
+    from siree_metrics.metrics.history import outside_project_period
 
     with store.connect(db) as con:
         late = outside_project_period(con)

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from helpers import DATASETS, VALID, rows_from, typed, valid
 
-from siree_metrics.contract import load_contract
+from siree_metrics.ingest.contract import load_contract
 
 
 def test_inline_rows_cover_the_whole_contract():

@@ -19,9 +19,10 @@ import pytest
 from helpers import ROOT, csv_bytes, rows_from, subprocess_env, valid
 from streamlit.testing.v1 import AppTest
 
-from siree_metrics import demo, store
-from siree_metrics.filters import Filters
-from siree_metrics.summary import summarize
+from siree_metrics.demo import build as demo
+from siree_metrics.ingest import store
+from siree_metrics.metrics.filters import Filters
+from siree_metrics.metrics.summary import summarize
 
 END = dt.date(2021, 12, 31)
 DEMO_FILES = 51  # 8 datasets: 9 + 5 + 5 + 5 + 9 + 8 start-ups + 1 networks + 9 expenditure files
@@ -192,7 +193,7 @@ def test_a_demo_build_killed_half_way_is_finished_by_the_next_build(tmp_path: Pa
 
 def test_the_dashboard_finishes_an_interrupted_demo_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "siree.duckdb"
-    from siree_metrics import load
+    from siree_metrics.ingest import load
 
     real_load = load.load_file
     calls = []

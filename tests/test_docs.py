@@ -6,8 +6,8 @@ import tomllib
 
 import pytest
 
-from siree_metrics.contract import header_map, load_contract, normalise_header
 from siree_metrics.docs import expected_files
+from siree_metrics.ingest.contract import header_map, load_contract, normalise_header
 from siree_metrics.reference import MEASURES, REFERENCE_DIR, load_reference
 
 

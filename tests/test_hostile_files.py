@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from helpers import csv_bytes, rows_from, valid
 
-from siree_metrics import read
+from siree_metrics.ingest import read
 
 HEADER = b"community_id,partner_id,region,established_on,setting,name\n"
 PREFIX = b"C2,ADICE,FRE11,2019-03-15,primary,"  # the cells before the long name: 34 bytes

@@ -18,12 +18,14 @@ import pytest
 from helpers import ROOT, TODAY, csv_bytes, rows_from
 from streamlit.testing.v1 import AppTest
 
-from siree_metrics import attainment as att
-from siree_metrics import cli, history, store
-from siree_metrics.filters import Filters
-from siree_metrics.load import load_file
+from siree_metrics import cli
+from siree_metrics.ingest import store
+from siree_metrics.ingest.load import load_file
+from siree_metrics.metrics import attainment as att
+from siree_metrics.metrics import history
+from siree_metrics.metrics.filters import Filters
+from siree_metrics.metrics.summary import budget_of, summarize
 from siree_metrics.reference import load_reference
-from siree_metrics.summary import budget_of, summarize
 
 D = Decimal
 PARTNERS = ["UOG", "VIVES", "MEDWAYPLUS", "UCR", "MECHELEN", "ADICE", "MIDDELBURG", "ARHUS", "LSF"]  # partners.csv

@@ -10,8 +10,8 @@ import pytest
 from helpers import ROOT, TODAY, csv_bytes, rows_from, subprocess_env, valid
 from streamlit.testing.v1 import AppTest
 
-from siree_metrics import store
-from siree_metrics.load import load_file
+from siree_metrics.ingest import store
+from siree_metrics.ingest.load import load_file
 
 
 def communities(*ids: str) -> bytes:

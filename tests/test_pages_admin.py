@@ -12,11 +12,13 @@ import pytest
 from helpers import ROOT, TODAY, csv_bytes, rows_from
 from streamlit.testing.v1 import AppTest
 
-from siree_metrics import budget_charts, history, store
-from siree_metrics.contract import load_contract
-from siree_metrics.detect import detect_dataset, file_headers, matches, problem_table
-from siree_metrics.filters import Filters
-from siree_metrics.load import check_file, load_file
+from siree_metrics.charts import budget as budget_charts
+from siree_metrics.ingest import store
+from siree_metrics.ingest.contract import load_contract
+from siree_metrics.ingest.detect import detect_dataset, file_headers, matches, problem_table
+from siree_metrics.ingest.load import check_file, load_file
+from siree_metrics.metrics import history
+from siree_metrics.metrics.filters import Filters
 from siree_metrics.reference import load_reference
 
 EXPENDITURE = [

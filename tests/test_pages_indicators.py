@@ -14,12 +14,14 @@ import pytest
 from helpers import ROOT, TODAY, csv_bytes, rows_from
 from streamlit.testing.v1 import AppTest
 
-from siree_metrics import charts, series, store
-from siree_metrics.filters import Filters
-from siree_metrics.load import load_file
+from siree_metrics.charts import indicators as charts
+from siree_metrics.charts.style import STATUS_WORDS
+from siree_metrics.ingest import store
+from siree_metrics.ingest.load import load_file
+from siree_metrics.metrics import series
+from siree_metrics.metrics.filters import Filters
+from siree_metrics.metrics.summary import summarize
 from siree_metrics.reference import REFERENCE_DIR, load_reference
-from siree_metrics.summary import summarize
-from siree_metrics.theme import STATUS_WORDS
 
 START, END = dt.date(2017, 3, 1), dt.date(2021, 12, 31)
 BASELINE = [f"2017-{m:02d}" for m in range(3, 13)] + ["2018-01", "2018-02"]

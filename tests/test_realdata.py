@@ -14,7 +14,7 @@ import duckdb
 import pytest
 from helpers import DATASETS
 
-from siree_metrics import read
+from siree_metrics.ingest import read
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 FILES = sorted(p for p in REALDATA.rglob("*") if p.is_file()) if REALDATA.is_dir() else []

@@ -16,9 +16,10 @@ from decimal import Decimal
 import pytest
 from helpers import DATASETS, ROOT, TODAY, VALID, csv_bytes, rows_from, valid
 
-from siree_metrics import cli, store
-from siree_metrics.contract import header_map, load_contract, normalise_header
-from siree_metrics.load import LoadResult, load_file
+from siree_metrics import cli
+from siree_metrics.ingest import store
+from siree_metrics.ingest.contract import header_map, load_contract, normalise_header
+from siree_metrics.ingest.load import LoadResult, load_file
 
 LINE = re.compile(r"^(?P<file>[^:]+):(?P<row>\d+): (?P<column>[a-z_]+): (?P<message>.+)$")
 

@@ -16,10 +16,10 @@ import duckdb
 import pytest
 from helpers import TODAY, csv_bytes, rows_from, subprocess_env, valid
 
-from siree_metrics import store
-from siree_metrics.filters import Filters
-from siree_metrics.load import load_file
-from siree_metrics.summary import summarize
+from siree_metrics.ingest import store
+from siree_metrics.ingest.load import load_file
+from siree_metrics.metrics.filters import Filters
+from siree_metrics.metrics.summary import summarize
 
 
 def lc(**changes: object) -> dict[str, object]:
@@ -169,7 +169,7 @@ def test_the_same_file_loaded_twice_at_the_same_moment_is_stored_once(db, tmp_pa
 
 # Each reader opens the database, says "ready", and holds it until the test writes a line to its stdin.
 READERS = {
-    "store.connect": "from siree_metrics import store\n"
+    "store.connect": "from siree_metrics.ingest import store\n"
                      "with store.connect(Path(sys.argv[1])) as con:\n"
                      "    con.execute('select count(*) from batches').fetchone()\n"
                      "    print('ready', flush=True); sys.stdin.readline()\n",
@@ -372,7 +372,7 @@ def test_demo_state_of_a_database_from_before_builds_were_recorded(load, write_c
 
 
 def _jobs(db: Path, as_of: str) -> tuple[float, int]:
-    from siree_metrics.indicators import level_as_of
+    from siree_metrics.metrics.levels import level_as_of
     from siree_metrics.reference import load_reference
 
     with store.connect(db) as con:
@@ -402,7 +402,7 @@ def test_jobs_count_from_the_date_they_were_reported(load, write_csv, db):
 
 
 def test_jobs_series_and_breakdown_agree_with_the_level(load, write_csv, db):
-    from siree_metrics import series
+    from siree_metrics.metrics import series
 
     rows = [
         su(entrepreneur_id="E001", registered_on="2019-03-15", jobs_created="0"),

@@ -20,9 +20,9 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from siree_metrics import store
-from siree_metrics.filters import Filters
-from siree_metrics.summary import Summary, default_as_of, summarize
+from siree_metrics.ingest import store
+from siree_metrics.metrics.filters import Filters
+from siree_metrics.metrics.summary import Summary, default_as_of, summarize
 
 from .i18n import t
 
@@ -115,7 +115,7 @@ def ensure_database() -> None:
             return
     elif os.environ.get("SIREE_DB"):
         return
-    from siree_metrics.demo import build_demo_database
+    from siree_metrics.demo.build import build_demo_database
 
     close_reader()  # the build writes: let go of the shared reader first
     with st.spinner(t("Building the demo database from the demo exports ...")):

@@ -70,5 +70,5 @@ def _namespace(module_name: str) -> SimpleNamespace:
     })
 
 
-charts = _namespace("siree_metrics.charts")
-budget_charts = _namespace("siree_metrics.budget_charts")
+charts = _namespace("siree_metrics.charts.indicators")
+budget_charts = _namespace("siree_metrics.charts.budget")

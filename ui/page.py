@@ -10,9 +10,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from siree_metrics.filters import Filters
+from siree_metrics.charts.style import COUNTRY_LABELS
+from siree_metrics.metrics.filters import Filters
 from siree_metrics.reference import COUNTRIES, load_reference
-from siree_metrics.theme import COUNTRY_LABELS
 
 from . import data
 from .i18n import t

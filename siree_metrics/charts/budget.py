@@ -16,7 +16,14 @@ from decimal import Decimal
 import pandas as pd
 import plotly.graph_objects as go
 
-from .theme import BASELINE_COLOUR, BUDGET_STATUS_COLOURS, BUDGET_STATUS_WORDS, COUNTRY_COLOURS, STATUS_COLOURS, TARGET_COLOUR
+from siree_metrics.charts.style import (
+    BASELINE_COLOUR,
+    BUDGET_STATUS_COLOURS,
+    BUDGET_STATUS_WORDS,
+    COUNTRY_COLOURS,
+    STATUS_COLOURS,
+    TARGET_COLOUR,
+)
 
 Text = Callable[..., str]
 INK = TARGET_COLOUR  # text on white: the darkest colour of the theme

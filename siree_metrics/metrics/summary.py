@@ -11,9 +11,9 @@ from pathlib import Path
 
 import duckdb
 
-from . import attainment as att
-from .filters import FILTER_SQL, Filters
-from .indicators import (
+from siree_metrics.metrics import attainment as att
+from siree_metrics.metrics.filters import FILTER_SQL, Filters
+from siree_metrics.metrics.levels import (
     alternative,
     current_window,
     latest_by_source,
@@ -25,7 +25,7 @@ from .indicators import (
     sql,
     window_partners,
 )
-from .reference import REFERENCE_DIR, Indicator, Programme, Reference, load_reference
+from siree_metrics.reference import REFERENCE_DIR, Indicator, Programme, Reference, load_reference
 
 COMPLETE_MONTHS = 10  # of 12: a window is complete when every partner in the figure has rows in 10 of its months
 

@@ -43,7 +43,7 @@ import pyarrow.parquet as pq
 from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
-from .reference import load_reference
+from siree_metrics.reference import load_reference
 
 Row = dict[str, Any]
 
@@ -83,7 +83,7 @@ PARTNERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "LSF": ("BE", ("BE255", "BE251")),
 }
 
-DEMO_DIR = pathlib.Path(__file__).resolve().parent.parent / "data" / "demo"
+DEMO_DIR = pathlib.Path(__file__).resolve().parents[2] / "data" / "demo"
 
 
 def _country(partner: str) -> str:
@@ -1136,8 +1136,8 @@ def build_demo_database(db: pathlib.Path, out_dir: pathlib.Path | None = None,
     (which would be a bug of the generator) leaves the build unfinished. Raises NotADemoDatabase, changing
     nothing, when ``db`` already holds batches and no demo build ever ran there.
     """
-    from . import store
-    from .load import load_file
+    from siree_metrics.ingest import store
+    from siree_metrics.ingest.load import load_file
 
     db = pathlib.Path(db)
     out_dir = pathlib.Path(out_dir) if out_dir is not None else db.parent / "demo"

@@ -13,10 +13,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import read
-from .contract import Dataset, header_map, load_contract, normalise_header
-from .load import Checked
-from .problems import Refused
+from siree_metrics.ingest import read
+from siree_metrics.ingest.contract import Dataset, header_map, load_contract, normalise_header
+from siree_metrics.ingest.load import Checked
+from siree_metrics.ingest.problems import Refused
 
 COMMON = ("partner_id", "region")  # every dataset has them: they say nothing about which one a file is
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import duckdb
 
-from .checks import ident
-from .contract import load_contract
-from .filters import FILTER_SQL, Filters
-from .reference import REFERENCE_DIR, Indicator
+from siree_metrics.ingest.checks import ident
+from siree_metrics.ingest.contract import load_contract
+from siree_metrics.metrics.filters import FILTER_SQL, Filters
+from siree_metrics.reference import REFERENCE_DIR, Indicator
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 

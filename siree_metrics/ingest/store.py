@@ -18,10 +18,10 @@ from pathlib import Path
 
 import duckdb
 
-from .checks import canonical, ident, lit
-from .contract import Column, Dataset, load_contract
+from siree_metrics.ingest.checks import canonical, ident, lit
+from siree_metrics.ingest.contract import Column, Dataset, load_contract
 
-DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "siree.duckdb"
+DEFAULT_DB = Path(__file__).resolve().parents[2] / "data" / "siree.duckdb"
 LOCK_WAIT_NOTICE_S = 1.0
 # DuckDB's memory limit per connection. 1.5 GB lets a ten-million-row load work without spilling to disk
 # (5 % faster than 1 GB) while its whole process stays under 1.4 GB (docs/performance.md).

@@ -22,13 +22,13 @@ from decimal import Decimal
 import duckdb
 import pandas as pd
 
-from . import attainment as att
-from .checks import ident, lit
-from .contract import load_contract
-from .filters import FILTER_SQL, Filters
-from .indicators import month_end, outside_project, sql
-from .reference import load_reference
-from .summary import budget_of  # noqa: F401  (also part of this module's interface for the Budget page)
+from siree_metrics.ingest.checks import ident, lit
+from siree_metrics.ingest.contract import load_contract
+from siree_metrics.metrics import attainment as att
+from siree_metrics.metrics.filters import FILTER_SQL, Filters
+from siree_metrics.metrics.levels import month_end, outside_project, sql
+from siree_metrics.metrics.summary import budget_of  # noqa: F401  (also part of this module's interface for the Budget page)
+from siree_metrics.reference import load_reference
 
 ZERO = Decimal("0.00")
 MONTH_COLUMNS = ["month", "spent_eur", "cumulative_eur", "n", "partners", "budget_eur", "expected_eur", "elapsed"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .reference import Reference
+from siree_metrics.reference import Reference
 
 FILTER_SQL = (
     "(len($countries) = 0 or list_contains($countries, country))"

@@ -21,11 +21,11 @@ from pathlib import Path
 
 import duckdb
 
-from . import read, store
-from .checks import Rules, canonical, cleaned, decimal_use, ident, lit
-from .contract import Dataset, header_map, load_contract, normalise_header
-from .problems import Problem, Refused, quote
-from .reference import Reference, load_reference
+from siree_metrics.ingest import read, store
+from siree_metrics.ingest.checks import Rules, canonical, cleaned, decimal_use, ident, lit
+from siree_metrics.ingest.contract import Dataset, header_map, load_contract, normalise_header
+from siree_metrics.ingest.problems import Problem, Refused, quote
+from siree_metrics.reference import Reference, load_reference
 
 MAX_LISTED = 1000
 

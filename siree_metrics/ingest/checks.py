@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .contract import Column, Dataset
-from .reference import Reference
+from siree_metrics.ingest.contract import Column, Dataset
+from siree_metrics.reference import Reference
 
 SUPPRESSION = r"(?i)(c|x|z|u|:|\.\.|<\s*\d+|low)"
 # (pattern, SQL turning the matched text t into a plain decimal string). One separator followed by exactly

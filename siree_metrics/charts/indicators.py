@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from .theme import BASELINE_COLOUR, COUNTRY_COLOURS, COUNTRY_LABELS, STATUS_COLOURS, STATUS_WORDS, TARGET_COLOUR
+from siree_metrics.charts.style import BASELINE_COLOUR, COUNTRY_COLOURS, COUNTRY_LABELS, STATUS_COLOURS, STATUS_WORDS, TARGET_COLOUR
 
 Text = Callable[..., str]
 MAP_LATITUDE = 51.0  # x = lon x cos(51°) on the schematic map, as in series.region_activity

@@ -23,12 +23,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .checks import ident
-from .contract import load_contract
-from .filters import FILTER_SQL, Filters
-from .indicators import indicator_sql, sql
-from .reference import REFERENCE_DIR, Indicator, load_reference
-from .summary import Summary
+from siree_metrics.ingest.checks import ident
+from siree_metrics.ingest.contract import load_contract
+from siree_metrics.metrics.filters import FILTER_SQL, Filters
+from siree_metrics.metrics.levels import indicator_sql, sql
+from siree_metrics.metrics.summary import Summary
+from siree_metrics.reference import REFERENCE_DIR, Indicator, load_reference
 
 GROUP_TYPES = ("partner", "region", "choice", "text")  # columns a breakdown may group by, besides country
 MAP_LATITUDE = 51.0  # the programme area's middle latitude, for the schematic map's x scale

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import duckdb
 
-from .checks import lit
-from .problems import Problem, Refused
+from siree_metrics.ingest.checks import lit
+from siree_metrics.ingest.problems import Problem, Refused
 
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}

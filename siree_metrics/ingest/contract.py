@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .reference import REFERENCE_DIR, load_reference
+from siree_metrics.reference import REFERENCE_DIR, load_reference
 
 TYPES = ("id", "partner", "region", "date", "month", "count", "amount", "hours", "bool", "choice", "text")
 SQL_TYPES = {

@@ -1,0 +1,1 @@
+"""The demo database: fictional partner exports in every format partners send, telling a plausible story."""
