@@ -24,3 +24,9 @@ def test_no_code_fetches_from_the_internet():
     assert offenders == []
     charts = (ROOT / "siree_metrics" / "charts" / "indicators.py").read_text(encoding="utf-8")
     assert "Scattergeo" not in charts and "Choropleth" not in charts  # plotly geo fetches topojson from a CDN
+
+
+def test_server_listens_on_this_machine_only_and_shows_no_error_details():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["address"] == "localhost"  # not every interface: the start-up URL is the truth
+    assert config["client"]["showErrorDetails"] == "none"  # no traceback or server path reaches a browser

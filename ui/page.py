@@ -9,15 +9,16 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from siree_metrics.charts.style import COUNTRY_LABELS
 from siree_metrics.metrics.filters import Filters
 from siree_metrics.reference import COUNTRIES, load_reference
 
-from . import data
+from . import data, url
 from .i18n import t
 
-PARAMS = ("country", "region", "partner", "from", "to", "as_of")
+PARAMS = url.PARAMS
 PAGES = (  # (script, link text, icon): the sidebar's links, in order
     ("dashboard.py", "Overview", ":material/dashboard:"),
     ("pages/2_Education.py", "Education", ":material/school:"),
@@ -28,6 +29,7 @@ PAGES = (  # (script, link text, icon): the sidebar's links, in order
     ("pages/7_Method.py", "Method", ":material/menu_book:"),
 )
 STATE = "siree_filters"
+NOTICES = "siree_url_notices"  # (the filters the link asked for, what was done instead of what it asked)
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,6 @@ class View:
     start: dt.date
     end: dt.date
     as_of: dt.date
-    lang: str = "en"
     as_of_chosen: bool = False  # set by the reader (sidebar or ``as_of`` in the URL), not the default rule
 
     @property
@@ -59,30 +60,6 @@ class View:
     def period(self) -> tuple[Filters, dt.date, dt.date, dt.date]:
         """The arguments every series query takes after the connection: filters, start, end, as-of."""
         return self.filters, self.start, self.end, self.as_of
-
-
-def _parse_date(text: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
-def _from_url() -> dict:
-    ref = load_reference()
-    q = st.query_params
-
-    def codes(name: str, allowed) -> list[str]:
-        return [c for c in (x.strip().upper() for x in q.get(name, "").split(",")) if c in allowed]
-
-    return {
-        "country": codes("country", COUNTRIES),
-        "region": codes("region", ref.regions),
-        "partner": codes("partner", ref.partners),
-        "from": _parse_date(q.get("from")),
-        "to": _parse_date(q.get("to")),
-        "as_of": _parse_date(q.get("as_of")),
-    }
 
 
 def _to_url(state: dict) -> None:
@@ -130,8 +107,9 @@ def _sidebar(state: dict, latest: dt.date) -> None:
         t("Partner"), [p.id for p in partners], key=_widget("partner", state["partner"]),
         format_func=lambda p: ref.partners[p].name)
     earliest = prog.baseline_start
+    first = state["from"] or earliest
     period = sb.date_input(
-        t("Period"), key=_widget("period", (state["from"] or earliest, state["to"] or latest)),
+        t("Period"), key=_widget("period", (first, state["to"] or max(latest, first))),
         min_value=prog.earliest_date, max_value=max(latest, prog.end), format="YYYY-MM-DD")
     if isinstance(period, tuple) and len(period) == 2:
         state["from"] = period[0] if period[0] != earliest else None
@@ -151,14 +129,24 @@ def page(title: str, icon: str = "📊") -> View:
         "<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem}</style>", unsafe_allow_html=True)
     data.ensure_database()
     latest = data.latest()
-    if STATE not in st.session_state:  # a new session: the URL decides (deep links)
-        st.session_state[STATE] = _from_url()
+    if STATE not in st.session_state:  # a new session: the URL decides (deep links), once checked
+        asked = url.parse(st.query_params.to_dict(), load_reference(), latest, t)
+        st.session_state[STATE] = asked.state()
+        st.session_state[NOTICES] = (dict(asked.state()), asked.notices)
     state = st.session_state[STATE]
     if st.session_state.get("siree_page") != title:  # another page: its widgets start from the shared filters
         for name in ("country", "region", "partner", "period", "as_of"):
             st.session_state.pop(f"w_{name}", None)
         st.session_state["siree_page"] = title
-    _sidebar(state, latest)
+    try:
+        _sidebar(state, latest)
+    except StreamlitAPIException:  # a widget refused a remembered value: start this session's filters afresh
+        for name in ("country", "region", "partner", "period", "as_of"):
+            st.session_state.pop(f"w_{name}", None)
+        state = st.session_state[STATE] = url.Asked().state()
+        st.session_state[NOTICES] = ({}, [])
+        st.warning(t("The filters could not be kept and were reset."))
+        _sidebar(state, latest)
     _to_url(state)
     prog = load_reference().programme
     view = View(
@@ -169,6 +157,10 @@ def page(title: str, icon: str = "📊") -> View:
         as_of_chosen=state["as_of"] is not None,
     )
     st.title(t(title))
+    asked, notices = st.session_state.get(NOTICES, ({}, []))
+    if notices and asked == state:  # said while the reader still looks at what the link asked for
+        st.warning(t("The link asked for something this page cannot show:") + "\n\n"
+                   + "\n".join(f"- {n}" for n in notices))
     if data.is_demo():
         st.warning(t("DEMO DATA — fictional figures that tell a plausible story; not SIREE's real results."))
     elif data.is_mixed():

@@ -1,0 +1,124 @@
+"""The page's URL parameters, checked: what a link asks for, what is shown instead, and why.
+
+A link may come from anywhere (a bookmark, a minute, an attacker), so nothing in it reaches a widget, a query
+or the page unchecked: unknown codes are dropped, dates must be real ``YYYY-MM-DD`` dates inside the allowed
+range (else the nearest allowed date is used), a reversed period is put the right way round. Each change is
+reported as a plain sentence (``notices``) that the page shows; the values quoted in it are shortened and
+shown as text, never as Markdown or HTML. Pure functions, no Streamlit: tested directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from siree_metrics.reference import COUNTRIES, Reference
+
+PARAMS = ("country", "region", "partner", "from", "to", "as_of")
+MAX_QUOTED = 40  # characters of a rejected value quoted back to the reader
+
+
+@dataclass
+class Asked:
+    """The filters a URL asks for, after checking, and what was done instead of what it asked."""
+
+    country: list[str] = field(default_factory=list)
+    region: list[str] = field(default_factory=list)
+    partner: list[str] = field(default_factory=list)
+    start: dt.date | None = None  # the URL's ``from``
+    end: dt.date | None = None  # the URL's ``to``
+    as_of: dt.date | None = None
+    notices: list[str] = field(default_factory=list)
+
+    def state(self) -> dict:
+        """The shape ui.page keeps in the session."""
+        return {"country": self.country, "region": self.region, "partner": self.partner,
+                "from": self.start, "to": self.end, "as_of": self.as_of}
+
+
+def shown(value: str) -> str:
+    """A value from the URL, quoted for a sentence: shortened, and with nothing Markdown or HTML would read."""
+    text = value if len(value) <= MAX_QUOTED else value[:MAX_QUOTED] + "…"
+    return "'" + "".join(ch if ch.isalnum() or ch in " -_.,:/@" else "·" for ch in text) + "'"
+
+
+def _english(text: str, **values: object) -> str:
+    return text.format(**values) if values else text
+
+
+def _one(query: Mapping[str, object], name: str) -> str | None:
+    """The parameter's value; a parameter given twice counts once (its last value), as Streamlit reads it."""
+    value = query.get(name)
+    if isinstance(value, list | tuple):
+        value = value[-1] if value else None
+    return None if value is None else str(value)
+
+
+def _codes(query: Mapping[str, object], name: str, allowed: Callable[[str], bool], notices: list[str],
+           what: str, t: Callable[..., str]) -> list[str]:
+    raw = _one(query, name)
+    if not raw:
+        return []
+    kept: list[str] = []
+    for code in (c.strip().upper() for c in raw.split(",")):
+        if not code or code in kept:
+            continue
+        if allowed(code):
+            kept.append(code)
+        else:
+            notices.append(t("{what} {value} in the link is not known here: ignored", what=t(what), value=shown(code)))
+    return kept
+
+
+def _date(query: Mapping[str, object], name: str, lo: dt.date, hi: dt.date, notices: list[str],
+          t: Callable[..., str], after_end: str | None = None) -> dt.date | None:
+    raw = _one(query, name)
+    if not raw:
+        return None
+    try:
+        day = dt.date.fromisoformat(raw) if len(raw) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        notices.append(t("{name} {value} in the link is not a date (write YYYY-MM-DD): ignored", name=name,
+                         value=shown(raw)))
+        return None
+    if day < lo:
+        notices.append(t("{name} {day} is before the earliest date with data ({lo}): showing {lo}", name=name,
+                         day=day.isoformat(), lo=lo.isoformat()))
+        return lo
+    if day > hi:
+        notices.append(t(after_end or "{name} {day} is after the last date there is ({hi}): showing {hi}",
+                         name=name, day=day.isoformat(), hi=hi.isoformat()))
+        return hi
+    return day
+
+
+def parse(query: Mapping[str, object], ref: Reference, latest: dt.date,
+          t: Callable[..., str] = _english) -> Asked:
+    """Check a page's URL parameters against the reference data and the allowed dates.
+
+    Dates run from the earliest date data may have to the later of the project end and ``latest`` (the
+    default as-of); ``as_of`` stops at the project end (figures are final then). Regions outside the chosen
+    countries, and partners of other countries, are dropped with a notice. A ``from`` after ``to`` is swapped.
+    """
+    prog = ref.programme
+    notices: list[str] = []
+    asked = Asked(notices=notices)
+    asked.country = _codes(query, "country", lambda c: c in COUNTRIES, notices, "Country", t)
+    countries = asked.country or list(COUNTRIES)
+    region_ok = {code for code, r in ref.regions.items() if r.country in countries}
+    asked.region = _codes(query, "region", lambda c: c in region_ok, notices, "Region", t)
+    partner_ok = {pid for pid, p in ref.partners.items() if p.country in countries}
+    asked.partner = _codes(query, "partner", lambda c: c in partner_ok, notices, "Partner", t)
+    last = max(latest, prog.end)
+    asked.start = _date(query, "from", prog.earliest_date, last, notices, t)
+    asked.end = _date(query, "to", prog.earliest_date, last, notices, t)
+    if asked.start and asked.end and asked.start > asked.end:
+        notices.append(t("the period was the wrong way round (from {a} to {b}): showing {b} to {a}",
+                         a=asked.start.isoformat(), b=asked.end.isoformat()))
+        asked.start, asked.end = asked.end, asked.start
+    asked.as_of = _date(query, "as_of", prog.earliest_date, prog.end, notices, t,
+                        after_end="{name} {day} is after the project end: showing the final figures, as of {hi}")
+    return asked
