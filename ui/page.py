@@ -12,6 +12,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from siree_metrics.charts.style import COUNTRY_LABELS
+from siree_metrics.downloads import frame_csv
 from siree_metrics.metrics.filters import Filters
 from siree_metrics.reference import COUNTRIES, load_reference
 
@@ -185,5 +186,5 @@ def show_chart(fig: go.Figure, table: pd.DataFrame, name: str, as_of: dt.date, c
     st.caption(caption)
     with st.expander(t("Data behind this chart")):
         st.dataframe(table, hide_index=True, width="stretch")
-        st.download_button(t("Download CSV"), lambda: table.to_csv(index=False).encode("utf-8"),  # made on click
+        st.download_button(t("Download CSV"), lambda: frame_csv(table),  # made on click; formulas neutralised
                            file_name=f"siree_{name}_{as_of.isoformat()}.csv", mime="text/csv", key=f"dl_{name}")
