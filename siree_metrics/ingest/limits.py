@@ -1,0 +1,99 @@
+"""Limits on what a file expands to, checked before it is read in full.
+
+A 0.9 MB XLSX can hold 237 MB of XML (a million rows), which takes minutes to read; a small Parquet file can
+declare millions of rows or thousands of columns. ``check`` looks only at a file's size, its ZIP directory or
+its Parquet footer (milliseconds, whatever the file holds) and says, in one line a partner can act on, which
+limit it passes. The defaults are in data/reference/programme.toml ([uploads]); the upload page states them.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .problems import Refused
+
+MB = 1 << 20
+
+
+@dataclass(frozen=True)
+class Limits:
+    file_mb: int = 200  # the file as sent
+    rows: int = 2_000_000  # rows of a Parquet file (a CSV's are bounded by its size)
+    columns: int = 200
+    xlsx_rows: int = 200_000  # reading a workbook is slow: larger exports are sent as CSV or Parquet
+    xlsx_expanded_mb: int = 100  # what a workbook's parts add up to unpacked
+    xlsx_ratio: int = 200  # unpacked size / packed size of any part: beyond it, a decompression bomb
+
+    def described(self) -> str:
+        """The limits in words, for the upload page."""
+        return (f"files up to {self.file_mb} MB and {self.columns} columns; Parquet up to {self.rows:,} rows; "
+                f"Excel workbooks up to {self.xlsx_rows:,} rows and {self.xlsx_expanded_mb} MB unpacked "
+                "(send larger exports as CSV or Parquet)")
+
+
+def from_settings(settings: dict | None) -> Limits:
+    """Limits from a [uploads] table (any key of Limits); the defaults for the rest."""
+    known = {k: int(v) for k, v in (settings or {}).items() if k in Limits.__dataclass_fields__}
+    return Limits(**known)
+
+
+def check(path: Path, display: str, limits: Limits) -> None:
+    """Raise Refused, naming the limit and what the file holds, when ``path`` would expand past ``limits``."""
+    size = Path(path).stat().st_size
+    if size > limits.file_mb * MB:
+        raise Refused(f"{display}: the file is {size / MB:,.0f} MB, more than the {limits.file_mb} MB allowed; "
+                      "split it (for example by year) and send the parts")
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head == b"PK\x03\x04":
+        _check_xlsx(path, display, limits)
+    elif head == b"PAR1":
+        _check_parquet(path, display, limits)
+
+
+def _check_xlsx(path: Path, display: str, limits: Limits) -> None:
+    try:
+        with zipfile.ZipFile(path) as z:
+            parts = z.infolist()
+            expanded = sum(p.file_size for p in parts)
+            if expanded > limits.xlsx_expanded_mb * MB:
+                raise Refused(f"{display}: the workbook unpacks to {expanded / MB:,.0f} MB, more than the "
+                              f"{limits.xlsx_expanded_mb} MB allowed; save it as CSV and send that")
+            for p in parts:
+                if p.compress_size and p.file_size > 1 * MB and p.file_size / p.compress_size > limits.xlsx_ratio:
+                    raise Refused(f"{display}: the workbook part {p.filename!r} unpacks {p.file_size // p.compress_size}"
+                                  " times its size; this is not a plain export: save it as CSV and send that")
+            rows = _sheet_rows(z)
+    except zipfile.BadZipFile:
+        return  # the reader says what is wrong with it
+    if rows is not None and rows > limits.xlsx_rows:
+        raise Refused(f"{display}: the workbook's first sheet has {rows:,} rows, more than the {limits.xlsx_rows:,} "
+                      "an Excel file may have here; save it as CSV (or Parquet) and send that")
+
+
+def _sheet_rows(z: zipfile.ZipFile) -> int | None:
+    """The row count the first sheet declares (its <dimension ref="A1:F1000">), read from its first 4 KB."""
+    sheets = sorted(n for n in z.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n))
+    if not sheets:
+        return None
+    with z.open(sheets[0]) as f:
+        head = f.read(4096).decode("utf-8", "replace")
+    found = re.search(r'<(?:\w+:)?dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', head)
+    return int(found.group(1)) if found else None
+
+
+def _check_parquet(path: Path, display: str, limits: Limits) -> None:
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.read_metadata(path)
+    except Exception:  # damaged: the reader says so
+        return
+    if meta.num_columns > limits.columns:
+        raise Refused(f"{display}: the file has {meta.num_columns:,} columns, more than the {limits.columns} allowed")
+    if meta.num_rows > limits.rows:
+        raise Refused(f"{display}: the file has {meta.num_rows:,} rows, more than the {limits.rows:,} allowed; "
+                      "split it (for example by year) and send the parts")
