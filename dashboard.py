@@ -11,6 +11,7 @@ import html
 import pandas as pd
 import streamlit as st
 
+from siree_metrics.charts import style
 from siree_metrics.charts.style import (
     BUDGET_STATUS_COLOURS,
     BUDGET_STATUS_TEXT_COLOURS,
@@ -19,6 +20,7 @@ from siree_metrics.charts.style import (
     STATUS_TEXT_COLOURS,
     STATUS_WORDS,
 )
+from siree_metrics.metrics import history
 from siree_metrics.metrics.summary import IndicatorResult
 from siree_metrics.reference import load_reference
 from ui import data
@@ -32,10 +34,13 @@ ref = load_reference()
 prog = ref.programme
 
 
+def _shown(r: IndicatorResult, x: float | None) -> str:
+    """A value or target of ``r`` in the same digits as its chart and the command line (see charts.style)."""
+    return style.LEVEL_FORMATS[r.spec.format if r.spec else "number"](x)
+
+
 def _value(r: IndicatorResult) -> str:
-    if r.value is None:
-        return "—"
-    return f"{r.value:+.1%}" if r.kind == "relative" else f"{r.value:,.0f}"
+    return style.change(r.value) if r.kind == "relative" else _shown(r, r.value)
 
 
 def _target(r: IndicatorResult) -> str:
@@ -43,7 +48,7 @@ def _target(r: IndicatorResult) -> str:
         return t("empty selection")
     if r.target is None:
         return t("no target for a region")
-    text = f"{r.target:+.0%}" if r.kind == "relative" else f"{r.target:,.0f}"
+    text = style.target_change(r.target) if r.kind == "relative" else _shown(r, r.target)
     return t("target {target}", target=text) + (" *" if r.target_illustrative else "")
 
 
@@ -54,22 +59,22 @@ def _detail(r: IndicatorResult) -> str:
     if r.incomplete:
         parts.append("⚠ " + t("window incomplete"))
     if r.attainment is not None:
-        parts.append(t("{a:.0%} of target", a=r.attainment))
-    parts.append(t("pace: {e:.0%} expected by now", e=r.expected))
+        parts.append(t("{a} of target", a=style.percent(r.attainment)))
+    parts.append(t("pace: {e} expected by now", e=style.percent(r.expected)))
     if r.kind == "relative":
-        ratio = ref.indicator(r.id).measure == "ratio"  # a share of parents: shown as a percentage
-        level = (lambda x: f"{x:.0%}") if ratio else (lambda x: f"{x:,.0f}")
+        level = ref.indicator(r.id).measure_spec.show  # as its measure declares: a share as a percentage
         parts.append(t(r.change_text()) if r.change_text() else
                      t("baseline {b} → now {c}", b=level(r.baseline or 0), c=level(r.current or 0)))
         if r.coverage:
             parts.append(t(r.coverage.text()))
         if r.alternative and r.alternative.change is not None:
             a = r.alternative
-            parts.append(t("not the target: {label} {b:.1%} → {c:.1%}", label=a.label, b=a.baseline, c=a.current))
+            parts.append(t("not the target: {label} {b} → {c}", label=a.label, b=style.rate(a.baseline),
+                           c=style.rate(a.current)))
         parts.append(f"n = {r.n_baseline:,} / {r.n:,}")
     else:
         if r.forecast is not None and summary.as_of < prog.end:
-            parts.append(t("forecast at end: {f:,.0f}", f=r.forecast))
+            parts.append(t("forecast at end: {f}", f=_shown(r, r.forecast)))
         parts.append(f"n = {r.n:,}")
     return " · ".join(parts)
 
@@ -128,25 +133,26 @@ with right:
     if b.status == "empty_selection":
         st.markdown(t("This selection is empty: no partner matches all the filters, so there is no budget and no "
                       "spending to show."))
-    elif b.total_eur and b.erdf_eur is not None and b.share_spent is not None:
+    elif history.has_budget(b) and b.share_spent is not None:
         share = b.share_spent
+        spent_of = t("spent of {total} ({share})", total=style.euros(b.total_eur), share=style.percent(share))
         st.markdown(
-            f"<div style='font-size:2.1rem;font-weight:700'>EUR {b.spent_eur:,.0f}</div>"
-            f"<div style='font-size:1rem'>{html.escape(t('spent of EUR {total:,.0f} ({share:.0%})', total=b.total_eur, share=share))}"
+            f"<div style='font-size:2.1rem;font-weight:700'>{style.euros(b.spent_eur)}</div>"
+            f"<div style='font-size:1rem'>{html.escape(spent_of)}"
             f"{' *' if b.illustrative else ''}</div>"
             f"<div style='display:inline-block;background:{BUDGET_STATUS_COLOURS[b.status]};"
             f"color:{BUDGET_STATUS_TEXT_COLOURS[b.status]};border-radius:4px;padding:1px 8px;margin:4px 0;"
             f"font-weight:600;font-size:0.95rem'>{html.escape(t(BUDGET_STATUS_WORDS[b.status]))}</div>",
             unsafe_allow_html=True)
-        st.progress(min(1.0, share), text=t("Spent: {s:.0%} of budget", s=share))
-        st.progress(summary.expected, text=t("Time elapsed: {e:.0%} of the project", e=summary.expected))
-        st.markdown(t("Interreg/ERDF co-funding: **EUR {erdf:,.0f}** ({p:.0%} of the budget)",
-                      erdf=b.erdf_eur, p=b.erdf_eur / b.total_eur))
+        st.progress(min(1.0, share), text=t("Spent: {s} of budget", s=style.percent(share)))
+        st.progress(summary.expected, text=t("Time elapsed: {e} of the project", e=style.percent(summary.expected)))
+        st.markdown(t("Interreg/ERDF co-funding: **{erdf}** ({p} of the budget)", erdf=style.euros(b.erdf_eur),
+                      p=style.percent(history.erdf_share(b.total_eur, b.erdf_eur))))
         if b.illustrative:
             st.caption(t("* Illustrative: per-partner budgets are not published; see the Method page."))
     else:
-        st.markdown(t("Spent in this selection: **EUR {s:,.0f}** (a region has no budget of its own).",
-                      s=b.spent_eur))
+        st.markdown(t("Spent in this selection: **{s}** (a region has no budget of its own).",
+                      s=style.euros(b.spent_eur)))
 
     st.subheader(t("Context"))
     ctx = prog.context

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from siree_metrics.metrics import series
-from siree_metrics.reference import load_reference
+from siree_metrics.reference import LEVEL_FORMATS, load_reference
 from ui import data
 from ui.figures import charts
 from ui.i18n import t
@@ -34,18 +34,9 @@ st.caption(t("Schematic map, not to scale for borders: each dot is a NUTS-3 regi
              "reported under the current filters. Hover over a dot for its figures.",
              start=view.start.isoformat(), end=until.isoformat()))
 regions = data.frame(series.region_activity, *view.period)
-figures = []
-for ind in ref.indicators:
-    if ind.kind == "count":
-        label = t("{label} (new in the period)", label=t(ind.label()))
-        fmt = "{:,.0f}"
-    elif ind.measure == "ratio":
-        label, fmt = t("{label}: share over the period", label=t(ind.label())), "{:.0%}"
-    elif ind.measure == "monthly_mean":
-        label, fmt = t("{label}: average per month", label=t(ind.label())), "{:,.0f}"
-    else:
-        label, fmt = t("{label}: total over the period", label=t(ind.label())), "{:,.0f}"
-    figures.append((ind.id, label, fmt))
+# every indicator of the catalogue, in its measure's words and digits ("Teachers trained: new in the period")
+figures = [(ind.id, t("{label}: {words}", label=t(ind.label()), words=t(ind.measure_spec.period_words)),
+            LEVEL_FORMATS[ind.measure_spec.format]) for ind in ref.indicators]
 active = int((regions["records"] > 0).sum())
 table = regions.drop(columns=["x", "y"])
 show_chart(charts.region_map(regions, figures, text=t), table, "activity_by_region", view.as_of,

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from siree_metrics.charts.budget import cents, eur
-from siree_metrics.charts.style import BUDGET_STATUS_WORDS
+from siree_metrics.charts.style import BUDGET_STATUS_WORDS, euros, euros_exact, euros_short, percent
 from siree_metrics.metrics import history
-from siree_metrics.metrics.attainment import CENT
 from siree_metrics.reference import load_reference
 from ui import data
 from ui.figures import budget_charts
@@ -22,36 +20,37 @@ monthly = data.frame(history.budget_by_month, view.as_of, view.filters)
 partners = data.frame(history.budget_by_partner, view.as_of, view.filters)
 categories = data.frame(history.budget_by_category, view.as_of, view.filters)
 
-pace = budget.status if budget.total_eur else None  # the budget status colours the spend line
+own = history.has_budget(budget)
+pace = budget.status if own else None  # the budget status colours the spend line
 star = " *" if budget.illustrative else ""
-paying = int((partners["n"] > 0).sum())
-coverage = t("{k} of {n} partners have payments up to this date", k=paying, n=len(partners))
+paying, listed = history.paying_partners(partners)
+coverage = t("{k} of {n} partners have payments up to this date", k=paying, n=listed)
 nothing = t("No expenditure has been loaded for this selection up to {date}. Partners send it as the "
             "expenditure dataset (see the Data page).", date=view.as_of.isoformat()) if monthly.empty else None
 
-st.markdown(t("{start} to {end} · data as of **{as_of}** · time elapsed **{f:.0%}**",
-              start=prog.start, end=prog.end, as_of=view.as_of, f=summary.expected))
+st.markdown(t("{start} to {end} · data as of **{as_of}** · time elapsed **{f}**",
+              start=prog.start, end=prog.end, as_of=view.as_of, f=percent(summary.expected)))
 if budget.status == "empty_selection":
     st.info(t("This selection is empty: no partner matches all the filters chosen (for example a country and a "
               "partner of another country), so there is no budget and no spending to show. Change the filters "
               "in the sidebar."))
     st.stop()
-cols = st.columns(4 if budget.total_eur else [1, 3])
-cols[0].metric(t("Spent"), eur(budget.spent_eur), help=t("Payments dated on or before the as-of date: {exact}",
-                                                          exact=cents(budget.spent_eur)))
-if budget.total_eur and budget.erdf_eur is not None and budget.share_spent is not None:
-    cols[1].metric(t("Budget") + star, eur(budget.total_eur), help=cents(budget.total_eur))
-    cols[2].metric(t("Share of budget spent"), f"{budget.share_spent:.0%}", t(BUDGET_STATUS_WORDS[budget.status]),
+cols = st.columns(4 if own else [1, 3])
+cols[0].metric(t("Spent"), euros_short(budget.spent_eur),
+               help=t("Payments dated on or before the as-of date: {exact}", exact=euros_exact(budget.spent_eur)))
+if own:
+    cols[1].metric(t("Budget") + star, euros_short(budget.total_eur), help=euros_exact(budget.total_eur))
+    cols[2].metric(t("Share of budget spent"), percent(budget.share_spent), t(BUDGET_STATUS_WORDS[budget.status]),
                    delta_color="off", delta_arrow="off",
-                   help=t("Spending against the plan and the time elapsed ({e:.0%}): at an even pace {plan} would "
+                   help=t("Spending against the plan and the time elapsed ({e}): at an even pace {plan} would "
                           "be spent by now. Under-spending is the risk (funds not claimed in time are lost); "
                           "spending more than the budget is flagged. See the Method page.",
-                          e=summary.expected, plan=cents(budget.planned_eur)))
-    cols[3].metric(t("Interreg/ERDF co-funding") + star, eur(budget.erdf_eur),
-                   t("{p:.0%} of the budget", p=budget.erdf_eur / budget.total_eur), delta_color="off",
-                   delta_arrow="off",
-                   help=t("{erdf}; ERDF part of the spending so far: {spent}", erdf=cents(budget.erdf_eur),
-                          spent=cents((budget.spent_eur * budget.erdf_eur / budget.total_eur).quantize(CENT))))
+                          e=percent(summary.expected), plan=euros_exact(budget.planned_eur)))
+    cols[3].metric(t("Interreg/ERDF co-funding") + star, euros_short(budget.erdf_eur),
+                   t("{p} of the budget", p=percent(history.erdf_share(budget.total_eur, budget.erdf_eur))),
+                   delta_color="off", delta_arrow="off",
+                   help=t("{erdf}; ERDF part of the spending so far: {spent}", erdf=euros_exact(budget.erdf_eur),
+                          spent=euros_exact(history.erdf_spent(budget))))
 else:
     cols[1].info(t("A region has no budget of its own: budgets belong to partners. Choose a country or a "
                    "partner to compare spending with a budget."))
@@ -60,7 +59,7 @@ st.subheader(t("Pace of spending"))
 show_chart(budget_charts.pace_of_spend(monthly, pace, view.start, view.end, prog.start, prog.end, t), monthly, "spend_by_month",
            view.as_of, coverage=coverage, empty=nothing)
 
-st.subheader(t("Spending by partner") + (t(" (share of its budget *)") if budget.total_eur else ""))
+st.subheader(t("Spending by partner") + (t(" (share of its budget *)") if own else ""))
 show_chart(budget_charts.spend_by_partner(partners, summary.expected, t), partners, "spend_by_partner",
            view.as_of, coverage=coverage, empty=nothing)
 
@@ -70,5 +69,5 @@ show_chart(budget_charts.spend_by_category(categories, t), categories, "spend_by
 
 st.caption(t("* Illustrative: per-partner budgets (and so the budget and ERDF part of any country or partner) "
              "are not published; the figures in data/reference/partners.csv add up to the programme's "
-             "EUR {total:,.0f}, of which ERDF EUR {erdf:,.0f} ({p:.0%}). See the Method page.",
-             total=prog.budget_eur, erdf=prog.erdf_eur, p=prog.erdf_eur / prog.budget_eur))
+             "{total}, of which ERDF {erdf} ({p}). See the Method page.", total=euros(prog.budget_eur),
+             erdf=euros(prog.erdf_eur), p=percent(history.erdf_share(prog.budget_eur, prog.erdf_eur))))

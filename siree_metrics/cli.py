@@ -1,6 +1,19 @@
 """The command line: ``python -m siree_metrics load|summary|export|demo|docs`` (see README).
 
-Exit codes: 0 all well; 1 a file was refused (load, demo); 2 bad usage. No traceback reaches the user.
+``load`` and ``demo`` create the database if it does not exist; ``summary`` and ``export`` refuse a
+database that does not exist (a mistyped ``--db`` is not an empty project). Every command brings an
+existing database up to the contract first (``store.connect``).
+
+Exit codes, and no traceback reaches the user:
+  0    all well;
+  1    a file was refused (load, demo);
+  2    bad usage: an unknown option or value, a database that does not exist (summary, export) or
+       cannot be used, or an error in the reference files (catalogue, contract: one line naming the
+       file and the entry);
+  3    a fault in the tool (a plain message asking to report it);
+  130  interrupted (Ctrl-C);
+  141  standard output was closed early (``summary | head -1``): what was read is fine; nothing more
+       is printed (the exit status of a program killed by SIGPIPE, as ``cat`` or ``yes`` give).
 """
 
 from __future__ import annotations
@@ -9,6 +22,7 @@ import argparse
 import csv
 import datetime as dt
 import json
+import os
 import re
 import sys
 import uuid
@@ -17,17 +31,21 @@ from pathlib import Path
 
 import duckdb
 
+from siree_metrics.charts import style
 from siree_metrics.charts.style import BUDGET_STATUS_WORDS
 from siree_metrics.ingest import store
 from siree_metrics.ingest.contract import load_contract
 from siree_metrics.ingest.load import load_file
 from siree_metrics.metrics.filters import Filters
 from siree_metrics.metrics.summary import Budget, Summary, summarize
-from siree_metrics.reference import load_reference
+from siree_metrics.reference import CatalogueError, load_reference
 
 
 class UsageError(Exception):
-    pass
+    """Bad usage, reported as ``error: <message>`` with exit status 2."""
+
+
+READ_COMMANDS = ("summary", "export")  # these refuse a database that does not exist
 
 
 def _wait_notice() -> None:
@@ -98,12 +116,9 @@ def cmd_load(args: argparse.Namespace) -> int:
     return 1 if refused else 0
 
 
-def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{x:+.1%}" if abs(x) < 10 else f"{x:+.0%}"
-
-
-def _num(x: float | None) -> str:
-    return "—" if x is None else f"{x:,.0f}" if float(x).is_integer() or abs(x) >= 100 else f"{x:,.2f}"
+def _level(x: float | None, fmt: str) -> str:
+    """A count indicator's value, target or forecast as its measure declares (1,234 / 12.5), as on the cards."""
+    return style.LEVEL_FORMATS[fmt](x)
 
 
 def budget_line(b: Budget) -> str:
@@ -116,10 +131,12 @@ def budget_line(b: Budget) -> str:
     if b.status == "empty_selection":
         return f"Budget: {word}: the filters cover no partner, so there is no budget and no spending"
     if b.total_eur is None or b.planned_eur is None or b.share_spent is None:
-        return f"Budget: spent EUR {b.spent_eur:,.2f} in this selection; {word} (budgets belong to partners)"
+        return (f"Budget: spent {style.euros_exact(b.spent_eur)} in this selection; {word} "
+                "(budgets belong to partners)")
     star = " *" if b.illustrative else ""
-    return (f"Budget: spent EUR {b.spent_eur:,.2f} of EUR {b.total_eur:,.2f}{star} ({b.share_spent:.0%}); "
-            f"even pace by now EUR {b.planned_eur:,.2f}; ERDF EUR {b.erdf_eur:,.2f}{star}; {word}")
+    return (f"Budget: spent {style.euros_exact(b.spent_eur)} of {style.euros_exact(b.total_eur)}{star} "
+            f"({style.percent(b.share_spent)}); even pace by now {style.euros_exact(b.planned_eur)}; "
+            f"ERDF {style.euros_exact(b.erdf_eur)}{star}; {word}")
 
 
 def json_text(data: object) -> str:
@@ -145,7 +162,7 @@ def format_table(s: Summary) -> str:
         f"country {','.join(f.countries)}" if f.countries else "",
         f"region {','.join(f.regions)}" if f.regions else "",
         f"partner {','.join(f.partners)}" if f.partners else "") if part) or "whole programme"
-    lines = [f"SIREE attainment as of {s.as_of} ({scope}); time elapsed {s.expected:.0%}",
+    lines = [f"SIREE attainment as of {s.as_of} ({scope}); time elapsed {style.percent(s.expected)}",
              f"as of {s.as_of}: {s.as_of_reason}"]
     if s.final:
         lines.append("the project has ended: these are the final figures (achieved or not achieved)")
@@ -155,21 +172,23 @@ def format_table(s: Summary) -> str:
     head = f"{'indicator':<34} {'value':>9} {'target':>8} {'attained':>9} {'status':<17} {'forecast':>8} {'n':>7}"
     lines += [head, "-" * len(head)]
     for r in s.indicators:
-        value = _pct(r.value) if r.kind == "relative" else _num(r.value)
-        target = "—" if r.target is None else _pct(r.target) if r.kind == "relative" else _num(r.target)
-        attained = "—" if r.attainment is None else f"{r.attainment:.0%}"
+        level = r.spec.format if r.spec else "number"
+        relative = r.kind == "relative"  # the same digits as the Overview cards: +27.7% against +10%
+        value = style.change(r.value) if relative else _level(r.value, level)
+        target = style.target_change(r.target) if relative else _level(r.target, level)
+        attained = style.percent(r.attainment)
         star = "*" if r.target_illustrative else ""
         flag = "!" if r.incomplete else ""
         lines.append(f"{r.label:<34} {value + flag:>9} {target + star:>8} {attained:>9} "
-                     f"{r.status.replace('_', ' '):<17} {_num(r.forecast):>8} {r.n:>7,}")
+                     f"{r.status.replace('_', ' '):<17} {_level(r.forecast, level):>8} {r.n:>7,}")
         details = [r.change_text(), r.note if r.status not in ("achieved", "on_track", "at_risk", "behind",
                                                                 "not_achieved") else "",
                    r.coverage.text() if r.kind == "relative" and r.coverage
                    and r.status not in ("not_started", "too_early", "empty_selection") else ""]
         if r.alternative and r.alternative.change is not None:
             a = r.alternative
-            details.append(f"not the target, a reader may also read it as the {a.label}: {a.baseline:.1%} → "
-                           f"{a.current:.1%} ({a.points:+.1f} points, {a.change:+.1%})")
+            details.append(f"not the target, a reader may also read it as the {a.label}: {style.rate(a.baseline)} → "
+                           f"{style.rate(a.current)} ({style.points(a.points)}, {style.change(a.change)})")
         lines += [f"    {d}" for d in details if d]
     if any(r.incomplete for r in s.indicators):
         lines.append("! window incomplete: a partner in the figure has fewer than 10 of 12 months with rows")
@@ -197,7 +216,6 @@ def cmd_summary(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     ds = load_contract()[args.dataset]
     names = list(ds.columns)
-    store.upgrade(args.db, on_wait=_wait_notice)  # a database from an earlier version: its raw text moved over
     with store.connect(args.db, on_wait=_wait_notice) as con:
         rows = store.rows_as_sent(con, ds)
     out = args.out.open("w", encoding="utf-8", newline="") if args.out else sys.stdout
@@ -247,15 +265,29 @@ COMMANDS = {"load": cmd_load, "summary": cmd_summary, "export": cmd_export, "dem
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; its exit status (see the module docstring)."""
     try:
         args = parser().parse_args(argv)
     except SystemExit as e:  # argparse has printed the usage message
         return 2 if e.code else 0
+    except CatalogueError as e:  # the parser lists the contract's datasets
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     if hasattr(args, "db"):
         args.db = args.db or store.default_db()
     try:
-        return COMMANDS[args.command](args)
-    except UsageError as e:
+        if args.command in READ_COMMANDS and not args.db.exists():
+            raise UsageError(f"there is no database at {args.db}; give the right --db (or set SIREE_DB), or "
+                             "create one with 'python -m siree_metrics load' or 'python -m siree_metrics demo'")
+        status = COMMANDS[args.command](args)
+        sys.stdout.flush()  # here, so that a closed pipe is reported below and not at exit
+        return status
+    except BrokenPipeError:  # the reader stopped reading (summary | head -1): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the flush at exit does not fail again
+        os.close(devnull)
+        return 141
+    except (UsageError, CatalogueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except duckdb.IOException as e:  # --db names something that is not a DuckDB database

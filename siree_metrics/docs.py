@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from siree_metrics.ingest.contract import load_contract
-from siree_metrics.metrics.levels import alternative, reading
+from siree_metrics.metrics.levels import alternative
 from siree_metrics.metrics.summary import COMPLETE_MONTHS, first_comparable_as_of
-from siree_metrics.reference import Indicator, load_reference
+from siree_metrics.reference import Indicator, Reference, load_reference
 
 ROOT = Path(__file__).resolve().parent.parent
 TYPE_RULES = {
@@ -73,33 +73,14 @@ def contract_markdown() -> str:
     return "\n".join(out)
 
 
-MEASURES = {  # the formula of each measure; {where} is " and `where` true" for an indicator with a where column
-    "distinct": "number of distinct (partner_id, `{column}`) with `{date}` on or before the as-of date{where}",
-    "sum": "sum of `{column}` over rows with `{date}` on or before the as-of date{where}",
-    "latest_sum": "sum over (partner_id, {entity}) of `{column}` in its latest row with `{date}` (empty: "
-                  "`{dataset_date}`) on or before the as-of date{where}; a later report replaces the one before",
-    "ratio": "level(w) = sum(`{column}`) / sum(`{denominator}`) over the rows of window w{where}",
-    "monthly_mean": "level(w) = mean, over the months of w that have rows, of that month's sum(`{column}`){where}",
-    "window_sum": "level(w) = sum(`{column}`) over the rows of window w{where}",
-}
-PARTS = {  # (numerator, denominator) of each measure's level
-    "distinct": ("the distinct `{column}` counted", "none: a count; attainment divides it by the target"),
-    "sum": ("the sum of `{column}`", "none: a count; attainment divides it by the target"),
-    "latest_sum": ("the sum of each one's latest `{column}`", "none: a count; attainment divides it by the target"),
-    "ratio": ("sum(`{column}`) in the window", "sum(`{denominator}`) in the same window and rows"),
-    "monthly_mean": ("the sum of the window's monthly totals of `{column}`", "the number of months of the window "
-                     "with rows"),
-    "window_sum": ("sum(`{column}`) in the window", "none: a 12-month total"),
-}
-
-
 def formula(ind: Indicator) -> str:
-    """The one formula of ``ind`` (docs/method.md and the Method page both use it), its ``where`` included."""
+    """The one formula of ``ind`` (docs/method.md and the Method page both use it): its measure's ``formula``
+    in measures.toml, filled from the entry, its ``where`` included."""
     ds = load_contract()[ind.dataset]
-    text = MEASURES[ind.measure].format(column=ind.column, date=ind.date, denominator=ind.denominator,
-                                        where=f" and `{ind.where}` true" if ind.where else "",
-                                        entity=", ".join(f"`{k}`" for k in ds.key if k != ind.date),
-                                        dataset_date=ds.date)
+    text = ind.measure_spec.formula.format(column=ind.column, date=ind.date, denominator=ind.denominator,
+                                           where=f" and `{ind.where}` true" if ind.where else "",
+                                           entity=", ".join(f"`{k}`" for k in ds.key if k != ind.date),
+                                           dataset_date=ds.date)
     if ind.kind == "relative":
         text += "; value = level(current) / level(baseline) − 1"
     return text
@@ -110,17 +91,21 @@ def target_text(ind: Indicator) -> str:
         f"{ind.target:,.0f} {ind.unit} by the project end"
 
 
-def indicator_markdown(ind: Indicator) -> str:
-    """Everything the Method page says about one indicator, as Markdown bullets (no heading)."""
-    ref = load_reference()
+def indicator_markdown(ind: Indicator, ref: Reference | None = None) -> str:
+    """Everything the Method page says about one indicator of ``ref`` (default: data/reference/), as
+    Markdown bullets (no heading). What it says follows the measure's declared kind, target split and
+    format, never its name."""
+    ref = ref or load_reference()
     prog = ref.programme
-    numerator, denominator = (x.format(column=ind.column, denominator=ind.denominator) for x in PARTS[ind.measure])
+    spec = ind.measure_spec
+    numerator, denominator = (x.format(column=ind.column, denominator=ind.denominator)
+                              for x in (spec.numerator, spec.denominator))
     relative = ind.kind == "relative"
     lines = [
         f"- **Target:** {target_text(ind)}.",
-        f"- **Reading of the target:** {reading(ind) or '—'}",
+        f"- **Reading of the target:** {ind.reading or '—'}",
     ]
-    alt = alternative(ind)
+    alt = alternative(ind, ref)
     if alt:
         lines.append(f"- **A reading a reader may assume instead:** the {alt[0]}. It is computed over the same "
                      "partners and windows and shown beside the figure (in the JSON as `alternative`), never as "
@@ -134,7 +119,7 @@ def indicator_markdown(ind: Indicator) -> str:
         lines += [
             f"- **Windows:** baseline {prog.baseline_start} to {prog.baseline_end}; current: the "
             f"{prog.current_months} calendar months ending with the as-of month. The figure states its unit "
-            + ("(the change of the share, with the points beside it)." if ind.measure == "ratio" else
+            + ("(the change of the share, with the points beside it)." if spec.format == "share" else
                "(the change, with both levels and their unit)."),
             "- **Like with like:** only partners with rows in both windows are counted, in both windows; a "
             "partner with rows in one window only is left out of both, and the figure says which and why "
@@ -153,13 +138,19 @@ def indicator_markdown(ind: Indicator) -> str:
             "0 results counts as 0 (a value), a selection without rows has no data.",
             "- **Region filter:** the value counts the region's rows; a region has no target of its own "
             "(status `no_target`). Under a country or partner filter the target is the sum of the partners' "
-            "(illustrative) shares.",
+            "(illustrative) shares." if spec.target_split == "sum" else
+            "- **Filters:** the value counts the selection's rows; the target applies unchanged under a "
+            "country, region or partner filter (an average does not add up across partners).",
         ]
+    if spec.direction == "lower":
+        lines.append("- **Direction:** lower is better" + (
+            "; attainment = 1 + (target − value) / target." if not relative else
+            "; the target is a fall (a negative change)."))
     lines.append(f"- **Source:** dataset `{ind.dataset}`.")
     return "\n".join(lines)
 
 
-STATUS_MEANINGS = [  # (status, meaning); the order of attainment.STATUSES
+STATUS_MEANINGS = [  # (status, meaning); the order of attainment.Status
     ("achieved", "attainment ≥ 1 (at any time, and final from the project end on)"),
     ("on_track", "during the project: attainment ≥ {on_track} × f (the share of time elapsed)"),
     ("at_risk", "during the project: attainment ≥ {at_risk} × f"),
@@ -178,8 +169,9 @@ STATUS_MEANINGS = [  # (status, meaning); the order of attainment.STATUSES
 ]
 
 
-def method_markdown() -> str:
-    ref = load_reference()
+def method_markdown(ref: Reference | None = None) -> str:
+    """docs/method.md for the catalogue ``ref`` (default: data/reference/)."""
+    ref = ref or load_reference()
     prog = ref.programme
     first = first_comparable_as_of(prog)
     out = [
@@ -194,7 +186,7 @@ def method_markdown() -> str:
         "",
     ]
     for ind in ref.indicators:
-        out += [f"### {ind.label()} (`{ind.id}`)", "", ind.description, "", indicator_markdown(ind), ""]
+        out += [f"### {ind.label()} (`{ind.id}`)", "", ind.description, "", indicator_markdown(ind, ref), ""]
     out += [
         "## Windows, attainment and status",
         "",

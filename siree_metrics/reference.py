@@ -9,13 +9,59 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import os
+import string
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any, Literal, get_args
 
-REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
+import duckdb
+
+# $SIREE_REFERENCE_DIR: a copy of the reference folder (a test, or a contributor trying an entry out)
+REFERENCE_DIR = Path(os.environ.get("SIREE_REFERENCE_DIR")
+                     or Path(__file__).resolve().parent.parent / "data" / "reference")
 COUNTRIES = ("BE", "FR", "NL", "UK")
-MEASURES = {"count": ("distinct", "sum", "latest_sum"), "relative": ("ratio", "monthly_mean", "window_sum")}
+TOPIC_PAGES = ("education", "entrepreneurship")  # an indicator's `page` in indicators.toml
+CAPTION_KEYS = ("label", "unit", "target")  # what an indicator's caption template may name
+SQL_DIR = Path(__file__).resolve().parent / "metrics" / "sql"  # where a measure's SQL files live
+
+Kind = Literal["count", "relative"]  # a level as of a date vs a target; a change between two windows
+Format = Literal["number", "share", "decimal"]  # how a level is shown: 1,234 / 34.7 % / 12.5
+TargetSplit = Literal["sum", "same"]  # under a filter: the sum of the partners' shares, or the same target
+Direction = Literal["higher", "lower"]  # which way is better
+LEVEL_FORMATS: dict[str, str] = {"number": "{:,.0f}", "share": "{:.0%}", "decimal": "{:,.1f}"}
+SQL_FILES: dict[str, tuple[str, ...]] = {  # the SQL files a measure of each kind must name (see measures.toml)
+    "count": ("level", "breakdown"), "relative": ("level", "monthly", "breakdown")}
+
+
+class CatalogueError(ValueError):
+    """A reference file (catalogue, measures, contract) is inconsistent; ``str()`` is one line naming the file
+    and the entry, such as ``indicators.toml: indicator x: measure 'mean' is not declared in measures.toml``."""
+
+
+@dataclass(frozen=True)
+class Measure:
+    """How an indicator's level is computed and shown, declared once in measures.toml (its comments say
+    what each field means)."""
+
+    name: str
+    kind: Kind
+    sql: dict[str, str]  # "level", "breakdown", and "cumulative" or "monthly" -> file name in SQL_DIR
+    formula: str
+    numerator: str
+    denominator: str
+    format: Format
+    target_split: TargetSplit
+    direction: Direction
+    accumulates: bool
+    period_words: str
+    compared_with: str = ""
+
+    def show(self, level: float) -> str:
+        """A level as this measure shows it: ``0.317`` -> "32%" for a share, ``1234.0`` -> "1,234"."""
+        return LEVEL_FORMATS[self.format].format(level)
 
 
 @dataclass(frozen=True)
@@ -43,19 +89,36 @@ class Region:
 
 
 @dataclass(frozen=True)
+class AlternativeReading:
+    """A reading of the target a reader may assume (``[indicator.alternative]``), computed beside the figure."""
+
+    label: str
+    measure: str
+    column: str
+    denominator: str | None = None
+    where: str | None = None
+
+
+@dataclass(frozen=True)
 class Indicator:
     id: str
     labels: dict[str, str]
     description: str
     unit: str
-    kind: str  # "count" or "relative"
+    kind: Kind
     target: float
     dataset: str
-    measure: str
+    measure: str  # the name of a measure of measures.toml
     column: str
     date: str
+    measure_spec: Measure  # that measure's declaration
     denominator: str | None = None
-    where: str | None = None
+    where: str | None = None  # an SQL expression over the dataset's columns (from the catalogue, never a user)
+    reading: str = ""  # the literal reading of the seed target, for the Method page
+    alternative: AlternativeReading | None = None
+    page: str = ""  # the topic page it appears on (one of TOPIC_PAGES), at position `order`
+    order: int = 0
+    caption: str = ""  # a template naming CAPTION_KEYS, filled by the page
 
     def label(self, lang: str = "en") -> str:
         return self.labels.get(lang) or self.labels["en"]
@@ -75,6 +138,7 @@ class Programme:
     at_risk: float
     earliest_date: dt.date
     context: dict
+    budget_thresholds: dict[str, float] = field(default_factory=dict)  # keywords of attainment.budget_status
 
 
 @dataclass(frozen=True)
@@ -84,6 +148,7 @@ class Reference:
     regions: dict[str, Region]
     indicators: tuple[Indicator, ...]
     partner_targets: dict[tuple[str, str], float]  # (partner_id, indicator_id) -> illustrative target
+    measures: dict[str, Measure] = field(default_factory=dict)
 
     @property
     def code_2013_to_2016(self) -> dict[str, str]:
@@ -131,6 +196,7 @@ def load_reference(directory: Path = REFERENCE_DIR) -> Reference:
         at_risk=float(status["at_risk"]),
         earliest_date=raw["data"]["earliest_date"],
         context=raw["context"],
+        budget_thresholds={k.removeprefix("budget_"): float(v) for k, v in status.items() if k.startswith("budget_")},
     )
     partners = {
         row["partner_id"]: Partner(
@@ -158,36 +224,109 @@ def load_reference(directory: Path = REFERENCE_DIR) -> Reference:
         )
         for row in _read_csv(directory / "regions.csv")
     }
+    measures = _measures(directory)
     catalogue = tomllib.loads((directory / "indicators.toml").read_text(encoding="utf-8"))
-    indicators = tuple(
-        Indicator(
-            id=item["id"],
-            labels={lang: item[f"label_{lang}"] for lang in ("en", "nl", "fr")},
-            description=item["description"],
-            unit=item["unit"],
-            kind=item["kind"],
-            target=float(item["target"]),
-            dataset=item["dataset"],
-            measure=item["measure"],
-            column=item["column"],
-            date=item["date"],
-            denominator=item.get("denominator"),
-            where=item.get("where"),
-        )
-        for item in catalogue["indicator"]
-    )
+    indicators = tuple(_indicator(item, measures) for item in catalogue["indicator"])
     targets = {
         (row["partner_id"], row["indicator"]): float(row["target"])
         for row in _read_csv(directory / "partner_targets.csv")
     }
-    reference = Reference(programme, partners, regions, indicators, targets)
-    _check(reference, directory)
+    reference = Reference(programme, partners, regions, indicators, targets, measures)
+    _check(reference)
     return reference
 
 
-def _check(ref: Reference, directory: Path) -> None:
-    def fail(file: str, message: str) -> None:
-        raise ValueError(f"{directory / file}: {message}")
+def _fail(file: str, message: str) -> None:
+    raise CatalogueError(f"{file}: {message}")
+
+
+def _choice(file: str, entry: str, key: str, value: Any, allowed: tuple[str, ...]) -> Any:
+    if value not in allowed:
+        _fail(file, f"{entry}: {key} {value!r} is not one of {', '.join(allowed)}")
+    return value
+
+
+def _measures(directory: Path) -> dict[str, Measure]:
+    """measures.toml as Measures: every field declared, kinds and choices known, every SQL file present."""
+    file = "measures.toml"
+    raw = tomllib.loads((directory / file).read_text(encoding="utf-8"))
+    optional = {"compared_with"}
+    out = {}
+    for name, spec in raw.items():
+        entry = f"measure {name}"
+        wanted = [f.name for f in fields(Measure) if f.name != "name"]
+        missing = [k for k in wanted if k not in spec and k not in optional]
+        if missing:
+            _fail(file, f"{entry}: {', '.join(missing)} not declared")
+        unknown = sorted(set(spec) - set(wanted))
+        if unknown:
+            _fail(file, f"{entry}: unknown field {', '.join(unknown)}")
+        kind = _choice(file, entry, "kind", spec["kind"], get_args(Kind))
+        sql = dict(spec["sql"])
+        for role in SQL_FILES[kind]:
+            if role not in sql:
+                _fail(file, f"{entry}: a {kind} measure needs sql.{role}")
+        for role, sql_file in sql.items():
+            if not (SQL_DIR / sql_file).is_file():
+                _fail(file, f"{entry}: sql.{role} file {sql_file!r} is not in siree_metrics/metrics/sql/")
+        if kind == "relative" and not spec.get("compared_with"):
+            _fail(file, f"{entry}: a relative measure needs compared_with")
+        if not isinstance(spec["accumulates"], bool):
+            _fail(file, f"{entry}: accumulates must be true or false")
+        out[name] = Measure(
+            name=name, kind=kind, sql=sql, formula=spec["formula"], numerator=spec["numerator"],
+            denominator=spec["denominator"],
+            format=_choice(file, entry, "format", spec["format"], get_args(Format)),
+            target_split=_choice(file, entry, "target_split", spec["target_split"], get_args(TargetSplit)),
+            direction=_choice(file, entry, "direction", spec["direction"], get_args(Direction)),
+            accumulates=spec["accumulates"], period_words=spec["period_words"],
+            compared_with=spec.get("compared_with", ""))
+    return out
+
+
+def _declared(measures: dict[str, Measure], name: str, entry: str) -> Measure:
+    if name not in measures:
+        _fail("indicators.toml", f"{entry}: measure {name!r} is not declared in measures.toml")
+    return measures[name]
+
+
+def _indicator(item: dict[str, Any], measures: dict[str, Measure]) -> Indicator:
+    """One ``[[indicator]]`` of indicators.toml; a missing key or an undeclared measure is a CatalogueError."""
+    entry = f"indicator {item.get('id', '?')}"
+    required = ("id", "label_en", "label_nl", "label_fr", "description", "unit", "kind", "target", "dataset",
+                "measure", "column", "date")
+    missing = [k for k in required if k not in item]
+    if missing:
+        _fail("indicators.toml", f"{entry}: {', '.join(missing)} missing")
+    spec = _declared(measures, item["measure"], entry)
+    alt = item.get("alternative")
+    if alt:
+        _declared(measures, alt["measure"], f"{entry}: alternative")
+    return Indicator(
+        id=item["id"],
+        labels={lang: item[f"label_{lang}"] for lang in ("en", "nl", "fr")},
+        description=item["description"],
+        unit=item["unit"],
+        kind=_choice("indicators.toml", entry, "kind", item["kind"], get_args(Kind)),
+        target=float(item["target"]),
+        dataset=item["dataset"],
+        measure=item["measure"],
+        column=item["column"],
+        date=item["date"],
+        measure_spec=spec,
+        denominator=item.get("denominator"),
+        where=item.get("where"),
+        reading=item.get("reading", ""),
+        alternative=AlternativeReading(alt["label"], alt["measure"], alt["column"], alt.get("denominator"),
+                                       alt.get("where")) if alt else None,
+        page=item.get("page", ""),
+        order=int(item.get("order", 0)),
+        caption=item.get("caption", ""),
+    )
+
+
+def _check(ref: Reference) -> None:
+    fail = _fail
 
     for p in ref.partners.values():
         if p.country not in COUNTRIES:
@@ -201,12 +340,68 @@ def _check(ref: Reference, directory: Path) -> None:
         if ind.id in seen:
             fail("indicators.toml", f"indicator {ind.id} is listed twice")
         seen.add(ind.id)
-        if ind.measure not in MEASURES.get(ind.kind, ()):
+        if ind.page not in TOPIC_PAGES:
+            fail("indicators.toml", f"indicator {ind.id}: page {ind.page!r} is not one of {', '.join(TOPIC_PAGES)}")
+        try:
+            unknown = sorted({f for _, f, _, _ in string.Formatter().parse(ind.caption) if f is not None}
+                             - set(CAPTION_KEYS))
+        except ValueError as e:  # a lone { or }
+            unknown = [f"?: {e}"]
+        if unknown:
+            fail("indicators.toml", f"indicator {ind.id}: caption names {{{unknown[0]}}}; a caption may name only "
+                 + ", ".join("{" + k + "}" for k in CAPTION_KEYS))
+        spec = ind.measure_spec
+        if spec.kind != ind.kind:
             fail("indicators.toml", f"indicator {ind.id}: measure {ind.measure!r} does not fit kind {ind.kind!r}")
-        if ind.kind == "count":
+        if ind.kind == "relative" and (ind.target < 0) != (spec.direction == "lower"):
+            fail("indicators.toml", f"indicator {ind.id}: a relative target of a {spec.direction}-is-better "
+                                    f"measure is a {'negative' if spec.direction == 'lower' else 'positive'} change")
+        if spec.target_split == "sum":
             shares = [t for (_, i), t in ref.partner_targets.items() if i == ind.id]
             if round(sum(shares), 6) != round(ind.target, 6):
                 fail("partner_targets.csv", f"partner targets for {ind.id} add up to {sum(shares)}, not {ind.target}")
     for (partner, ind_id) in ref.partner_targets:
         if partner not in ref.partners or ind_id not in seen:
             fail("partner_targets.csv", f"unknown partner or indicator in row {partner},{ind_id}")
+
+
+def check_against_contract(ref: Reference, columns: Mapping[str, Mapping[str, str]]) -> None:
+    """Refuse (CatalogueError, one line naming the entry) an indicator, or its alternative reading, whose
+    dataset, column, date or denominator is not in the contract, or whose ``where`` is not a true/false SQL
+    expression over its dataset's columns. ``columns`` is dataset -> column -> SQL type (from the contract).
+
+    ``where`` comes from the repository's catalogue, never from a user; it is parsed and bound by DuckDB
+    against an empty table with the dataset's columns, so an unknown column or a syntax error is caught at
+    start-up, not in the middle of a page."""
+    con = duckdb.connect()
+    try:
+        for ind in ref.indicators:
+            readings = [(f"indicator {ind.id}", ind.column, ind.denominator, ind.where)]
+            if ind.alternative:
+                a = ind.alternative
+                readings.append((f"indicator {ind.id}: alternative", a.column, a.denominator, a.where))
+            cols = columns.get(ind.dataset)
+            if cols is None:
+                _fail("indicators.toml", f"indicator {ind.id}: dataset {ind.dataset!r} is not in contract.toml")
+            for entry, column, denominator, where in readings:
+                for role, name in (("column", column), ("date", ind.date), ("denominator", denominator)):
+                    if name and name not in cols:
+                        _fail("indicators.toml", f"{entry}: {role} {name!r} is not a column of {ind.dataset}")
+                if where:
+                    _check_where(con, entry, ind.dataset, where, cols)
+    finally:
+        con.close()
+
+
+def _check_where(con: duckdb.DuckDBPyConnection, entry: str, dataset: str, where: str,
+                 cols: Mapping[str, str]) -> None:
+    quoted = ", ".join('"' + c.replace('"', '""') + f'" {t}' for c, t in cols.items())
+    con.execute(f"create or replace temp table dataset ({quoted})")
+    try:
+        kind = con.execute(f"describe select ({where}) as w from dataset where ({where})").fetchall()[0][1]
+    except duckdb.Error as e:
+        message = str(e).splitlines()[0] if str(e) else type(e).__name__
+        _fail("indicators.toml", f"{entry}: where {where!r} is not an expression over {dataset}'s columns "
+                                 f"({message})")
+    if kind != "BOOLEAN":
+        _fail("indicators.toml", f"{entry}: where {where!r} is {kind}, not true/false")

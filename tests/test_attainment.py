@@ -405,3 +405,15 @@ def test_budget_under_a_country_filter(summary):
 def test_budget_under_a_region_filter_counts_only_that_region(summary):
     assert summary(regions=("BE255",))["budget"].spent_eur == approx(1150.50)  # LSF's home region by default
     assert summary(regions=("UKJ41",))["budget"].spent_eur == approx(300.25)
+
+
+def test_attainment_where_lower_is_better():
+    # Target at most 30 (days to register, say): 1 + (30 - value) / 30.
+    assert att.attainment(30, 30, "lower") == 1.0  # at the target: achieved
+    assert att.attainment(15, 30, "lower") == 1.5  # half the target: 1 + 15 / 30
+    assert att.attainment(0, 30, "lower") == 2.0  # nothing at all: finite, 1 + 30 / 30
+    assert att.attainment(45, 30, "lower") == 0.5  # 15 over: 1 - 15 / 30
+    assert att.attainment(60, 30, "lower") == 0.0  # twice the target
+    assert att.attainment(10, 0, "lower") is None  # no target
+    # A relative target of a lower-is-better measure is a fall: -5 % against -10 % is half way.
+    assert att.attainment(-0.05, -0.10) == pytest.approx(0.5)

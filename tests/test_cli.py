@@ -16,6 +16,7 @@ import pytest
 from helpers import ROOT, csv_bytes, rows_from, subprocess_env, valid
 
 from siree_metrics import cli
+from siree_metrics.ingest import store
 from siree_metrics.ingest.contract import load_contract
 
 
@@ -147,6 +148,8 @@ def test_bad_usage_exits_2(run, db, good, args):
 
 
 def test_bad_usage_for_real(db):
+    with store.connect(db, write=True):  # an empty database
+        pass
     proc = python_m("summary", "--db", db, "--country", "XX")
     assert proc.returncode == 2
     assert "unknown country 'XX'" in proc.stderr
@@ -230,6 +233,8 @@ def test_summary_table_for_real(db, tmp_path):
 
 
 def test_summary_on_a_new_empty_database(run, db):
+    with store.connect(db, write=True):  # created, nothing loaded
+        pass
     code, out, _ = run("summary", "--db", db, "--format", "json")
     assert code == 0
     data = json.loads(out)
@@ -275,3 +280,82 @@ def test_export_gives_empty_cells_back_empty(run, db, write_csv, tmp_path):
     expenditure = list(csv.DictReader(io.StringIO(run("export", "--db", db, "--dataset", "expenditure")[1])))
     assert startups[0]["jobs_created"] == ""
     assert expenditure[0]["region"] == ""
+
+
+# -- a missing database, reference errors, a closed pipe, an older database -----------------------------------
+
+@pytest.mark.parametrize("command", [["summary"], ["export", "--dataset", "networks"]])
+def test_read_commands_refuse_a_missing_database(run, tmp_path, command):
+    mistyped = tmp_path / "sire.duckdb"
+    code, out, err = run(command[0], "--db", mistyped, *command[1:])
+    assert code == 2
+    assert out == ""
+    assert err == (f"error: there is no database at {mistyped}; give the right --db (or set SIREE_DB), or create "
+                   "one with 'python -m siree_metrics load' or 'python -m siree_metrics demo'\n")
+    assert not list(tmp_path.iterdir())  # nothing created: no database, no lock file
+
+
+def test_load_creates_a_missing_database(run, tmp_path, good):
+    db = tmp_path / "new" / "siree.duckdb"
+    assert run("load", "--db", db, "--dataset", "networks", good)[0] == 0
+    assert run("summary", "--db", db)[0] == 0
+
+
+def _reference_copy(tmp_path, edit):
+    """A copy of data/reference with contract.toml passed through ``edit``, as a contributor would change it."""
+    import shutil
+
+    copy = tmp_path / "reference"
+    shutil.copytree(ROOT / "data" / "reference", copy)
+    path = copy / "contract.toml"
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return copy
+
+
+@pytest.mark.parametrize("command", [["summary"], ["load", "--dataset", "networks", "x.csv"], ["docs"]])
+def test_a_contract_error_is_one_line_naming_the_file_and_entry(tmp_path, command):
+    # members becomes a type the contract does not know: every command stops while building its arguments
+    copy = _reference_copy(tmp_path, lambda text: text.replace(
+        '[columns.members]\ntype = "count"', '[columns.members]\ntype = "number"'))
+    env = {**subprocess_env(), "SIREE_REFERENCE_DIR": str(copy)}
+    proc = python_m(*command, "--db", tmp_path / "siree.duckdb", env=env) if command[0] != "docs" else \
+        python_m(*command, env=env)
+    assert proc.returncode == 2
+    assert proc.stderr == f"error: {copy / 'contract.toml'}: column members: unknown type 'number'\n"
+    assert proc.stdout == ""
+
+
+def test_a_catalogue_error_is_one_line_too(tmp_path):
+    copy = _reference_copy(tmp_path, lambda text: text)
+    catalogue = copy / "indicators.toml"  # the first indicator's measure becomes one nobody declared
+    text = catalogue.read_text(encoding="utf-8")
+    start = text.index("measure = ")
+    catalogue.write_text(text[:start] + 'measure = "median"' + text[text.index("\n", start):], encoding="utf-8")
+    proc = python_m("summary", "--db", tmp_path / "siree.duckdb", env={**subprocess_env(), "SIREE_REFERENCE_DIR": str(copy)})
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1
+    assert "indicators.toml" in proc.stderr and "median" in proc.stderr
+
+
+def test_summary_into_a_closed_pipe_ends_quietly(db, tmp_path):
+    _load_some(db, tmp_path)
+    # as `summary | head -1` when head has gone: the reading end is closed before the summary is printed
+    proc = subprocess.Popen([sys.executable, "-m", "siree_metrics", "summary", "--db", str(db)], cwd=ROOT,
+                            env=subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141
+    assert err == ""  # no "fault in the SIREE tool", no "Exception ignored", no traceback
+
+
+def test_summary_brings_a_database_from_before_jobs_reported_on_up_to_date(run, db, write_csv):
+    jobs = write_csv(rows_from([valid("startups", jobs_created="3")]), name="startups.csv")
+    assert run("load", "--db", db, "--dataset", "startups", jobs)[0] == 0
+    with store.connect(db, write=True) as con:  # as an earlier version made it
+        for table in ("startups", "startups_replaced"):
+            con.execute(f"ALTER TABLE {table} DROP COLUMN jobs_reported_on")
+        con.execute("DELETE FROM meta WHERE key = 'schema_version'")
+    code, out, err = run("summary", "--db", db, "--as-of", "2021-12-31", "--format", "json")
+    assert code == 0, err
+    jobs_created = {i["id"]: i for i in json.loads(out)["indicators"]}["jobs_created"]
+    assert jobs_created["value"] == 3  # the one row's 3 jobs, reported at its registration (no report date)

@@ -1,4 +1,5 @@
-"""The demo database: its story at the project end, its label, and a build killed half-way.
+"""The demo database: its story at the project end, the reference data it is set in, its files, its label,
+and a build killed half-way.
 
 The demo is built once for the module into a temporary folder (never the checkout's data/demo); tests that
 change a database work on a copy of it or build their own.
@@ -6,6 +7,7 @@ change a database work on a copy of it or build their own.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 import signal
@@ -13,16 +15,19 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from helpers import ROOT, csv_bytes, rows_from, subprocess_env, valid
 from streamlit.testing.v1 import AppTest
 
-from siree_metrics.demo import build as demo
+from siree_metrics.demo import story
+from siree_metrics.demo.build import build_demo_database, write_demo_files
 from siree_metrics.ingest import store
 from siree_metrics.metrics.filters import Filters
 from siree_metrics.metrics.summary import summarize
+from siree_metrics.reference import load_reference
 
 END = dt.date(2021, 12, 31)
 DEMO_FILES = 51  # 8 datasets: 9 + 5 + 5 + 5 + 9 + 8 start-ups + 1 networks + 9 expenditure files
@@ -32,7 +37,7 @@ DEMO_FILES = 51  # 8 datasets: 9 + 5 + 5 + 5 + 9 + 8 start-ups + 1 networks + 9 
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     folder = tmp_path_factory.mktemp("demo")
     db = folder / "siree.duckdb"
-    results = demo.build_demo_database(db, folder / "exports")
+    results = build_demo_database(db, folder / "exports")
     assert [r.status for r in results] == ["loaded"] * DEMO_FILES, [r.report() for r in results if r.status != "loaded"]
     yield db
 
@@ -71,11 +76,14 @@ def test_the_demo_writes_its_files_to_the_folder_it_is_given(demo_db: Path) -> N
 
 
 def test_the_demo_story_at_the_project_end(demo_db: Path) -> None:
-    """The headline figures of the whole programme at 2021-12-31, as the demo module's docstring tells them;
-    the relative changes are made exact by the generator (``demo._nudge``), jobs are the 30 the generator
-    hands out (``demo._JOBS_CREATED``), all reported by the project end."""
+    """The headline figures of the whole programme at 2021-12-31, as the story module's docstring tells them;
+    the relative changes are made exact by the generator (``story._nudge``), jobs are the 30 the generator
+    hands out (``story._JOBS_CREATED``), all reported by the project end."""
     with store.connect(demo_db) as con:
         summary = summarize(con, END, Filters())
+    # 88 % of the programme budget of EUR 4,880,802 (data/reference/programme.toml): 4,880,802 x 0.88 =
+    # 4,295,105.76, exact to the cent (the generator scales the partners' spending to it, story.SPENT_SHARE)
+    assert (summary.budget.total_eur, summary.budget.spent_eur) == (Decimal("4880802"), Decimal("4295105.76"))
     values = {r.id: round(r.value, 3) for r in summary.indicators}
     assert values == {
         "learning_communities": 44,
@@ -89,11 +97,59 @@ def test_the_demo_story_at_the_project_end(demo_db: Path) -> None:
     }
 
 
+def test_two_builds_write_byte_identical_files(demo_db: Path, tmp_path: Path) -> None:
+    files = write_demo_files(tmp_path, load_reference())
+    assert len(files) == DEMO_FILES
+    for _, path in files:
+        assert path.read_bytes() == (demo_db.parent / "exports" / path.name).read_bytes(), path.name
+
+
+# -- the reference data the story is set in -------------------------------------------------------------------
+
+
+def test_the_story_takes_its_period_windows_and_partners_from_the_reference() -> None:
+    facts = story.Facts.from_reference(load_reference())
+    # data/reference/programme.toml: the project runs 2018-03-01 to 2021-12-31; the baseline window is
+    # 2017-03-01 to 2018-02-28, so its months are 2017-03 to 2018-02; the current window is the 12 months
+    # ending with the project end's month: 2021-01 to 2021-12
+    assert (facts.start, facts.end) == (dt.date(2018, 3, 1), dt.date(2021, 12, 31))
+    assert facts.baseline == (dt.date(2017, 3, 1), dt.date(2018, 2, 1))
+    assert facts.current == (dt.date(2021, 1, 1), dt.date(2021, 12, 1))
+    # data/reference/partners.csv: UOG is the lead partner, English, at home in Medway (UKJ41)
+    assert (facts.lead, facts.countries["UOG"], facts.regions["UOG"][0]) == ("UOG", "UK", "UKJ41")
+    assert list(facts.countries) == list(load_reference().partners)  # the partners' order is the reference's
+
+
+def test_the_story_follows_the_reference_data() -> None:
+    """A reference whose project ends on 2021-06-30 and where ARHUS is at home in Kortrijk (BE254) instead of
+    Roeselare (BE256) gives a story that stops on 2021-06-30 and puts ARHUS's network and expenditure there."""
+    reference = load_reference()
+    moved = dataclasses.replace(
+        reference,
+        programme=dataclasses.replace(reference.programme, end=dt.date(2021, 6, 30)),
+        partners={**reference.partners, "ARHUS": dataclasses.replace(reference.partners["ARHUS"], home_region="BE254")},
+    )
+    assert story.Facts.from_reference(moved).current == (dt.date(2020, 7, 1), dt.date(2021, 6, 1))  # 12 months
+    exports = story.demo_exports(moved)
+    dates = [v for export in exports for row in export.rows for v in row.values() if isinstance(v, dt.date)]
+    assert max(dates) == dt.date(2021, 6, 30)  # the last expenditure claim closes on the project end
+    arhus = [row for e in exports if e.partner in ("UOG", "ARHUS") and e.dataset in ("networks", "expenditure")
+             for row in e.rows if row["partner_id"] == "ARHUS"]
+    assert {row["region"] for row in arhus} == {"BE254"}  # NET02 and every ARHUS cost line
+
+
+def test_a_story_region_outside_the_partners_country_is_refused() -> None:
+    reference = load_reference()
+    regions = {code: region for code, region in reference.regions.items() if code != "FRE12"}
+    with pytest.raises(ValueError, match="demo story: ADICE works in FRE12, not a region of its country"):
+        story.Facts.from_reference(dataclasses.replace(reference, regions=regions))
+
+
 def _jobs_known(as_of: dt.date) -> int:
     """Jobs at ``as_of`` recomputed from the generator's rows, independently of the SQL: per entrepreneur the
     jobs of their latest report on or before ``as_of`` (an empty report date is the registration date)."""
     latest: dict[tuple[str, str], tuple[dt.date, int]] = {}
-    for export in demo.demo_exports():
+    for export in story.demo_exports(load_reference()):
         if export.dataset != "startups":
             continue
         for row in export.rows:
@@ -209,7 +265,7 @@ def test_the_dashboard_finishes_an_interrupted_demo_build(tmp_path: Path, monkey
 
     monkeypatch.setattr(load, "load_file", load_then_fail)
     with pytest.raises(Killed):
-        demo.build_demo_database(db, tmp_path / "exports")
+        build_demo_database(db, tmp_path / "exports")
     monkeypatch.setattr(load, "load_file", real_load)
     assert (_batches(db), _state(db)) == (18, "building")
     at = _page(db, monkeypatch, None)  # the next start

@@ -1,5 +1,5 @@
 """The Budget, Data and Method pages (AppTest) and the package code behind them (history, detect,
-budget_charts), on a tiny database of a few inline rows loaded through the real loader."""
+charts.budget, ui.upload), on a tiny database of a few inline rows loaded through the real loader."""
 
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ from helpers import ROOT, TODAY, csv_bytes, rows_from
 from streamlit.testing.v1 import AppTest
 
 from siree_metrics.charts import budget as budget_charts
+from siree_metrics.charts.style import euros_short
 from siree_metrics.ingest import store
 from siree_metrics.ingest.contract import load_contract
 from siree_metrics.ingest.detect import detect_dataset, file_headers, matches, problem_table
 from siree_metrics.ingest.load import check_file, load_file
 from siree_metrics.metrics import history
 from siree_metrics.metrics.filters import Filters
+from siree_metrics.metrics.summary import Budget
 from siree_metrics.reference import load_reference
 
 EXPENDITURE = [
@@ -119,6 +121,32 @@ def test_budget_of_follows_the_filter() -> None:
     assert history.budget_of(Filters(regions=("UKJ41",)), ref) == (None, None, False)
 
 
+def test_erdf_share_and_the_erdf_part_of_the_spending() -> None:
+    ref = load_reference()
+    # the programme: ERDF 2,928,481 of 4,880,802 = 0.59999996...
+    assert history.erdf_share(ref.programme.budget_eur, ref.programme.erdf_eur) == pytest.approx(2_928_481 / 4_880_802)
+    assert history.erdf_share(None, None) is None and history.erdf_share(Decimal("0.00"), Decimal("0.00")) is None
+    # ADICE: budget 540,000.00, ERDF 2,928,481 x 540,000 / 4,880,802 = 323,999.9778... -> 323,999.98 (half up);
+    # spent 1,500.50: ERDF part 1,500.50 x 323,999.98 / 540,000.00 = 900.29994... -> 900.30
+    total, erdf, _ = history.budget_of(Filters(partners=("ADICE",)), ref)
+    assert (total, erdf) == (Decimal("540000.00"), Decimal("323999.98"))
+    adice = Budget(total_eur=total, erdf_eur=erdf, spent_eur=Decimal("1500.50"), share_spent=1500.50 / 540_000)
+    assert history.erdf_spent(adice) == Decimal("900.30") and history.has_budget(adice)
+    # a half cent rounds up, as budget_of splits the ERDF: 1.00 x 0.25 / 2.00 = 0.125 -> 0.13
+    half = Budget(total_eur=Decimal("2.00"), erdf_eur=Decimal("0.25"), spent_eur=Decimal("1.00"), share_spent=0.5)
+    assert history.erdf_spent(half) == Decimal("0.13")
+    region = Budget(total_eur=None, erdf_eur=None, spent_eur=Decimal("300.00"), status="no_budget")
+    assert history.erdf_spent(region) is None and not history.has_budget(region)
+
+
+def test_paying_partners(tiny_db: Path) -> None:
+    # ADICE and UOG have payments by 2019-12-31; the other 7 of the 9 partners none
+    everyone = query(tiny_db, history.budget_by_partner, AS_OF, Filters())
+    assert history.paying_partners(everyone) == (2, 9)
+    france = query(tiny_db, history.budget_by_partner, AS_OF, Filters(countries=("FR",)))
+    assert history.paying_partners(france) == (1, 1)  # ADICE, France's one partner
+
+
 # -- history: loaded files and completeness -------------------------------------------------------------------
 
 def test_loaded_files_newest_first(tiny_db: Path) -> None:
@@ -146,6 +174,21 @@ def test_completeness_grid(tiny_db: Path) -> None:
     assert overview.loc[("ADICE", "expenditure"), "mark"] == "2/12"
     assert overview.loc[("ADICE", "expenditure"), "status"] == "missing"  # nothing in 2019 Q4
     assert overview.loc[("ADICE", "startups"), "status"] == "not_sent"
+
+
+def test_submission_counts(tiny_db: Path) -> None:
+    cells = query(tiny_db, history.completeness, dt.date(2017, 3, 1), AS_OF, Filters())
+    # expenditure: ADICE and UOG send it (the 7 others: not sent); in 2019 Q4 neither paid anything
+    grid = history.submission_grid(cells, "expenditure")
+    assert history.submission_counts(grid, "2019 Q4") == (0, 2)
+    assert history.submission_counts(grid, "2019 Q1") == (1, 2)  # ADICE's 10/01/2019
+    assert history.submission_counts(grid) == (3, 24)  # ADICE 2018 Q2, 2019 Q1; UOG 2018 Q2; of 2 x 12 quarters
+    # the overview: one cell per partner and dataset sent at all (MECHELEN attendance, ADICE and UOG
+    # expenditure, UOG startups); latest quarter 2019 Q4: MECHELEN's last month is 2019-06, UOG's start-up
+    # 2019-03, so none is submitted
+    overview = history.submission_overview(cells)
+    assert history.submission_counts(overview) == (0, 4)
+    assert history.submission_counts(overview.iloc[0:0]) == (0, 0)
 
 
 # -- detect ----------------------------------------------------------------------------------------------------
@@ -210,7 +253,7 @@ def test_charts_draw_and_say_when_empty(tiny_db: Path) -> None:
     grid = budget_charts.submissions(history.submission_grid(cells, "expenditure"))
     legend = {tr.name for tr in grid.data[1:]}
     assert legend == {"✔ Submitted", "✖ Missing", "– Not sent"}
-    assert budget_charts.eur(1_234_567) == "EUR 1.23 M" and budget_charts.eur(None) == "—"
+    assert euros_short(1_234_567) == "EUR 1.23 M" and euros_short(None) == "—"
 
 
 # -- pages (AppTest) -------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import pytest
 from helpers import TODAY, csv_bytes, rows_from, subprocess_env, valid
 
 from siree_metrics.ingest import store
+from siree_metrics.ingest.contract import load_contract
 from siree_metrics.ingest.load import load_file
 from siree_metrics.metrics.filters import Filters
 from siree_metrics.metrics.summary import summarize
@@ -108,6 +109,7 @@ def test_database_with_a_raw_column_per_cell_is_brought_up_to_date(load, write_c
             con.execute(f"ALTER TABLE {table} ADD COLUMN raw_setting VARCHAR")
             con.execute(f"UPDATE {table} SET raw_established_on = raw ->> '$.established_on'")
             con.execute(f"ALTER TABLE {table} DROP COLUMN raw")
+        con.execute("DELETE FROM meta WHERE key = 'schema_version'")  # earlier versions recorded none
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select raw_established_on from learning_communities").fetchall() == [("15/03/2019",)]
     assert [r["established_on"] for r in export("learning_communities")] == ["15/03/2019"]  # export upgrades
@@ -316,7 +318,10 @@ def test_new_database_is_empty(db):
     with store.connect(db) as con:
         tables = [r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()]
         assert "batches" in tables and "learning_communities_replaced" in tables
-        assert all(con.execute(f'select count(*) from "{t}"').fetchone()[0] == 0 for t in tables)
+        assert all(con.execute(f'select count(*) from "{t}"').fetchone()[0] == 0 for t in tables if t != "meta")
+        # meta holds only the contract the tables follow
+        assert con.execute("select * from meta").fetchall() == [
+            ("schema_version", store.schema_version(load_contract()))]
 
 
 def test_default_database_follows_siree_db(monkeypatch, tmp_path):
@@ -437,6 +442,7 @@ def test_a_database_from_before_jobs_reported_on_is_brought_up_to_date(load, wri
     with store.connect(db, write=True) as con:  # as an earlier version made it: no jobs_reported_on
         for table in ("startups", "startups_replaced"):
             con.execute(f"ALTER TABLE {table} DROP COLUMN jobs_reported_on")
-    store.upgrade(db)
-    # the valid row: 2 jobs, no report date, so reported at registration (2019-03-15)
+        con.execute("DELETE FROM meta WHERE key = 'schema_version'")  # earlier versions recorded none
+    # the first read (_jobs reads through store.connect) brings it up to date: the valid row: 2 jobs, no
+    # report date, so reported at registration (2019-03-15)
     assert _jobs(db, "2019-03-15") == (2, 1)

@@ -66,11 +66,13 @@ class _Reader:
             with self._lock:
                 self._users -= 1
                 if self._users == 0:
-                    self._timer = threading.Timer(IDLE_S, self._close)
+                    self._timer = threading.Timer(IDLE_S, self.close)
                     self._timer.daemon = True
                     self._timer.start()
 
-    def _close(self) -> None:
+    def close(self) -> None:
+        """Close the connection now if no query is using it (the idle timer's job; also before this
+        process writes)."""
         with self._lock:
             if self._users == 0:
                 self._close_locked()
@@ -89,35 +91,25 @@ def reading() -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
     return _reader.cursor(db_path())
 
 
-def close_reader() -> None:
-    """Close the shared reader now (before this process writes, as the upload page does)."""
-    _reader._close()
-
-
 def db_path() -> Path:
+    """The dashboard's database: ``SIREE_DB`` if set, else data/siree.duckdb."""
     return store.default_db()
-
-
-_upgraded: set[Path] = set()
 
 
 def ensure_database() -> None:
     """Build the demo database when there is no database at the default path (the funder's first start),
     and finish a demo build that did not finish (killed half-way, at any path), so a partial demo database
-    is never shown."""
+    is never shown. A database made for an earlier contract is brought up to date by its first read
+    (``store.connect``)."""
     db = db_path()
     if db.exists():
-        if db not in _upgraded:  # a database from an earlier version: columns the contract gained since
-            close_reader()
-            store.upgrade(db)
-            _upgraded.add(db)
         if demo_state() != "building":
             return
     elif os.environ.get("SIREE_DB"):
         return
     from siree_metrics.demo.build import build_demo_database
 
-    close_reader()  # the build writes: let go of the shared reader first
+    _reader.close()  # the build writes: let go of the shared reader first
     with st.spinner(t("Building the demo database from the demo exports ...")):
         build_demo_database(db)
     st.cache_data.clear()

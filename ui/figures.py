@@ -2,8 +2,10 @@
 
 Building a plotly figure costs far more than drawing one that is already built (plotly checks every
 property it sets), and a page draws several. A finished figure is kept per process, keyed by the chart
-function and its arguments (data frames by their content), and shared read-only between sessions: pages
-draw it and never change it. Pages import ``charts`` and ``budget_charts`` from here.
+function and its arguments (data frames by their content, row order included), and every call gets a
+figure of its own: the cache keeps the figure's plain dict, never a live figure, so a page (or a session)
+that changes what it was given cannot change what the next one gets. Pages import ``charts`` and
+``budget_charts`` from here.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import functools
+import hashlib
 import importlib
 import inspect
 import threading
@@ -18,19 +21,26 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 import pandas as pd
+import plotly.graph_objects as go
 
 MAX_FIGURES = 512
-_figures: collections.OrderedDict[tuple, object] = collections.OrderedDict()
+_figures: collections.OrderedDict[tuple, object] = collections.OrderedDict()  # figure dicts (or text)
 _lock = threading.Lock()
+
+
+def _digest(value: pd.DataFrame | pd.Series) -> str:
+    """The content of a frame or series, row order included: a sha1 of its row hashes in order (their sum,
+    as this once used, is the same for the rows in any order, and a reordered frame got the old figure)."""
+    rows = pd.util.hash_pandas_object(value, index=True).to_numpy()
+    return hashlib.sha1(rows.tobytes()).hexdigest()
 
 
 def _key(value: object) -> object:
     """A hashable stand-in for a chart argument."""
     if isinstance(value, pd.DataFrame):
-        return ("frame", tuple(value.columns), tuple(map(str, value.dtypes)),
-                int(pd.util.hash_pandas_object(value, index=True).sum()) if len(value) else 0, len(value))
+        return ("frame", tuple(value.columns), tuple(map(str, value.dtypes)), _digest(value), len(value))
     if isinstance(value, pd.Series):
-        return ("series", value.name, int(pd.util.hash_pandas_object(value, index=True).sum()), len(value))
+        return ("series", value.name, str(value.dtype), _digest(value), len(value))
     if isinstance(value, dict):
         return ("dict", tuple((_key(k), _key(v)) for k, v in value.items()))
     if isinstance(value, list | tuple):
@@ -44,20 +54,31 @@ def _key(value: object) -> object:
     return ("repr", type(value).__name__, repr(value))
 
 
+def _figure(spec: dict) -> go.Figure:
+    """A fresh figure from a cached spec. Without validation: the spec came out of a validated figure, and
+    re-validating it would cost as much as building a copy with ``go.Figure(fig)`` (measured on the
+    four-country monthly chart: 39 ms that way, 8 ms this way, against 100 ms to build it from the data)."""
+    return go.Figure(spec, _validate=False)
+
+
 def _cached(fn: Callable) -> Callable:
     @functools.wraps(fn)
     def wrapper(*args: object, **kwargs: object) -> object:
         key = (fn.__module__, fn.__name__, _key(args), _key(sorted(kwargs.items())))
         with _lock:
-            if key in _figures:
+            kept = _figures.get(key)
+            if kept is not None:
                 _figures.move_to_end(key)
-                return _figures[key]
-        figure = fn(*args, **kwargs)
+        if kept is not None:
+            return _figure(kept) if isinstance(kept, dict) else kept
+        made = fn(*args, **kwargs)
+        # a figure is kept as its dict (a deep copy: the caller may change ``made``); text as it is
+        kept = made.to_dict() if isinstance(made, go.Figure) else made
         with _lock:
-            _figures[key] = figure
+            _figures[key] = kept
             while len(_figures) > MAX_FIGURES:
                 _figures.popitem(last=False)
-        return figure
+        return made
 
     return wrapper
 

@@ -1,17 +1,16 @@
 """Charts of the Budget and Data pages: pure functions from a query's DataFrame to a plotly Figure.
 
-No I/O; colours only from ``theme``; status always in words as well as colour; sized for a projector at
-1280×720 (big fonts, few words). Every user-facing word goes through ``text`` — the pages pass
-``ui.i18n.t``; the default writes English — so the package stays free of Streamlit. Euro amounts arrive as
-exact Decimals (``history``) and become floats only where they are handed to plotly; a hover that shows
-cents shows the exact text of the Decimal.
+No I/O; colours, layout, the empty state and number formats only from ``style``; status always in words as
+well as colour; sized for a projector at 1280×720 (big fonts, few words). Every user-facing word goes
+through ``text`` — the pages pass ``ui.i18n.t``; the default writes English — so the package stays free of
+Streamlit. Euro amounts arrive as exact Decimals (``history``) and become floats only where they are handed
+to plotly; a hover that shows cents shows the exact text of the Decimal.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from decimal import Decimal
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -21,44 +20,23 @@ from siree_metrics.charts.style import (
     BUDGET_STATUS_COLOURS,
     BUDGET_STATUS_WORDS,
     COUNTRY_COLOURS,
-    STATUS_COLOURS,
+    D3_COUNT,
+    INK,
+    SUBMISSION,
     TARGET_COLOUR,
+    empty,
+    english,
+    euros_exact,
+    euros_short,
+    layout,
+    percent,
 )
 
 Text = Callable[..., str]
-INK = TARGET_COLOUR  # text on white: the darkest colour of the theme
 CATEGORY_LABELS = {
     "staff": "Staff", "office_admin": "Office and administration", "travel": "Travel and accommodation",
     "external_expertise": "External expertise and services", "equipment": "Equipment",
 }
-# Completeness cells: status -> (colour, symbol in the cell, word in the legend and hover).
-SUBMISSION = {
-    "submitted": (STATUS_COLOURS["achieved"], "✔", "Submitted"),
-    "missing": (STATUS_COLOURS["behind"], "✖", "Missing"),
-    "not_sent": (STATUS_COLOURS["no_data"], "–", "Not sent"),
-}
-
-
-def english(text: str, **values: object) -> str:
-    return text.format(**values) if values else text
-
-
-def eur(value: float | Decimal | None) -> str:
-    """EUR 1.23 M / EUR 456 k / EUR 789: short amounts for labels (hover shows the exact figure)."""
-    if value is None or pd.isna(value):
-        return "—"
-    if abs(value) >= 1_000_000:
-        return f"EUR {value / 1_000_000:,.2f} M"
-    if abs(value) >= 10_000:
-        return f"EUR {value / 1_000:,.0f} k"
-    return f"EUR {value:,.0f}"
-
-
-def cents(value: Decimal | float | None) -> str:
-    """EUR 1,234,567.89: the exact amount, for hovers and tables (a Decimal is written as it is)."""
-    if value is None or pd.isna(value):
-        return "—"
-    return f"EUR {value:,.2f}"
 
 
 def _floats(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
@@ -68,26 +46,6 @@ def _floats(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
         out[column] = pd.to_numeric(pd.Series([None if v is None else float(v) for v in out[column]],
                                               index=out.index, dtype="float64"))
     return out
-
-
-def _layout(fig: go.Figure, height: int, **extra: object) -> go.Figure:
-    layout: dict[str, object] = dict(
-        template="plotly_white", height=height, font=dict(size=16), hoverlabel=dict(font_size=15),
-        margin=dict(l=10, r=30, t=20, b=10),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, font=dict(size=15)))
-    fig.update_layout(**{**layout, **extra})
-    # explicit tick fonts: Streamlit's chart theme would otherwise shrink and grey them
-    fig.update_xaxes(tickfont=dict(size=15, color=INK))
-    fig.update_yaxes(tickfont=dict(size=15, color=INK))
-    return fig
-
-
-def _empty(message: str) -> go.Figure:
-    fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, font=dict(size=18), x=0.5, y=0.5, xref="paper", yref="paper")
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return _layout(fig, 200)
 
 
 def pace_of_spend(monthly: pd.DataFrame, status: str | None, start: dt.date, end: dt.date,
@@ -100,7 +58,7 @@ def pace_of_spend(monthly: pd.DataFrame, status: str | None, start: dt.date, end
     Without a budget (a region) only the spend line is drawn.
     """
     if monthly.empty:
-        return _empty(text("No expenditure for this selection"))
+        return empty(text("No expenditure for this selection"))
     exact = monthly
     monthly = _floats(monthly, "spent_eur", "cumulative_eur", "budget_eur")
     fig = go.Figure()
@@ -112,23 +70,24 @@ def pace_of_spend(monthly: pd.DataFrame, status: str | None, start: dt.date, end
         fig.add_trace(go.Scatter(
             x=span, y=[budget, budget], mode="lines", name=text("Budget"),
             line=dict(color=TARGET_COLOUR, width=3),
-            hovertemplate=text("Budget") + ": EUR %{y:,.0f}<extra></extra>"))
+            hovertemplate=text("Budget") + ": EUR %{y:" + D3_COUNT + "}<extra></extra>"))
         fig.add_trace(go.Scatter(
             x=span, y=[0, budget], mode="lines", name=text("Budget × time elapsed"),
             line=dict(color=BASELINE_COLOUR, width=3, dash="dash"),
-            hovertemplate=text("Even pace by %{x|%b %Y}") + ": EUR %{y:,.0f}<extra></extra>"))
+            hovertemplate=text("Even pace by %{x|%b %Y}") + ": EUR %{y:" + D3_COUNT + "}<extra></extra>"))
     colour = BUDGET_STATUS_COLOURS[status] if status else TARGET_COLOUR
     fig.add_trace(go.Scatter(
         x=months, y=monthly["cumulative_eur"], mode="lines", name=text("Spent (cumulative)"),
         line=dict(color=colour, width=5, shape="hv"),
-        customdata=list(zip([cents(v) for v in exact["cumulative_eur"]], [cents(v) for v in exact["spent_eur"]],
+        customdata=list(zip([euros_exact(v) for v in exact["cumulative_eur"]],
+                            [euros_exact(v) for v in exact["spent_eur"]],
                             monthly["n"], strict=True)),
         hovertemplate=text("Spent by %{x|%b %Y}") + ": %{customdata[0]}<br>" + text("that month")
         + ": %{customdata[1]} (n = %{customdata[2]} " + text("payments") + ")<extra></extra>"))
     last = monthly.iloc[-1]
-    label = eur(last["cumulative_eur"])
+    label = euros_short(last["cumulative_eur"])
     if has_budget and budget:
-        label = text("{share:.0%} spent", share=last["cumulative_eur"] / budget)
+        label = text("{share} spent", share=percent(last["cumulative_eur"] / budget))
         if status:
             label += " · " + text(BUDGET_STATUS_WORDS[status])
     # The label goes where nothing is drawn: at half the line's height, in the empty months to the right of
@@ -142,7 +101,7 @@ def pace_of_spend(monthly: pd.DataFrame, status: str | None, start: dt.date, end
                        bordercolor=colour, borderwidth=2)
     fig.update_xaxes(range=[pd.Timestamp(start), pd.Timestamp(end)], title=None)
     fig.update_yaxes(title=None, tickprefix="EUR ", tickformat="~s", rangemode="tozero")
-    return _layout(fig, 420)
+    return layout(fig, 420)
 
 
 def spend_by_partner(partners: pd.DataFrame, elapsed: float, text: Text = english) -> go.Figure:
@@ -153,7 +112,7 @@ def spend_by_partner(partners: pd.DataFrame, elapsed: float, text: Text = englis
     bar. Without budgets (a region filter) the bars show EUR spent.
     """
     if partners.empty:
-        return _empty(text("No partner in this selection"))
+        return empty(text("No partner in this selection"))
     exact = partners
     partners = _floats(partners, "spent_eur", "budget_eur")
     share = bool(partners["budget_eur"].notna().all())
@@ -161,7 +120,7 @@ def spend_by_partner(partners: pd.DataFrame, elapsed: float, text: Text = englis
     x = partners["share_spent"] * 100 if share else partners["spent_eur"]
     fig = go.Figure(go.Bar(
         y=labels, x=x, orientation="h", marker_color=[COUNTRY_COLOURS[c] for c in partners["country"]],
-        customdata=list(zip([cents(v) for v in exact["spent_eur"]], [cents(v) for v in exact["budget_eur"]],
+        customdata=list(zip([euros_exact(v) for v in exact["spent_eur"]], [euros_exact(v) for v in exact["budget_eur"]],
                             partners["n"], strict=True)), showlegend=False,
         hovertemplate="<b>%{y}</b><br>" + text("Spent") + ": %{customdata[0]}<br>"
         + (text("Budget (illustrative)") + ": %{customdata[1]}<br>" if share else "")
@@ -169,7 +128,7 @@ def spend_by_partner(partners: pd.DataFrame, elapsed: float, text: Text = englis
     if share:
         right = max(100.0, float(x.max()))
         fig.add_trace(go.Scatter(
-            y=labels, x=[right + 2] * len(labels), mode="text", text=[f"<b>{s:.0%}</b>" for s in partners["share_spent"]],
+            y=labels, x=[right + 2] * len(labels), mode="text", text=[f"<b>{percent(s)}</b>" for s in partners["share_spent"]],
             textposition="middle right", textfont=dict(size=16, color=INK), hoverinfo="skip", showlegend=False))
         fig.add_vline(x=100, line=dict(color=TARGET_COLOUR, width=3))
         fig.add_annotation(x=100, y=1, yref="paper", yanchor="bottom", text=text("budget"), showarrow=False,
@@ -177,29 +136,29 @@ def spend_by_partner(partners: pd.DataFrame, elapsed: float, text: Text = englis
         if elapsed < 0.995:
             fig.add_vline(x=elapsed * 100, line=dict(color=BASELINE_COLOUR, width=3, dash="dash"))
             fig.add_annotation(x=elapsed * 100, y=1, yref="paper", yanchor="bottom", showarrow=False,
-                               text=text("time elapsed {e:.0%}", e=elapsed), font=dict(size=15))
+                               text=text("time elapsed {e}", e=percent(elapsed)), font=dict(size=15))
         fig.update_xaxes(range=[0, right + 14], title=None, tickvals=[0, 25, 50, 75, 100],
                          ticktext=[f"{v} %" for v in (0, 25, 50, 75, 100)])
     else:
-        fig.update_traces(text=[eur(v) for v in partners["spent_eur"]], textposition="outside", cliponaxis=False,
+        fig.update_traces(text=[euros_short(v) for v in partners["spent_eur"]], textposition="outside", cliponaxis=False,
                           textfont=dict(size=16, color=INK))
         fig.update_xaxes(tickprefix="EUR ", tickformat="~s", title=None,
                          range=[0, float(partners["spent_eur"].max()) * 1.3])
     fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], title=None)
-    return _layout(fig, 90 + 40 * len(partners), bargap=0.25, margin=dict(l=10, r=30, t=40, b=10))
+    return layout(fig, 90 + 40 * len(partners), bargap=0.25, margin=dict(l=10, r=30, t=40, b=10))
 
 
 def spend_by_category(categories: pd.DataFrame, text: Text = english) -> go.Figure:
     """Spending per Interreg cost category, largest first, with amount and share written on each bar."""
     if categories.empty or not categories["spent_eur"].any():
-        return _empty(text("No expenditure for this selection"))
-    exact = categories.assign(exact=[cents(v) for v in categories["spent_eur"]])
+        return empty(text("No expenditure for this selection"))
+    exact = categories.assign(exact=[euros_exact(v) for v in categories["spent_eur"]])
     ordered = _floats(exact, "spent_eur").sort_values("spent_eur", kind="stable")
     labels = [text(CATEGORY_LABELS.get(c, c)) for c in ordered["cost_category"]]
     shares = ordered["share"].fillna(0)
     fig = go.Figure(go.Bar(
         y=labels, x=ordered["spent_eur"], orientation="h", marker_color=TARGET_COLOUR,
-        text=[f"{eur(v)} · {s:.0%}" for v, s in zip(ordered["spent_eur"], shares, strict=True)], textposition="outside",
+        text=[f"{euros_short(v)} · {percent(s)}" for v, s in zip(ordered["spent_eur"], shares, strict=True)], textposition="outside",
         textfont=dict(size=16, color=INK),
         cliponaxis=False, customdata=ordered[["exact", "n", "partners"]].to_numpy(),
         hovertemplate="<b>%{y}</b><br>%{customdata[0]}<br>n = %{customdata[1]} " + text("payments")
@@ -207,7 +166,7 @@ def spend_by_category(categories: pd.DataFrame, text: Text = english) -> go.Figu
     fig.update_xaxes(tickprefix="EUR ", tickformat="~s", title=None,
                      range=[0, float(ordered["spent_eur"].max()) * 1.35])
     fig.update_yaxes(title=None)
-    return _layout(fig, 80 + 50 * len(ordered), bargap=0.3)
+    return layout(fig, 80 + 50 * len(ordered), bargap=0.3)
 
 
 def submissions(grid: pd.DataFrame, across: str = "quarter", text: Text = english) -> go.Figure:
@@ -218,7 +177,7 @@ def submissions(grid: pd.DataFrame, across: str = "quarter", text: Text = englis
     symbol where given. The status is in the cell (symbol or mark), its colour, the legend and the hover.
     """
     if grid.empty:
-        return _empty(text("No partner in this selection"))
+        return empty(text("No partner in this selection"))
     quarters = list(dict.fromkeys(grid[across]))
     partners = list(dict.fromkeys(grid["partner"]))
 
@@ -249,4 +208,4 @@ def submissions(grid: pd.DataFrame, across: str = "quarter", text: Text = englis
                                      marker=dict(color=colour, size=16, symbol="square")))
     fig.update_xaxes(title=None, tickangle=-45 if across == "quarter" else -30, showgrid=False, side="bottom")
     fig.update_yaxes(title=None, autorange="reversed", showgrid=False)
-    return _layout(fig, 220 + 40 * len(partners), plot_bgcolor="white", margin=dict(l=10, r=30, t=50, b=10))
+    return layout(fig, 220 + 40 * len(partners), plot_bgcolor="white", margin=dict(l=10, r=30, t=50, b=10))

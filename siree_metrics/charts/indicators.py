@@ -1,10 +1,11 @@
 """Charts of the Overview, Education, Entrepreneurship and Countries pages: pure functions (df, ...) -> Figure.
 
-No I/O; colours only from ``theme`` (the same colour for the same country on every chart); status always in
-words as well as colour; sized for a projector at 1280×720 (big fonts, few words); target and baseline lines
-wherever they exist; hover shows the figures and n. Every user-facing word goes through ``text`` — the pages
-pass ``ui.i18n.t``, the default writes English — so the package stays free of Streamlit. The frames come
-from ``series`` (see each function for the columns it reads).
+No I/O; colours, layout, the empty state and every number format only from ``style`` (the same colour for
+the same country on every chart, the same digits as the cards); status always in words as well as colour;
+sized for a projector at 1280×720 (big fonts, few words); target and baseline lines wherever they exist;
+hover shows the figures and n. Every user-facing word goes through ``text`` — the pages pass
+``ui.i18n.t``, the default writes English — so the package stays free of Streamlit. The frames come from
+``series`` (see each function for the columns it reads).
 """
 
 from __future__ import annotations
@@ -16,67 +17,36 @@ from collections.abc import Callable, Mapping, Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from siree_metrics.charts.style import BASELINE_COLOUR, COUNTRY_COLOURS, COUNTRY_LABELS, STATUS_COLOURS, STATUS_WORDS, TARGET_COLOUR
+from siree_metrics.charts import style
+from siree_metrics.charts.style import (
+    BASELINE_COLOUR,
+    COUNTRY_COLOURS,
+    COUNTRY_LABELS,
+    D3_COUNT,
+    D3_PERCENT,
+    D3_RATE,
+    INACTIVE_COLOUR,
+    INK,
+    MAP_BACKGROUND,
+    MUTED_INK,
+    SEA_INK,
+    STATUS_COLOURS,
+    STATUS_WORDS,
+    TARGET_COLOUR,
+    empty,
+    english,
+    ink,
+    layout,
+)
 
 Text = Callable[..., str]
 MAP_LATITUDE = 51.0  # x = lon x cos(51°) on the schematic map, as in series.region_activity
-INACTIVE_COLOUR = STATUS_COLOURS["no_data"]
-FONT = 16
-GRID_COLOUR = "#E5E8EC"
-
-
-def english(text: str, **values: object) -> str:
-    return text.format(**values) if values else text
-
-
-def _layout(fig: go.Figure, height: int, **extra: object) -> go.Figure:
-    # White background and light grid set directly: assigning a template costs ~12 ms per figure, and the
-    # Streamlit chart theme restyles the rest anyway.
-    settings: dict[str, object] = dict(
-        height=height, font=dict(size=FONT), hoverlabel=dict(font_size=15), paper_bgcolor="white",
-        plot_bgcolor="white",
-        margin=dict(l=10, r=30, t=30, b=10),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, font=dict(size=15), traceorder="normal"))
-    fig.update_layout(**{**settings, **extra})
-    # explicit tick sizes: Streamlit's chart theme would otherwise shrink them below what a projector shows
-    def ticks(axis: go.layout.XAxis | go.layout.YAxis) -> None:
-        style: dict[str, object] = dict(gridcolor=GRID_COLOUR, zerolinecolor=GRID_COLOUR, automargin=True)
-        if axis.tickfont.size is None:
-            style["tickfont"] = dict(size=15, color="#222222")
-        axis.update(style)
-
-    fig.for_each_xaxis(ticks)
-    fig.for_each_yaxis(ticks)
-    return fig
-
-
-def empty(message: str) -> go.Figure:
-    """A figure that says what is missing (pages normally show ``show_chart(empty=...)`` instead)."""
-    fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, font=dict(size=18), x=0.5, y=0.5, xref="paper",
-                       yref="paper")
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return _layout(fig, 200)
 
 
 def _countries(df: pd.DataFrame) -> list[str]:
     """The countries present in ``df``, in the fixed order of the theme (the same order on every chart)."""
     present = set(df["country"]) if "country" in df else set()
     return [c for c in COUNTRY_COLOURS if c in present]
-
-
-def _number(value: float | None, percent: bool = False) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    return f"{value:.1%}" if percent else f"{value:,.0f}"
-
-
-def _ink(colour: str) -> str:
-    """Black or white, whichever reads better on ``colour`` (a #RRGGBB fill)."""
-    r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
-    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return "#111111" if luminance > 0.45 else "#FFFFFF"
 
 
 def monthly_vs_baseline(df: pd.DataFrame, start: dt.date, end: dt.date, target_change: float,
@@ -98,32 +68,32 @@ def monthly_vs_baseline(df: pd.DataFrame, start: dt.date, end: dt.date, target_c
     h_gap, v_gap = 0.08, 0.2
     width, height = (1 - (cols - 1) * h_gap) / cols, (1 - (rows - 1) * v_gap) / rows
     x0, x1 = pd.Timestamp(start), pd.Timestamp(end)
-    fmt = ".1%" if percent else ",.0f"
+    fmt = D3_RATE if percent else D3_COUNT
     ratio = "numerator" in df
     shade = None
     if baseline_window and pd.Timestamp(baseline_window[1]) >= x0 and pd.Timestamp(baseline_window[0]) <= x1:
         shade = (max(pd.Timestamp(baseline_window[0]), x0), min(pd.Timestamp(baseline_window[1]), x1))
-    traces, shapes, notes_, layout = [], [], [], {}
+    traces, shapes, notes_, axes = [], [], [], {}
     for i, country in enumerate(countries):
         r, c = divmod(i, cols)
         suffix = str(i + 1) if i else ""
         xa, ya = f"x{suffix}", f"y{suffix}"
         top = 1 - r * (height + v_gap)
         below = i + cols < len(countries)  # another panel under this one: it shows the dates
-        layout[f"xaxis{suffix}"] = dict(domain=[c * (width + h_gap), c * (width + h_gap) + width], anchor=ya,
+        axes[f"xaxis{suffix}"] = dict(domain=[c * (width + h_gap), c * (width + h_gap) + width], anchor=ya,
                                         range=[x0, x1], showticklabels=not below, **({"matches": "x"} if i else {}))
-        layout[f"yaxis{suffix}"] = dict(domain=[max(0.0, top - height), min(1.0, top)], anchor=xa, rangemode="tozero",
-                                        tickformat=".0%" if percent else "~s")
+        axes[f"yaxis{suffix}"] = dict(domain=[max(0.0, top - height), min(1.0, top)], anchor=xa, rangemode="tozero",
+                                        tickformat=D3_PERCENT if percent else "~s")
         title = text(COUNTRY_LABELS[country]) + (f" · {notes[country]}" if notes and notes.get(country) else "")
         notes_.append(dict(text=title, x=c * (width + h_gap) + width / 2, y=top, xref="paper", yref="paper",
                            xanchor="center", yanchor="bottom", yshift=4, showarrow=False,
-                           font=dict(size=17, color="#222222")))
+                           font=dict(size=17, color=INK)))
         if shade:
             shapes.append(dict(type="rect", xref=xa, yref=f"{ya} domain", x0=shade[0], x1=shade[1], y0=0, y1=1,
                                fillcolor=BASELINE_COLOUR, opacity=0.15, line_width=0, layer="below"))
             notes_.append(dict(text=text("baseline year"), x=shade[0], y=0, xref=xa, yref=f"{ya} domain",
                                xanchor="left", yanchor="bottom", showarrow=False,
-                               font=dict(size=13, color="#555555")))
+                               font=dict(size=13, color=MUTED_INK)))
         mine = df[df["country"] == country].sort_values("month")
         extra = "<br>%{customdata[1]:,.0f} / %{customdata[2]:,.0f}" if ratio else ""
         custom = mine[["n", "numerator", "denominator"]] if ratio else mine[["n"]]
@@ -141,17 +111,17 @@ def monthly_vs_baseline(df: pd.DataFrame, start: dt.date, end: dt.date, target_c
         n_base = mine["n_baseline"].iloc[0]
         for value, name, colour, dash, group in (
             (baseline, text("Baseline"), BASELINE_COLOUR, "dash", "baseline"),
-            (mine["target"].iloc[0], text("Target: baseline {change:+.0%}", change=target_change),
+            (mine["target"].iloc[0], text("Target: baseline {change}", change=style.target_change(target_change)),
              TARGET_COLOUR, "dot", "target"),
         ):
             traces.append(go.Scatter(
                 x=[x0, x1], y=[value, value], mode="lines", name=name, legendgroup=group, xaxis=xa, yaxis=ya,
                 showlegend=i == 0, line=dict(color=colour, width=2.5, dash=dash),
                 hovertemplate=name + ": %{y:" + fmt + "}" + (
-                    f" (n = {n_base:,.0f} " + text("rows") + ")" if group == "baseline" else "")
+                    f" (n = {style.count(n_base)} " + text("rows") + ")" if group == "baseline" else "")
                 + "<extra></extra>"))
-    fig = go.Figure(data=traces, layout=dict(shapes=shapes, annotations=notes_, **layout))
-    return _layout(fig, 330 if rows == 1 else 580, margin=dict(l=10, r=20, t=90, b=10),
+    fig = go.Figure(data=traces, layout=dict(shapes=shapes, annotations=notes_, **axes))
+    return layout(fig, 330 if rows == 1 else 580, margin=dict(l=10, r=20, t=90, b=10),
                    legend=dict(orientation="h", yanchor="top", y=0.995, yref="container", x=0,
                                font=dict(size=15), traceorder="normal"))
 
@@ -163,7 +133,7 @@ def monthly_by_country(df: pd.DataFrame, start: dt.date, end: dt.date, percent: 
     if not countries:
         return empty(text("No data for this selection"))
     fig = go.Figure()
-    fmt = ".1%" if percent else ",.0f"
+    fmt = D3_RATE if percent else D3_COUNT
     for country in countries:
         mine = df[df["country"] == country].sort_values("month")
         cols = [c for c in ("n", "numerator", "denominator") if c in mine]
@@ -175,9 +145,9 @@ def monthly_by_country(df: pd.DataFrame, start: dt.date, end: dt.date, percent: 
             + ("<br>%{customdata[1]:,.0f} / %{customdata[2]:,.0f}" if len(cols) == 3 else "")
             + "<br>n = %{customdata[0]:,.0f} " + text("rows") + "<extra></extra>"))
     fig.update_xaxes(range=[pd.Timestamp(start), pd.Timestamp(end)], title=None)
-    fig.update_yaxes(title=None, tickformat=".0%" if percent else "~s",
+    fig.update_yaxes(title=None, tickformat=D3_PERCENT if percent else "~s",
                      range=[0, 1.05] if percent else None, rangemode="tozero")
-    return _layout(fig, 340)
+    return layout(fig, 340)
 
 
 def cumulative_vs_target(df: pd.DataFrame, start: dt.date, end: dt.date, target: float | None,
@@ -209,7 +179,7 @@ def cumulative_vs_target(df: pd.DataFrame, start: dt.date, end: dt.date, target:
             + "<extra></extra>"))
     total = df.groupby("month")["level"].sum().reindex(steps)
     fig.add_trace(go.Scatter(x=ends, y=total, mode="lines", name=text("Total"),
-                             line=dict(color="#222222", width=2, shape="hv"),
+                             line=dict(color=INK, width=2, shape="hv"),
                              hovertemplate="<b>" + text("Total") + ": %{y:,.0f}</b><extra></extra>"))
     top = float(total.max())
     if target:
@@ -220,19 +190,19 @@ def cumulative_vs_target(df: pd.DataFrame, start: dt.date, end: dt.date, target:
             x=ends, y=pace, mode="lines", name=text("Expected pace"),
             line=dict(color=BASELINE_COLOUR, width=2.5, dash="dash"),
             hovertemplate=text("Expected pace") + ": %{y:,.0f}<extra></extra>"))
-        label = text("Target {target}", target=f"{target:,.0f}") + (" *" if illustrative else "")
+        label = text("Target {target}", target=style.count(target)) + (" *" if illustrative else "")
         fig.add_trace(go.Scatter(
             x=ends, y=[target] * len(ends), mode="lines", name=label,
             line=dict(color=TARGET_COLOUR, width=3),
             hovertemplate=label + "<extra></extra>"))
         top = max(top, target)
-    end_label = f"<b>{total.iloc[-1]:,.0f}</b>"
+    end_label = f"<b>{style.count(float(total.iloc[-1]))}</b>"
     if target:
-        end_label += " / " + f"{target:,.0f}"
+        end_label += " / " + style.count(target)
     if status and target:
         end_label += "<br>" + text(STATUS_WORDS[status])
     fig.add_annotation(x=ends[-1], y=float(total.iloc[-1]), text=end_label, showarrow=False, xanchor="left",
-                       xshift=8, align="left", bgcolor="white", font=dict(size=16, color="#222222"),
+                       xshift=8, align="left", bgcolor="white", font=dict(size=16, color=INK),
                        bordercolor=STATUS_COLOURS.get(status or "", TARGET_COLOUR) if target else TARGET_COLOUR,
                        borderwidth=2)
     if not target:
@@ -240,7 +210,7 @@ def cumulative_vs_target(df: pd.DataFrame, start: dt.date, end: dt.date, target:
                            yref="paper", showarrow=False, xanchor="left", font=dict(size=14, color=BASELINE_COLOUR))
     fig.update_xaxes(range=[pd.Timestamp(start), pd.Timestamp(end)], title=None, hoverformat="%b %Y")
     fig.update_yaxes(title=None, range=[0, top * 1.15 if top else 1], tickformat=",.0f")
-    return _layout(fig, 380, hovermode="x unified", margin=dict(l=10, r=130, t=60, b=10),
+    return layout(fig, 380, hovermode="x unified", margin=dict(l=10, r=130, t=60, b=10),
                    legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, font=dict(size=15),
                                traceorder="normal"))
 
@@ -265,12 +235,12 @@ def breakdown_bars(df: pd.DataFrame, by: str, labels: Mapping[str, str] | None =
             hovertemplate="<b>%{y}</b><br>" + text(COUNTRY_LABELS[country]) + ": %{x:,.0f} (n = %{customdata[0]:,.0f})"
             + "<extra></extra>"))
     fig.add_trace(go.Scatter(
-        y=[names[c] for c in order], x=totals.to_numpy(), mode="text", text=[f"<b>{v:,.0f}</b>" for v in totals],
+        y=[names[c] for c in order], x=totals.to_numpy(), mode="text", text=[f"<b>{style.count(float(v))}</b>" for v in totals],
         textposition="middle right", showlegend=False, hoverinfo="skip", cliponaxis=False,
-        textfont=dict(size=16, color="#222222")))
+        textfont=dict(size=16, color=INK)))
     fig.update_xaxes(title=None, range=[0, float(totals.max()) * 1.15], tickformat=",.0f")
     fig.update_yaxes(title=None)
-    return _layout(fig, 110 + 38 * len(order), barmode="stack", bargap=0.25)
+    return layout(fig, 110 + 38 * len(order), barmode="stack", bargap=0.25)
 
 
 def _attainment_text(att: float | None, value: float | None, relative: bool, status: str, untargeted: bool,
@@ -279,14 +249,14 @@ def _attainment_text(att: float | None, value: float | None, relative: bool, sta
     target (negative attainment, such as -330 %) shows its change instead, which reads more plainly; a
     selection with rows but no target of its own (a region) shows its value and says so."""
     if untargeted and value is not None and not pd.isna(value):
-        shown = f"{value:+.0%}" if relative else f"{value:,.0f}"
+        shown = style.change(value) if relative else style.count(value)
         return f"<b>{shown}</b><br>{text('no target')}"
     if att is None or pd.isna(att):
         head = "—"
     elif att < 0 and relative and value is not None and not pd.isna(value):
-        head = text("change {change}", change=f"{value:+.0%}")
+        head = text("change {change}", change=style.change(value))
     else:
-        head = f"{att:.0%}"
+        head = style.percent(att)
     return f"<b>{head}</b><br>{text(STATUS_WORDS[status])}"
 
 
@@ -315,28 +285,28 @@ def attainment_by_country(df: pd.DataFrame, text: Text = english) -> go.Figure:
                 continue
             x = cell.iloc[0]
             relative = x["kind"] == "relative"
-            value = "—" if pd.isna(x["value"]) else (f"{x['value']:+.1%}" if relative else f"{x['value']:,.0f}")
+            value = style.change(x["value"]) if relative else style.count(x["value"])
             target = text("none") if pd.isna(x["target"]) else (
-                f"{x['target']:+.0%}" if relative else f"{x['target']:,.0f}")
+                style.target_change(x["target"]) if relative else style.count(x["target"]))
             z_row.append(codes[x["status"]])
             h_row.append(
                 f"<b>{ind}</b> · {columns[c_i]}<br>" + text("Value") + f": {value} · " + text("target")
                 + f" {target}<br>"
-                + text("Attainment") + ": " + ("—" if pd.isna(x["attainment"]) else f"{x['attainment']:.0%}")
-                + " · " + text("expected by now") + f" {x['expected']:.0%}<br>"
-                + text(STATUS_WORDS[x["status"]]) + f" · n = {x['n']:,.0f}")
+                + text("Attainment") + ": " + style.percent(x["attainment"])
+                + " · " + text("expected by now") + f" {style.percent(x['expected'])}<br>"
+                + text(STATUS_WORDS[x["status"]]) + f" · n = {style.count(x['n'])}")
             cells.append(dict(x=columns[c_i], y=ind, text=_attainment_text(
                 x["attainment"], x["value"], relative, x["status"], bool(pd.isna(x["target"]) and x["n"] > 0), text),
-                              showarrow=False, font=dict(size=15, color=_ink(STATUS_COLOURS[x["status"]]))))
+                              showarrow=False, font=dict(size=15, color=ink(STATUS_COLOURS[x["status"]]))))
         z.append(z_row)
         hover.append(h_row)
     fig.update_layout(annotations=cells)
     fig.add_trace(go.Heatmap(
         z=z, x=columns, y=indicators, zmin=-0.5, zmax=k - 0.5, colorscale=scale, showscale=False, xgap=4, ygap=4,
         customdata=hover, hovertemplate="%{customdata}<extra></extra>"))
-    fig.update_xaxes(side="top", title=None, showgrid=False, tickfont=dict(size=16, color="#222222"))
-    fig.update_yaxes(autorange="reversed", title=None, showgrid=False, tickfont=dict(size=16, color="#222222"))
-    return _layout(fig, 90 + 62 * len(indicators), plot_bgcolor="white", margin=dict(l=10, r=10, t=40, b=10))
+    fig.update_xaxes(side="top", title=None, showgrid=False, tickfont=dict(size=16, color=INK))
+    fig.update_yaxes(autorange="reversed", title=None, showgrid=False, tickfont=dict(size=16, color=INK))
+    return layout(fig, 90 + 62 * len(indicators), plot_bgcolor="white", margin=dict(l=10, r=10, t=40, b=10))
 
 
 def attainment_vs_pace(df: pd.DataFrame, text: Text = english) -> go.Figure:
@@ -352,13 +322,13 @@ def attainment_vs_pace(df: pd.DataFrame, text: Text = english) -> go.Figure:
     labels = list(df["label"])
     att = pd.to_numeric(df["attainment"], errors="coerce")
     pct = (att * 100).fillna(0)
-    shown = ["—" if pd.isna(a) else f"{a:.0%}" for a in att]
+    shown = [style.percent(a) for a in att]
     n = df["n"] if "n" in df else pd.Series([None] * len(df))
     fig = go.Figure()
     fig.add_trace(go.Bar(
         y=labels, x=pct, orientation="h", showlegend=False,
         marker_color=[STATUS_COLOURS[s] for s in df["status"]],
-        customdata=[[a, f"{e:.0%}", text(STATUS_WORDS[s]), "" if v is None or pd.isna(v) else f"{v:,.0f}"]
+        customdata=[[a, style.percent(e), text(STATUS_WORDS[s]), "" if v is None or pd.isna(v) else style.count(v)]
                     for a, e, s, v in zip(shown, df["expected"], df["status"], n, strict=True)],
         hovertemplate="<b>%{y}</b><br>" + text("Attainment") + ": %{customdata[0]} · " + text("expected by now")
         + ": %{customdata[1]}<br>%{customdata[2]}" + ("<br>n = %{customdata[3]}" if "n" in df else "")
@@ -375,17 +345,17 @@ def attainment_vs_pace(df: pd.DataFrame, text: Text = english) -> go.Figure:
     for label, a, status in zip(labels, shown, df["status"], strict=True):
         # the indicator's name above its bar (not beside it), so the bars keep their width in a narrow column
         notes.append(dict(x=0, xref="paper", xanchor="left", y=label, yref="y", yshift=19, showarrow=False,
-                          text=label, font=dict(size=15, color="#222222")))
+                          text=label, font=dict(size=15, color=INK)))
         notes.append(dict(x=1.0, xref="paper", xanchor="left", xshift=10, y=label, yref="y", showarrow=False,
                           align="left", text=f"<b>{a}</b> {text(STATUS_WORDS[status])}",
-                          font=dict(size=16, color="#222222")))
+                          font=dict(size=16, color=INK)))
     fig.update_layout(annotations=notes, shapes=[dict(
         type="line", x0=100, x1=100, y0=0, y1=1, xref="x", yref="paper",
         line=dict(color=TARGET_COLOUR, width=2, dash="dot"))])
     low = min(0.0, float(pct.min()) - 5)
     fig.update_xaxes(range=[low, top], ticksuffix=" %", title=None, tick0=0, dtick=25 if top - low <= 160 else 50)
     fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], title=None, showticklabels=False)
-    return _layout(fig, 110 + 62 * len(labels), bargap=0.55, margin=dict(l=10, r=165, t=50, b=10))
+    return layout(fig, 110 + 62 * len(labels), bargap=0.55, margin=dict(l=10, r=165, t=50, b=10))
 
 
 # Where the map writes each country's name and the seas, in (lat, lon): clear of the region markers.
@@ -410,7 +380,7 @@ def region_map(df: pd.DataFrame, figures: Sequence[tuple[str, str, str]] = (), s
 
     def hover(row: pd.Series) -> str:
         lines = [f"<b>{row['name']}</b> ({row['region']}) · {text(COUNTRY_LABELS[row['country']])}",
-                 text("{n} records reported", n=f"{row['records']:,.0f}")]
+                 text("{n} records reported", n=style.count(row["records"]))]
         for column, label, fmt in figures:
             value = row.get(column)
             if value is not None and not pd.isna(value):
@@ -435,25 +405,21 @@ def region_map(df: pd.DataFrame, figures: Sequence[tuple[str, str, str]] = (), s
                   font=dict(size=17, color=COUNTRY_COLOURS[country]))
              for country, (lat, lon) in _MAP_LABELS.items() if country in set(df["country"])]
     notes += [dict(x=lon * scale, y=lat, text=f"<i>{text(name)}</i>", showarrow=False,
-                   font=dict(size=14, color="#7A8A99")) for name, lat, lon in _SEA_LABELS]
+                   font=dict(size=14, color=SEA_INK)) for name, lat, lon in _SEA_LABELS]
     fig.update_layout(annotations=notes)
     fig.update_xaxes(visible=False, range=[float(df["x"].min()) - 0.3, float(df["x"].max()) + 1.4])
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1,
                      range=[float(df["y"].min()) - 0.35, float(df["y"].max()) + 0.25])
-    return _layout(fig, 520, plot_bgcolor="#F2F6FA", margin=dict(l=5, r=5, t=40, b=5))
+    return layout(fig, 520, plot_bgcolor=MAP_BACKGROUND, margin=dict(l=5, r=5, t=40, b=5))
 
 
 def headline(value: float | None, target: float | None, status: str, relative: bool, illustrative: bool = False,
              text: Text = english) -> str:
     """One line of Markdown to stand above an indicator's chart: value, target, status in words."""
-    def show(v: float | None, sign: bool) -> str:
-        if v is None or pd.isna(v):
-            return "—"
-        return f"{v:+.1%}" if sign else f"{v:,.0f}"
-
-    parts = [f"**{show(value, relative)}**"]
+    shown_value = style.change(value) if relative else style.count(value)
+    parts = [f"**{shown_value}**"]
     if target is not None and not pd.isna(target):
-        shown = f"{target:+.0%}" if relative else f"{target:,.0f}"
+        shown = style.target_change(target) if relative else style.count(target)
         parts.append(text("target {target}", target=shown) + (" *" if illustrative else ""))
         parts.append(f"**{text(STATUS_WORDS[status])}**")
     elif value is not None and not pd.isna(value):

@@ -5,12 +5,18 @@ use one database file at once. DuckDB lets only one process write, and a writer 
 another process has it open, so every connection is taken under a lock file beside the database: readers
 share it, a writer holds it alone, and whoever must wait, waits (nobody sees "database is locked").
 Connections are short-lived: open, run, close.
+
+The tables follow the contract: every connection (and every load, through :func:`attach`) first brings
+the database up to it (:func:`bring_up_to_date`), so a database made before the contract gained a column
+or a dataset keeps working, and gains it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
+import json
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -19,10 +25,9 @@ from pathlib import Path
 import duckdb
 
 from siree_metrics.ingest.checks import canonical, ident, lit
-from siree_metrics.ingest.contract import Column, Dataset, load_contract
+from siree_metrics.ingest.contract import Column, Contract, Dataset, load_contract
 
 DEFAULT_DB = Path(__file__).resolve().parents[2] / "data" / "siree.duckdb"
-LOCK_WAIT_NOTICE_S = 1.0
 # DuckDB's memory limit per connection. 1.5 GB lets a ten-million-row load work without spilling to disk
 # (5 % faster than 1 GB) while its whole process stays under 1.4 GB (docs/performance.md).
 MEMORY_LIMIT = os.environ.get("SIREE_MEMORY_LIMIT", "1536MB")
@@ -76,55 +81,108 @@ def _retry(open_: Callable[[], duckdb.DuckDBPyConnection]) -> duckdb.DuckDBPyCon
             time.sleep(0.2)
 
 
-def attach(con: duckdb.DuckDBPyConnection, db: Path) -> None:
-    """Attach ``db`` read-write to ``con`` as ``db`` and make it current; call with the exclusive lock held."""
+def attach(con: duckdb.DuckDBPyConnection, db: Path, contract: Contract | None = None) -> None:
+    """Attach ``db`` read-write to ``con`` as ``db``, make it current and bring it up to ``contract`` (by
+    default contract.toml's); call with the exclusive lock held."""
     _retry(lambda: con.execute("ATTACH $path AS db", {"path": str(db)}))
     con.execute("USE db")
-    create_schema(con)
+    bring_up_to_date(con, load_contract() if contract is None else contract)
 
 
 @contextlib.contextmanager
-def connect(db: Path, write: bool = False, on_wait: Callable[[], None] | None = None
-            ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection to ``db`` for the duration of the block; the schema exists when it opens.
+def connect(db: Path, write: bool = False, on_wait: Callable[[], None] | None = None,
+            contract: Contract | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to ``db`` for the duration of the block, its tables up to ``contract`` (by default
+    contract.toml's; see :func:`bring_up_to_date`).
 
-    Readers share the lock, a writer has it alone; ``on_wait`` is called once if the lock is busy.
+    Readers share the lock, a writer has it alone; ``on_wait`` is called once if the lock is busy. A
+    reader of a database made for an earlier contract (or by an earlier version) first brings it up to
+    date under the exclusive lock, briefly, then reads; when it is up to date, checking costs one read of
+    the meta table. A database that does not exist yet is created, empty.
     """
     db = Path(db)
+    contract = load_contract() if contract is None else contract
     if not write and not db.exists():
-        with connect(db, write=True):
+        with _session(db, True, on_wait, contract):
             pass
+    with _session(db, write, on_wait, contract) as con:
+        if con is not None:
+            yield con
+            return
+    with _session(db, True, on_wait, contract):  # the database is older than the contract
+        pass
+    with _session(db, False, on_wait, None) as con:  # None: read as it is, even if another contract changed it
+        assert con is not None
+        yield con
+
+
+@contextlib.contextmanager
+def _session(db: Path, write: bool, on_wait: Callable[[], None] | None, contract: Contract | None
+             ) -> Iterator[duckdb.DuckDBPyConnection | None]:
+    """A connection under the lock; a writer brings the tables up to ``contract``; a reader gets None
+    instead when they are not up to it (``contract`` None: no check)."""
     with lock(db, exclusive=write, on_wait=on_wait):
         con = _retry(lambda: duckdb.connect(str(db), read_only=not write, config={"memory_limit": MEMORY_LIMIT}))
         try:
-            if write:
-                create_schema(con)
-            yield con
+            if write and contract is not None:
+                bring_up_to_date(con, contract)
+            current = write or contract is None or meta(con, SCHEMA_VERSION) == schema_version(contract)
+            yield con if current else None
         finally:
             con.close()
 
 
-def upgrade(db: Path, on_wait: Callable[[], None] | None = None) -> None:
-    """Bring a database made by an earlier version up to date: the raw text moved into one column (only
-    export needs it) and columns the contract has gained since (such as startups.jobs_reported_on, which
-    the indicators read). Any load does it too. Opens the database for writing only when needed."""
-    with connect(db, on_wait=on_wait) as con:
-        older = con.execute("SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
-                            "AND column_name LIKE 'raw\\_%' ESCAPE '\\'").fetchone()[0] > 0
-        older = older or any(_missing_columns(con, ds) for ds in load_contract().values())
-    if older:
-        with connect(db, write=True, on_wait=on_wait):  # create_schema moves the text over
-            pass
+# The meta key holding the schema_version the tables were last brought up to.
+SCHEMA_VERSION = "schema_version"
+# Raise when the code changes the tables' layout, so every database is brought up to it (2: ``raw``).
+LAYOUT = 2
 
 
-def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the batches table and, per dataset, its table of current rows and of replaced rows.
+def schema_version(contract: Contract) -> str:
+    """A short hash of the table layout and of each dataset's columns with their SQL types, in order: it
+    changes when the contract gains a column or a dataset (not when a description or alias changes)."""
+    shape = [LAYOUT, [[ds.name, [[c.name, c.sql_type] for c in ds.columns.values()]] for ds in contract.values()]]
+    return hashlib.sha256(json.dumps(shape).encode()).hexdigest()[:16]
+
+
+def bring_up_to_date(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """Bring the database of ``con`` (opened for writing) up to ``contract``, in one transaction, and
+    record its :func:`schema_version` in ``meta``; does nothing more than that read when it is current.
+
+    Creates what is missing: the batches and meta tables and, per dataset, its table of current rows and
+    of replaced rows (see :func:`_create_tables`). In a database made before the contract gained a column,
+    adds the column to both tables, filled with the column's ``default`` on the rows already stored, else
+    NULL (as if every earlier file had left it out). In a database made before ``raw`` existed, moves the
+    text of its raw_<column> columns into ``raw``. A column the contract dropped stays (it holds what the
+    earlier files sent); a column whose type changed is not converted.
+    """
+    version = schema_version(contract)
+    if meta(con, SCHEMA_VERSION) == version:
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _create_tables(con, contract)
+        for ds in contract.values():
+            _one_raw_column(con, ds)
+            for table, column in _missing_columns(con, ds):
+                default = "" if column.default is None else f" DEFAULT CAST({lit(column.default)} AS {column.sql_type})"
+                con.execute(f"ALTER TABLE {ident(table)} ADD COLUMN {ident(column.name)} {column.sql_type}{default}")
+        set_meta(con, SCHEMA_VERSION, version)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _create_tables(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """Create the batches and meta tables and, per dataset, its tables, where they do not exist.
 
     A dataset's table has batch_id, source_row (the row in the partner's file, as a spreadsheet numbers it),
     country, one column per contract column, and ``raw``: the cells whose text as sent differs from their
     value's own rendering (``checks.canonical``), as a JSON object by column name (``{"month": "03/2019"}``);
     NULL for a row that arrived exactly so. (Text, not a MAP: at ten million rows a MAP column costs half
-    a second to write even when it is all NULL.)
+    a second to write even when it is all NULL.) Its ``_replaced`` table has the same columns and
+    ``replaced_by``, the batch that replaced the row.
     """
     con.execute("""
         CREATE TABLE IF NOT EXISTS batches (
@@ -133,21 +191,17 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
             loaded_at TIMESTAMP NOT NULL, loaded_by VARCHAR, file_format VARCHAR, warnings VARCHAR)
     """)
     con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
-    for ds in load_contract().values():
+    for ds in contract.values():
         cols = ", ".join(f"{ident(c.name)} {c.sql_type}" for c in ds.columns.values())
         con.execute(f"CREATE TABLE IF NOT EXISTS {ident(ds.name)} (batch_id INTEGER NOT NULL, "
                     f"source_row BIGINT NOT NULL, country VARCHAR NOT NULL, {cols}, raw VARCHAR)")
         con.execute(f"CREATE TABLE IF NOT EXISTS {ident(ds.name + '_replaced')} AS "
                     f"SELECT *, CAST(NULL AS INTEGER) AS replaced_by FROM {ident(ds.name)} LIMIT 0")
-        _one_raw_column(con, ds)
-        for table, column in _missing_columns(con, ds):
-            default = "" if column.default is None else f" DEFAULT CAST({lit(column.default)} AS {column.sql_type})"
-            con.execute(f"ALTER TABLE {ident(table)} ADD COLUMN {ident(column.name)} {column.sql_type}{default}")
 
 
 def _missing_columns(con: duckdb.DuckDBPyConnection, ds: Dataset) -> list[tuple[str, Column]]:
-    """(table, column) for each contract column that ``ds``'s tables lack, in a database made before the
-    contract gained it: the column is added empty, as if every earlier file had left it out."""
+    """(table, column) for each contract column that ``ds``'s tables lack (a database made before the
+    contract gained it), in contract order; none for a table that does not exist."""
     missing = []
     for table in (ds.name, ds.name + "_replaced"):
         have = {c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE database_name = "
@@ -176,7 +230,9 @@ def meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
     """A setting stored in the database, such as ``demo_build`` (see :func:`demo_state`); None if unset."""
     try:
         row = con.execute("SELECT value FROM meta WHERE key = $k", {"k": key}).fetchone()
-    except duckdb.CatalogException:  # a database made before the meta table existed
+    # No meta table (a new database, or one made before it existed); DuckDB may then look for a Python
+    # object named meta in this module, and say it is not a table.
+    except (duckdb.CatalogException, duckdb.InvalidInputException):
         return None
     return row[0] if row else None
 

@@ -8,6 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Literal, get_args
 
+from siree_metrics.reference import Direction
+
 # The status vocabulary (see docs/method.md). During the project a target is achieved, on track, at risk or
 # behind; from the project end on it is achieved or not achieved. The rest say why there is no attainment.
 Status = Literal[
@@ -38,10 +40,18 @@ def relative_change(current: float | None, baseline: float | None) -> float | No
     return current / baseline - 1
 
 
-def attainment(value: float | None, target: float | None) -> float | None:
-    """value / target (for relative indicators: change / target change); None when either is missing or 0."""
+def attainment(value: float | None, target: float | None, direction: Direction = "higher") -> float | None:
+    """value / target (for relative indicators: change / target change, whose signs carry the direction: a
+    "lower is better" target is a negative change); None when either is missing or the target is 0.
+
+    For a level where lower is better (``direction="lower"``, such as days to register against at most 30):
+    1 + (target - value) / target, so 1 at the target, above 1 below it (2 at a value of 0), 0 at twice
+    the target and negative beyond; finite at every value, unlike target / value.
+    """
     if value is None or target is None or target == 0 or math.isnan(value):
         return None
+    if direction == "lower":
+        return 1 + (target - value) / target
     return value / target
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
 import pandas as pd
@@ -27,7 +27,7 @@ from siree_metrics.ingest.contract import load_contract
 from siree_metrics.metrics import attainment as att
 from siree_metrics.metrics.filters import FILTER_SQL, Filters
 from siree_metrics.metrics.levels import month_end, outside_project, sql
-from siree_metrics.metrics.summary import budget_of  # noqa: F401  (also part of this module's interface for the Budget page)
+from siree_metrics.metrics.summary import Budget, budget_of
 from siree_metrics.reference import load_reference
 
 ZERO = Decimal("0.00")
@@ -131,6 +131,32 @@ def budget_by_category(con: duckdb.DuckDBPyConnection, as_of: dt.date, filters: 
     return out
 
 
+def erdf_share(total: Decimal | float | None, erdf: Decimal | float | None) -> float | None:
+    """The ERDF part as a share of the budget (1,050,000 of 4,880,802 -> 0.2151...); None without a budget
+    (a region, an empty selection) or with a budget of 0."""
+    if total is None or erdf is None or not total:
+        return None
+    return float(Decimal(str(erdf)) / Decimal(str(total)))
+
+
+def erdf_spent(budget: Budget) -> Decimal | None:
+    """The ERDF part of the spending so far: spent x ERDF / budget, rounded half up to the cent (as
+    ``budget_of`` splits the ERDF); None without a budget of its own or an ERDF part."""
+    if not budget.total_eur or budget.erdf_eur is None:
+        return None
+    return (budget.spent_eur * budget.erdf_eur / budget.total_eur).quantize(att.CENT, rounding=ROUND_HALF_UP)
+
+
+def has_budget(budget: Budget) -> bool:
+    """The selection has a budget of its own to compare with (not a region, not an empty selection)."""
+    return bool(budget.total_eur) and budget.erdf_eur is not None and budget.share_spent is not None
+
+
+def paying_partners(partners: pd.DataFrame) -> tuple[int, int]:
+    """(partners with at least one payment, partners listed) of a ``budget_by_partner`` frame."""
+    return int((partners["n"] > 0).sum()), len(partners)
+
+
 def loaded_files(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every loaded file (batch), newest first: who, when, which dataset and file, rows, replaced rows."""
     return con.execute(sql("history_loaded_files")).df()
@@ -187,6 +213,16 @@ def completeness(con: duckdb.DuckDBPyConnection, start: dt.date, as_of: dt.date,
     out["partner"] = [ref.partners[p].name for p in out["partner_id"]]
     out["dataset_label"] = [contract[d].label for d in out["dataset"]]
     return out[["partner_id", "partner", "dataset", "dataset_label", "quarter", "quarter_start", "n", "status"]]
+
+
+def submission_counts(grid: pd.DataFrame, quarter: str | None = None) -> tuple[int, int]:
+    """(submitted, expected) cells of a ``submission_grid`` or ``submission_overview`` frame: the cells of a
+    partner that sends the dataset at all (``not_sent`` cells are left out), and of those the ones
+    submitted. With ``quarter`` (such as "2019 Q4"), only that quarter's cells of a ``submission_grid``."""
+    sending = grid[grid["status"] != "not_sent"]
+    if quarter is not None:
+        sending = sending[sending["quarter"] == quarter]
+    return int((sending["status"] == "submitted").sum()), len(sending)
 
 
 def _english(text: str, **values: object) -> str:

@@ -10,17 +10,13 @@ import calendar
 import dataclasses
 import datetime as dt
 import functools
-import tomllib
-from pathlib import Path
 
 import duckdb
 
 from siree_metrics.ingest.checks import ident
 from siree_metrics.ingest.contract import load_contract
 from siree_metrics.metrics.filters import FILTER_SQL, Filters
-from siree_metrics.reference import REFERENCE_DIR, Indicator
-
-SQL_DIR = Path(__file__).resolve().parent / "sql"
+from siree_metrics.reference import SQL_DIR, CatalogueError, Indicator, Reference
 
 
 @functools.cache
@@ -33,7 +29,8 @@ def indicator_sql(name: str, ind: Indicator, **extra: str) -> str:
 
     ``{date}`` is the indicator's date column; one the contract lets partners leave empty stands for the
     dataset's own date where it is empty (``jobs_reported_on``: the registration date). ``{entity}`` is the
-    dataset's key without the indicator's date: one thing counted, such as partner_id, entrepreneur_id."""
+    dataset's key without the indicator's date: one thing counted, such as partner_id, entrepreneur_id.
+    ``{where}`` is the indicator's filter expression in parentheses (checked at start-up), else ``true``."""
     ds = load_contract()[ind.dataset]
     date = ident(ind.date)
     if ind.date != ds.date and ind.date not in ds.required:
@@ -44,35 +41,33 @@ def indicator_sql(name: str, ind: Indicator, **extra: str) -> str:
         date=date,
         entity=", ".join(ident(k) for k in ds.full_key if k != ind.date),
         denominator=ident(ind.denominator or ind.column),
-        where=ident(ind.where) if ind.where else "true",
+        where=f"({ind.where})" if ind.where else "true",
         filters=FILTER_SQL,
         **extra,
     )
 
 
-@functools.cache
-def _catalogue_notes() -> dict[str, dict]:
-    catalogue = tomllib.loads((REFERENCE_DIR / "indicators.toml").read_text(encoding="utf-8"))
-    return {item["id"]: item for item in catalogue["indicator"]}
+def measure_sql(role: str, ind: Indicator, **extra: str) -> str:
+    """The SQL file its measure declares for ``role`` (``level``, ``breakdown``, ``cumulative``, ``monthly``;
+    see measures.toml), filled in by :func:`indicator_sql`. CatalogueError if the measure declares none."""
+    file = ind.measure_spec.sql.get(role)
+    if file is None:
+        raise CatalogueError(f"measures.toml: measure {ind.measure}: no sql.{role}, which indicator {ind.id} needs")
+    return indicator_sql(file.removesuffix(".sql"), ind, **extra)
 
 
-def reading(ind: Indicator) -> str:
-    """The literal reading of the indicator's seed target (``reading`` in indicators.toml), or ""."""
-    return _catalogue_notes().get(ind.id, {}).get("reading", "")
-
-
-def alternative(ind: Indicator) -> tuple[str, Indicator] | None:
+def alternative(ind: Indicator, ref: Reference) -> tuple[str, Indicator] | None:
     """(label, indicator) of the reading a reader may assume instead (``[indicator.alternative]`` in
-    indicators.toml, a ratio measure on the same dataset), or None where the catalogue declares none."""
-    alt = _catalogue_notes().get(ind.id, {}).get("alternative")
-    if not alt:
+    indicators.toml, such as a ratio on the same dataset), or None where the catalogue declares none."""
+    alt = ind.alternative
+    if alt is None:
         return None
-    return alt["label"], dataclasses.replace(ind, measure=alt["measure"], column=alt["column"],
-                                             denominator=alt.get("denominator"), where=alt.get("where"))
+    return alt.label, dataclasses.replace(ind, measure=alt.measure, measure_spec=ref.measures[alt.measure],
+                                          column=alt.column, denominator=alt.denominator, where=alt.where)
 
 
 def _query(ind: Indicator) -> str:
-    return indicator_sql(f"level_{ind.measure}", ind)
+    return measure_sql("level", ind)
 
 
 def level_as_of(con: duckdb.DuckDBPyConnection, ind: Indicator, as_of: dt.date, filters: Filters) -> tuple[float, int]:

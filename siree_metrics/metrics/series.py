@@ -1,7 +1,8 @@
 """Time series and breakdowns of the indicators, for the charts: by month, cumulative, by group, by region.
 
 A handful of general query functions driven by the indicator catalogue, so a new indicator gets its charts
-without new code: the indicator's ``measure`` picks the SQL file (``sql/series_<function>_<measure>.sql``),
+without new code: the indicator's measure names the SQL file of each function (``sql.monthly``,
+``sql.cumulative``, ``sql.breakdown`` in measures.toml),
 its dataset, columns and ``where`` fill the identifiers (through :func:`checks.ident`), and every value —
 dates and filter codes — is a bound parameter. Each function has the shape ``fn(con, ...hashable) ->
 DataFrame`` so the dashboard can cache it, and none imports Streamlit.
@@ -26,7 +27,7 @@ import pandas as pd
 from siree_metrics.ingest.checks import ident
 from siree_metrics.ingest.contract import load_contract
 from siree_metrics.metrics.filters import FILTER_SQL, Filters
-from siree_metrics.metrics.levels import indicator_sql, sql
+from siree_metrics.metrics.levels import measure_sql, sql
 from siree_metrics.metrics.summary import Summary
 from siree_metrics.reference import REFERENCE_DIR, Indicator, load_reference
 
@@ -59,7 +60,7 @@ def _group(ind: Indicator, by: str) -> str:
 
 
 def _query(function: str, ind: Indicator, group: str = "country") -> str:
-    return indicator_sql(f"series_{function}_{ind.measure}", ind, group=group)
+    return measure_sql(function, ind, group=group)
 
 
 def _run(con: duckdb.DuckDBPyConnection, query: str, lo: dt.date, hi: dt.date, filters: Filters) -> pd.DataFrame:
@@ -82,7 +83,8 @@ def monthly(con: duckdb.DuckDBPyConnection, indicator_id: str, filters: Filters,
 
     Columns: ``month, country, level, n`` (rows behind the level), for ``ratio`` also ``numerator,
     denominator``, then ``baseline`` (the level over the baseline window, in the catalogue's own formula),
-    ``target`` (baseline x (1 + target change)) and ``n_baseline``. The monthly level is the figure that is
+    ``target`` (baseline x (1 + target change)) and ``n_baseline``; ``numerator, denominator`` are there
+    when the measure's monthly SQL returns them (a ratio) and there are rows. The monthly level is the figure that is
     comparable with the baseline: the month's sum (``monthly_mean``), the month's ratio (``ratio``), or the
     rolling 12-month sum (``window_sum``, shown once a country has 12 months of reports). Baseline and target
     are empty (NaN) for a country without baseline rows; the baseline window is also cut at ``as_of``.
@@ -92,13 +94,14 @@ def monthly(con: duckdb.DuckDBPyConnection, indicator_id: str, filters: Filters,
     if ind.kind != "relative":
         raise ValueError(f"{indicator_id} is a count; use cumulative()")
     lo, hi = _period(ind, start, end, as_of)
-    extra = ["numerator", "denominator"] if ind.measure == "ratio" else []
-    columns = ["month", "country", "level", "n", *extra, "baseline", "target", "n_baseline"]
+    columns = ["month", "country", "level", "n", "baseline", "target", "n_baseline"]
     if lo > hi:
         return _empty(*columns)
     df = _run(con, _query("monthly", ind), lo, hi, filters)
     if df.empty:
         return _empty(*columns)
+    extra = [c for c in ("numerator", "denominator") if c in df.columns]
+    columns = [*columns[:4], *extra, *columns[4:]]
     prog = load_reference().programme
     base = breakdown(con, indicator_id, "country", filters, prog.baseline_start, prog.baseline_end, as_of)
     base = base.rename(columns={"level": "baseline", "n": "n_baseline"})
@@ -122,7 +125,8 @@ def monthly_rate(con: duckdb.DuckDBPyConnection, dataset: str, numerator: str, d
         if c not in ds.columns or ds.columns[c].type != "count":
             raise ValueError(f"{dataset}.{c} is not a count column")
     ind = Indicator(id=f"{dataset}_rate", labels={"en": ""}, description="", unit="", kind="relative", target=0.0,
-                    dataset=dataset, measure="ratio", column=numerator, date=ds.date, denominator=denominator)
+                    dataset=dataset, measure="ratio", column=numerator, date=ds.date, denominator=denominator,
+                    measure_spec=load_reference().measures["ratio"])
     columns = ["month", "country", "level", "n", "numerator", "denominator"]
     lo, hi = _period(ind, start, end, as_of)
     if lo > hi:

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import tomllib
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 import duckdb
 
@@ -25,7 +22,7 @@ from siree_metrics.metrics.levels import (
     sql,
     window_partners,
 )
-from siree_metrics.reference import REFERENCE_DIR, Indicator, Programme, Reference, load_reference
+from siree_metrics.reference import Indicator, Kind, Measure, Programme, Reference, load_reference
 
 COMPLETE_MONTHS = 10  # of 12: a window is complete when every partner in the figure has rows in 10 of its months
 
@@ -70,7 +67,7 @@ class Alternative:
 class IndicatorResult:
     id: str
     label: str
-    kind: str
+    kind: Kind
     unit: str
     value: float | None
     target: float | None
@@ -87,6 +84,7 @@ class IndicatorResult:
     note: str = ""  # why there is no attainment, or what the status rests on, in words
     coverage: Coverage | None = None
     alternative: Alternative | None = None
+    spec: Measure | None = field(default=None, repr=False, compare=False)  # the measure; not in the JSON
 
     @property
     def incomplete(self) -> bool:
@@ -98,11 +96,12 @@ class IndicatorResult:
         if self.kind != "relative" or self.value is None or self.baseline is None or self.current is None:
             return ""
         b, c = self.baseline, self.current
-        if self.measure == "ratio":
-            return (f"{self.value:+.1%} relative to the baseline share ({b:.1%} → {c:.1%}, "
+        compared_with = self.spec.compared_with if self.spec else "the baseline"
+        if self.spec and self.spec.format == "share":
+            return (f"{self.value:+.1%} relative to {compared_with} ({b:.1%} → {c:.1%}, "
                     f"{(c - b) * 100:+.1f} points)")
-        what = "baseline monthly mean" if self.measure == "monthly_mean" else "baseline year"
-        return f"{self.value:+.1%} relative to the {what} ({b:,.0f} → {c:,.0f} {self.unit})"
+        shown = self.spec.show if self.spec else "{:,.0f}".format
+        return f"{self.value:+.1%} relative to {compared_with} ({shown(b)} → {shown(c)} {self.unit})"
 
 
 @dataclass
@@ -158,15 +157,20 @@ class Summary:
                 "region": ",".join(self.filters.regions) or None,
                 "partner": ",".join(self.filters.partners) or None,
             },
-            "indicators": [{**asdict(r), "complete": None if r.coverage is None else r.coverage.complete,
+            "indicators": [{**{k: v for k, v in asdict(r).items() if k != "spec"},
+                            "complete": None if r.coverage is None else r.coverage.complete,
                             "coverage_text": r.coverage.text() if r.coverage else ""} for r in self.indicators],
             "budget": asdict(self.budget),
         }
 
 
 def target_for(ind: Indicator, filters: Filters, ref: Reference) -> tuple[float | None, bool]:
-    """The target under ``filters`` and whether it is illustrative (a sum of partner shares)."""
-    if ind.kind == "relative" or filters.is_programme:
+    """The target under ``filters`` and whether it is illustrative (a sum of partner shares).
+
+    A measure whose target splits as ``same`` (relative changes, averages) keeps the programme's target
+    under any filter; one that splits as ``sum`` gets the sum of the covered partners' shares, and no
+    target under a region filter (targets belong to partners)."""
+    if ind.measure_spec.target_split == "same" or filters.is_programme:
         return ind.target, False
     partners = filters.partner_ids(ref)
     if partners is None:
@@ -176,7 +180,7 @@ def target_for(ind: Indicator, filters: Filters, ref: Reference) -> tuple[float 
 
 def _result(ind: Indicator, **fields) -> IndicatorResult:
     base = dict(id=ind.id, label=ind.label(), kind=ind.kind, unit=ind.unit, measure=ind.measure, value=None,
-                baseline=None, current=None, attainment=None, forecast=None, n=0)
+                baseline=None, current=None, attainment=None, forecast=None, n=0, spec=ind.measure_spec)
     return IndicatorResult(**{**base, **fields})
 
 
@@ -208,10 +212,11 @@ def indicator_result(con: duckdb.DuckDBPyConnection, ind: Indicator, as_of: dt.d
         if target is None:
             return _result(ind, **common, value=value, status="no_target", n=n, coverage=cover,
                            note="no target for a region: targets belong to partners, not to regions")
-        a = att.attainment(value, target)
+        a = att.attainment(value, target, ind.measure_spec.direction)
         status = att.status(a, expected, prog.on_track, prog.at_risk, final=final)
+        forecast = value if final else att.forecast(value, expected) if ind.measure_spec.accumulates else None
         return _result(ind, **common, value=value, attainment=a, status=status, n=n, coverage=cover,
-                       forecast=value if final else att.forecast(value, expected),
+                       forecast=forecast,
                        note="final: the project has ended" if final else "")
     return _relative_result(con, ind, as_of, filters, ref, common, final, not_started)
 
@@ -255,7 +260,7 @@ def _relative_result(con: duckdb.DuckDBPyConnection, ind: Indicator, as_of: dt.d
     baseline, n_base = level_in_window(con, ind, *base_window, filters, included)
     current, n = level_in_window(con, ind, *cur_window, filters, included)
     change = att.relative_change(current, baseline)
-    a = att.attainment(change, common["target"])
+    a = att.attainment(change, common["target"])  # the target's sign carries the direction (reference._check)
     if change is None:
         status: att.Status = "baseline_missing"
         a = None
@@ -277,14 +282,15 @@ def first_comparable_as_of(prog: Programme) -> dt.date:
 def _alternative(con: duckdb.DuckDBPyConnection, ind: Indicator, filters: Filters, ref: Reference,
                  cur_window: tuple[dt.date, dt.date], included: list[str]) -> Alternative | None:
     """The catalogue's alternative reading over the same partners and windows, or None if it declares none."""
-    alt = alternative(ind)
+    alt = alternative(ind, ref)
     if alt is None:
         return None
     label, alt_ind = alt
     prog = ref.programme
     b = level_in_window(con, alt_ind, prog.baseline_start, prog.baseline_end, filters, included)[0]
     c = level_in_window(con, alt_ind, *cur_window, filters, included)[0]
-    points = None if b is None or c is None else (c - b) * 100 if alt_ind.measure == "ratio" else c - b
+    share = alt_ind.measure_spec.format == "share"
+    points = None if b is None or c is None else (c - b) * 100 if share else c - b
     return Alternative(label, b, c, att.relative_change(c, b), points)
 
 
@@ -314,13 +320,6 @@ def budget_of(filters: Filters, ref: Reference) -> tuple[Decimal | None, Decimal
     return total, erdf, True
 
 
-@functools.cache
-def budget_thresholds(directory: Path = REFERENCE_DIR) -> dict[str, float]:
-    """The ``budget_*`` thresholds of programme.toml's [status], as keywords of ``attainment.budget_status``."""
-    status = tomllib.loads((directory / "programme.toml").read_text(encoding="utf-8"))["status"]
-    return {k.removeprefix("budget_"): float(v) for k, v in status.items() if k.startswith("budget_")}
-
-
 def budget(con: duckdb.DuckDBPyConnection, as_of: dt.date, filters: Filters, ref: Reference) -> Budget:
     """Spent (paid by ``as_of``) against the budget of the partners the filter covers, in exact Decimals.
 
@@ -340,7 +339,7 @@ def budget(con: duckdb.DuckDBPyConnection, as_of: dt.date, filters: Filters, ref
     if filters.is_empty(ref) or filters.partner_ids(ref) == []:
         status: att.BudgetStatus = "empty_selection"
     else:
-        status = att.budget_status(spent_eur, total, as_of, prog.start, prog.end, **budget_thresholds())
+        status = att.budget_status(spent_eur, total, as_of, prog.start, prog.end, **prog.budget_thresholds)
     return Budget(
         total_eur=total, erdf_eur=erdf, spent_eur=spent_eur,
         planned_eur=None if total is None else att.planned_spend(total, as_of, prog.start, prog.end),
@@ -378,11 +377,12 @@ def default_as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
 
 
 def summarize(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None,
-              filters: Filters | None = None) -> Summary:
-    """Every indicator of the catalogue and the budget, at ``as_of`` under ``filters``. Without ``as_of``,
-    the default of :func:`as_of_rule`; an ``as_of`` after the project end is capped at the end (results stop
-    there: the figures are final) and the date asked for is kept in ``requested_as_of``."""
-    ref = load_reference()
+              filters: Filters | None = None, ref: Reference | None = None) -> Summary:
+    """Every indicator of the catalogue ``ref`` (default: data/reference/) and the budget, at ``as_of`` under
+    ``filters``. Without ``as_of``, the default of :func:`as_of_rule`; an ``as_of`` after the project end is
+    capped at the end (results stop there: the figures are final) and the date asked for is kept in
+    ``requested_as_of``."""
+    ref = ref or load_reference()
     prog = ref.programme
     filters = filters or Filters()
     requested = None

@@ -1,0 +1,141 @@
+"""A topic page (Education, Entrepreneurship) drawn from the catalogue: the indicators whose ``page`` is that
+page, in their ``order``, each with its headline, its caption (the catalogue's template, filled from the
+entry) and the chart its kind calls for. Nothing here names an indicator, a target or a window."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+import pandas as pd
+import streamlit as st
+
+from siree_metrics.charts.style import COUNTRY_LABELS, STATUS_WORDS
+from siree_metrics.ingest.contract import load_contract
+from siree_metrics.metrics import series
+from siree_metrics.metrics.summary import IndicatorResult, target_for
+from siree_metrics.reference import Indicator, Reference, load_reference
+
+from . import data
+from .figures import charts
+from .i18n import t
+from .page import View, show_chart
+
+
+def on_page(ref: Reference, page: str) -> list[Indicator]:
+    """The catalogue's indicators for the topic page ``page``, in their ``order`` (then catalogue order)."""
+    return sorted((ind for ind in ref.indicators if ind.page == page), key=lambda ind: ind.order)
+
+
+def target_text(ind: Indicator) -> str:
+    """The catalogue's target as a caption writes it: "+20 %" for a change, else as its measure shows a level
+    ("450" for a count, "12.5" for an average)."""
+    return f"{ind.target * 100:+.0f} %" if ind.kind == "relative" else ind.measure_spec.show(ind.target)
+
+
+def caption(ind: Indicator) -> str:
+    """The indicator's caption template, translated, filled with its label, unit and target."""
+    return t(ind.caption, label=t(ind.label()), unit=t(ind.unit), target=target_text(ind))
+
+
+def _is_share(ind: Indicator) -> bool:
+    """Whether the indicator's level is a share (drawn in per cent), as its measure declares."""
+    return ind.measure_spec.format == "share"
+
+
+@dataclass
+class Topic:
+    """The current selection's figures for one topic page, and how to draw each of its indicators."""
+
+    view: View
+    page: str
+
+    @cached_property
+    def ref(self) -> Reference:
+        return load_reference()
+
+    @cached_property
+    def indicators(self) -> list[Indicator]:
+        return on_page(self.ref, self.page)
+
+    @cached_property
+    def results(self) -> dict[str, IndicatorResult]:
+        return {r.id: r for r in data.get_summary(self.view.as_of, self.view.filters).indicators}
+
+    @cached_property
+    def by_country(self) -> dict[str, object]:
+        """The filters of each country of the selection (a country the filters leave out is not there)."""
+        return {c: f for c in self.view.countries if (f := series.country_filters(self.view.filters, c)) is not None}
+
+    @cached_property
+    def country_results(self) -> dict[str, dict[str, IndicatorResult]]:
+        return {c: {r.id: r for r in data.get_summary(self.view.as_of, f).indicators}
+                for c, f in self.by_country.items()}
+
+    def coverage(self, df: pd.DataFrame, rows: str = "n") -> str:
+        return t("{k} of {n} countries reported for this period",
+                 k=series.countries_reported(df, tuple(self.by_country), rows), n=len(self.by_country))
+
+    def missing(self, ind: Indicator) -> str:
+        """What an empty chart lacks: the dataset partners send the indicator's figures in."""
+        return t("Nothing reported for this selection from {start} to {end}: partners send these figures as the "
+                 "“{dataset}” dataset (see the Data page).", start=self.view.start.isoformat(),
+                 end=self.view.until.isoformat(), dataset=t(load_contract()[ind.dataset].label))
+
+    def section(self, ind: Indicator) -> None:
+        """Heading, headline figure, caption and chart of one indicator."""
+        r = self.results[ind.id]
+        st.subheader(t(ind.label()))
+        st.markdown(charts.headline(r.value, r.target, r.status, ind.kind == "relative", r.target_illustrative, t))
+        st.caption(caption(ind))
+        chart_for(ind)(self, ind)
+
+    def footnote(self) -> None:
+        """The note an asterisk on the page points to, once, if any of its targets is illustrative."""
+        if any(self.results[ind.id].target_illustrative for ind in self.indicators):
+            st.caption(t("* Illustrative target: the sum of the selected partners' shares, which are not published."))
+
+    def notes(self, ind: Indicator) -> dict[str, str]:
+        """Each country's change against its baseline and its status, for the panel titles."""
+        out = {}
+        for country, rs in self.country_results.items():
+            r = rs[ind.id]
+            out[country] = ("" if r.value is None else f"{r.value:+.0%} · ") + t(STATUS_WORDS[r.status])
+        return out
+
+
+def _monthly(topic: Topic, ind: Indicator) -> None:
+    """A relative indicator: its level each month by country, against the baseline and the target on it."""
+    view, prog = topic.view, topic.ref.programme
+    df = data.frame(series.monthly, ind.id, *view.period)
+    fig = charts.monthly_vs_baseline(df, view.start, view.until, ind.target, (prog.baseline_start, prog.baseline_end),
+                                     percent=_is_share(ind), notes=topic.notes(ind), text=t)
+    show_chart(fig, df, ind.id, view.as_of, topic.coverage(df), empty=topic.missing(ind) if df.empty else None)
+
+
+def _cumulative(topic: Topic, ind: Indicator) -> None:
+    """A count indicator: its running total by country, against the selection's target and the pace to it."""
+    view, prog = topic.view, topic.ref.programme
+    df = data.frame(series.cumulative, ind.id, *view.period)
+    target, illustrative = target_for(ind, view.filters, topic.ref)
+    fig = charts.cumulative_vs_target(df, view.start, view.until, target, (prog.start, prog.end),
+                                      topic.results[ind.id].status, illustrative, t)
+    show_chart(fig, df, ind.id, view.as_of, topic.coverage(df, "rows"), empty=topic.missing(ind) if df.empty else None)
+
+
+def _by_country(topic: Topic, ind: Indicator) -> None:
+    """A count that does not accumulate (an average such as hours per teacher): its level over the period by
+    country."""
+    view = topic.view
+    df = data.frame(series.breakdown, ind.id, "country", *view.period)
+    fig = charts.breakdown_bars(df, "country", {c: t(COUNTRY_LABELS[c]) for c in COUNTRY_LABELS}, t)
+    show_chart(fig, df, ind.id, view.as_of, topic.coverage(df), empty=topic.missing(ind) if df.empty else None)
+
+
+def chart_for(ind: Indicator) -> Callable[[Topic, Indicator], None]:
+    """The chart an indicator's measure family calls for, from the SQL its measure declares (measures.toml):
+    a level by month against the baseline (``monthly``), a running total against the target (``cumulative``),
+    else the level over the period by country."""
+    sql = ind.measure_spec.sql
+    return _monthly if "monthly" in sql else _cumulative if "cumulative" in sql else _by_country
