@@ -1,0 +1,51 @@
+"""How each target's status evolved: attainment and status at every quarter end of the project.
+
+A committee sees when a target slipped: ``quarterly`` summarises the view at each quarter end from the
+first one after the project start to the as-of date (the project end at most), and returns one row per
+indicator and quarter. Each row is exactly what ``summarize`` says at that date, so a quarter's figure can be
+checked on any page by setting its as-of date.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+import duckdb
+import pandas as pd
+
+from siree_metrics.metrics.filters import Filters
+from siree_metrics.metrics.summary import summarize
+from siree_metrics.reference import Reference, load_reference
+
+COLUMNS = ["indicator", "label", "quarter_end", "value", "target", "attainment", "expected", "status"]
+
+
+def quarter_ends(first: dt.date, last: dt.date) -> list[dt.date]:
+    """The quarter ends (31 Mar, 30 Jun, 30 Sep, 31 Dec) on or after ``first`` and on or before ``last``."""
+    out = []
+    year, month = first.year, ((first.month - 1) // 3 + 1) * 3
+    while True:
+        end = dt.date(year, month, calendar.monthrange(year, month)[1])
+        if end > last:
+            return out
+        if end >= first:
+            out.append(end)
+        year, month = (year + 1, 3) if month == 12 else (year, month + 3)
+
+
+def quarterly(con: duckdb.DuckDBPyConnection, as_of: dt.date, filters: Filters | None = None,
+              ref: Reference | None = None) -> pd.DataFrame:
+    """One row per indicator and quarter end from the project start to ``as_of`` (capped at the project end):
+    value, target, attainment, expected pace and status at that date, in catalogue then date order."""
+    ref = ref or load_reference()
+    prog = ref.programme
+    rows = []
+    for day in quarter_ends(prog.start, min(as_of, prog.end)):
+        s = summarize(con, day, filters, ref)
+        rows += [{"indicator": r.id, "label": r.label, "quarter_end": day, "value": r.value, "target": r.target,
+                  "attainment": r.attainment, "expected": r.expected, "status": r.status} for r in s.indicators]
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    order = {ind.id: i for i, ind in enumerate(ref.indicators)}
+    return frame.sort_values(["indicator", "quarter_end"], key=lambda c: c.map(order) if c.name == "indicator" else c,
+                             kind="stable").reset_index(drop=True)
