@@ -20,7 +20,7 @@ from siree_metrics.charts.style import (
     STATUS_TEXT_COLOURS,
     STATUS_WORDS,
 )
-from siree_metrics.metrics import history
+from siree_metrics.metrics import history, suppress
 from siree_metrics.metrics.summary import IndicatorResult
 from siree_metrics.reference import load_reference
 from ui import data
@@ -39,8 +39,13 @@ def _shown(r: IndicatorResult, x: float | None) -> str:
     return style.LEVEL_FORMATS[r.spec.format if r.spec else "number"](x)
 
 
+def _field(r: IndicatorResult, name: str, fmt: object) -> str:
+    """A figure of ``r`` as text; ``<5`` where it is suppressed for this viewer (suppress.summary)."""
+    return suppress.shown_field(r, name, summary, fmt)
+
+
 def _value(r: IndicatorResult) -> str:
-    return style.change(r.value) if r.kind == "relative" else _shown(r, r.value)
+    return _field(r, "value", style.change if r.kind == "relative" else lambda x: _shown(r, x))
 
 
 def _target(r: IndicatorResult) -> str:
@@ -64,18 +69,19 @@ def _detail(r: IndicatorResult) -> str:
     if r.kind == "relative":
         level = ref.indicator(r.id).measure_spec.show  # as its measure declares: a share as a percentage
         parts.append(t(r.change_text()) if r.change_text() else
-                     t("baseline {b} → now {c}", b=level(r.baseline or 0), c=level(r.current or 0)))
+                     t("baseline {b} → now {c}", b=_field(r, "baseline", lambda x: style.MISSING if x is None else level(x)),
+                       c=_field(r, "current", lambda x: style.MISSING if x is None else level(x))))
         if r.coverage:
             parts.append(t(r.coverage.text()))
         if r.alternative and r.alternative.change is not None:
             a = r.alternative
             parts.append(t("not the target: {label} {b} → {c}", label=a.label, b=style.rate(a.baseline),
                            c=style.rate(a.current)))
-        parts.append(f"n = {r.n_baseline:,} / {r.n:,}")
+        parts.append(f"n = {_field(r, 'n_baseline', style.count)} / {_field(r, 'n', style.count)}")
     else:
         if r.forecast is not None and summary.as_of < prog.end:
             parts.append(t("forecast at end: {f}", f=_shown(r, r.forecast)))
-        parts.append(f"n = {r.n:,}")
+        parts.append(f"n = {_field(r, 'n', style.count)}")
     return " · ".join(parts)
 
 
@@ -117,9 +123,12 @@ with left:
         "indicator": r.label, "label": r.label + (" ⚠ " + t("incomplete") if r.incomplete else ""), "value": r.value, "target": r.target,
         "attainment": r.attainment, "expected": r.expected, "status": r.status, "n": r.n,
         "complete": None if r.coverage is None else r.coverage.complete,
+        **({"value_shown": _value(r), "n_shown": _field(r, "n", style.count)} if summary.suppression else {}),
     } for r in summary.indicators])
     missing = table["attainment"].isna().all()
-    with_rows = sum(r.status not in ("no_data", "empty_selection") and (r.n > 0 or r.status == "baseline_missing")
+    # n is None where a viewer's figure rests on 1-4 rows (suppressed): it has rows
+    with_rows = sum(r.status not in ("no_data", "empty_selection")
+                    and (r.n is None or r.n > 0 or r.status == "baseline_missing")
                     for r in summary.indicators)
     incomplete = [r.label for r in summary.indicators if r.incomplete]
     show_chart(charts.attainment_vs_pace(table), table.drop(columns="label"), "attainment", summary.as_of,

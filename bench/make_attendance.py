@@ -1,6 +1,10 @@
 """Generate a valid school_attendance CSV of ROWS data rows, for the loader benchmark (issue 2).
 
-Usage: python bench/make_attendance.py ROWS OUT.csv
+Usage: python bench/make_attendance.py [--narrow] ROWS OUT.csv
+
+--narrow writes only the six required columns (partner_id, region, school_id, month, children_enrolled,
+children_attending), the shape of a school's monthly attendance export; without it the file also has
+sessions_possible and sessions_attended (eight columns).
 
 The whole file is written by one DuckDB ``COPY (SELECT ... FROM range(n)) TO ...``, so 10 M rows take
 seconds, not minutes. Every row passes the loader's checks:
@@ -23,7 +27,10 @@ PAIRS = (("MECHELEN", "BE212"), ("ADICE", "FRE11"), ("UOG", "UKJ41"), ("MIDDELBU
 MONTHS = 58  # 2017-03 .. 2021-12
 
 
-def sql(rows: int, out: Path) -> str:
+NARROW = ("partner_id", "region", "school_id", "month", "children_enrolled", "children_attending")
+
+
+def sql(rows: int, out: Path, narrow: bool = False) -> str:
     partners = "[" + ", ".join(f"'{p}'" for p, _ in PAIRS) + "]"
     regions = "[" + ", ".join(f"'{r}'" for _, r in PAIRS) + "]"
     target = str(out).replace("'", "''")
@@ -40,7 +47,8 @@ def sql(rows: int, out: Path) -> str:
                18 + ((h >> 12) % 5) AS days
         FROM base
       )
-      SELECT {partners}[1 + school % {len(PAIRS)}] AS partner_id,
+      SELECT {", ".join(NARROW) if narrow else "* EXCLUDE (i)"} FROM (
+      SELECT i, {partners}[1 + school % {len(PAIRS)}] AS partner_id,
              {regions}[1 + school % {len(PAIRS)}] AS region,
              'S' || lpad(CAST(school AS VARCHAR), 7, '0') AS school_id,
              strftime(DATE '2017-03-01' + to_months(CAST(m AS INTEGER)), '%Y-%m') AS month,
@@ -48,7 +56,7 @@ def sql(rows: int, out: Path) -> str:
              enrolled - ((h >> 24) % (enrolled // 5 + 1)) AS children_attending,
              enrolled * days AS sessions_possible,
              enrolled * days - ((h >> 36) % (enrolled * days // 8 + 1)) AS sessions_attended
-      FROM figures
+      FROM figures)
       ORDER BY i
     ) TO '{target}' (FORMAT csv, HEADER true)
     """
@@ -64,14 +72,16 @@ def misnumbered(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def main(argv: list[str]) -> int:
+    narrow = argv[:1] == ["--narrow"]
+    argv = argv[1:] if narrow else argv
     if len(argv) != 2 or not argv[0].isdigit() or int(argv[0]) < 1:
-        print("usage: python bench/make_attendance.py ROWS OUT.csv", file=sys.stderr)
+        print("usage: python bench/make_attendance.py [--narrow] ROWS OUT.csv", file=sys.stderr)
         return 2
     rows, out = int(argv[0]), Path(argv[1])
     out.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(":memory:")
     con.execute("SET preserve_insertion_order = true")
-    con.execute(sql(rows, out))
+    con.execute(sql(rows, out, narrow))
     con.close()
     print(f"wrote {rows} rows to {out} ({out.stat().st_size / 1e6:.1f} MB)")
     return 0

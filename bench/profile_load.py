@@ -26,7 +26,7 @@ if not os.environ.get("PYTHONPATH"):  # bench/run.py's --commit sets PYTHONPATH 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(1, str(Path(__file__).resolve().parent))
 
-from siree_metrics import load, read, store  # noqa: E402
+from siree_metrics.ingest import load, read, store  # noqa: E402
 
 SLOW_S = 0.05
 PIECES = ((read, "examine"), (read, "stage"), (load, "_explain"), (load, "_row_problems"), (load, "_store"),

@@ -1,12 +1,15 @@
-"""Loader and summary benchmark (issue 2, "Speed"): the project's load against DuckDB's own read_csv.
+"""Loader and summary benchmark (issues 2 and 8): the project's load against DuckDB's own read_csv.
 
-Usage: python bench/run.py [--rows 1000000 10000000] [--repeat 3] [--doc docs/performance.md] [--commit HEAD]
+Usage: python bench/run.py [--rows 1000000 10000000] [--shapes wide narrow] [--repeat 3] [--doc docs/performance.md]
+                           [--commit HEAD]
 
 --commit REV measures that commit from a clean snapshot (git archive into bench/out/code_SHA) instead of the
 working tree, which other work may be changing during a run of several minutes.
 
-For each size: generate a valid school_attendance CSV once (bench/out/, git-ignored), then, each in a
-fresh process measured with /usr/bin/time -v, ``--repeat`` times:
+For each size and shape: generate a valid school_attendance CSV once (bench/out/, git-ignored) — "wide",
+eight columns, or "narrow", the six required ones (a school's monthly attendance export, where the loader's
+per-file passes weigh most) — then, each in a fresh process measured with /usr/bin/time -v, ``--repeat``
+times:
 
   (a) DuckDB's own ``CREATE TABLE t AS SELECT * FROM read_csv(FILE)`` into a new database file;
   (b) ``python -m siree_metrics load --db NEW.duckdb --dataset school_attendance FILE``;
@@ -108,27 +111,33 @@ def label(rows: int) -> str:
     return f"{rows // 1_000_000} M" if rows % 1_000_000 == 0 else f"{rows:,}"
 
 
-def bench_size(rows: int, repeat: int, py: str) -> dict:
+SHAPES = {"wide": [], "narrow": ["--narrow"]}  # make_attendance.py's option for each file shape
+COLUMNS = {"wide": 8, "narrow": 6}
+
+
+def bench_size(rows: int, repeat: int, py: str, shape: str = "wide") -> dict:
     OUT.mkdir(parents=True, exist_ok=True)
-    csv = OUT / f"school_attendance_{rows}.csv"
-    log = OUT / f"run_{rows}.log"
+    name = f"{rows}" if shape == "wide" else f"{shape}_{rows}"
+    csv = OUT / f"school_attendance_{name}.csv"
+    log = OUT / f"run_{name}.log"
     log.write_text("", encoding="utf-8")
     load_before = os.getloadavg()[0]
-    gen_wall, gen_rss, _, _ = timed([py, str(BENCH / "make_attendance.py"), str(rows), str(csv)], log)
+    gen_wall, gen_rss, _, _ = timed([py, str(BENCH / "make_attendance.py"), *SHAPES[shape], str(rows), str(csv)],
+                                    log)
     print(f"[{label(rows)}] generated {csv.name} ({csv.stat().st_size / 1e6:.0f} MB) in {gen_wall:.1f} s", flush=True)
 
     duck, load, summ = Measure("DuckDB CREATE TABLE AS read_csv"), Measure("siree load"), Measure("siree summary")
     inner: list[dict] = []
-    loaded = OUT / f"loaded_{rows}.duckdb"
+    loaded = OUT / f"loaded_{name}.duckdb"
     for i in range(repeat):
-        db = fresh(OUT / f"duckdb_{rows}.duckdb")
+        db = fresh(OUT / f"duckdb_{name}.duckdb")
         w, r, out, c = timed([py, str(BENCH / "duckdb_ctas.py"), str(db), str(csv)], log)
         assert int(out.strip()) == rows, out
         duck.walls.append(w), duck.rss_mb.append(r), duck.cpus.append(c)
         print(f"[{label(rows)}] run {i + 1}: DuckDB read_csv {w:.2f} s, {r:.0f} MB", flush=True)
         fresh(db)
 
-        db = fresh(OUT / f"load_{rows}.duckdb")
+        db = fresh(OUT / f"load_{name}.duckdb")
         w, r, _, c = timed([py, "-m", "siree_metrics", "load", "--db", str(db), "--dataset", "school_attendance",
                             str(csv)], log)
         load.walls.append(w), load.rss_mb.append(r), load.cpus.append(c)
@@ -152,10 +161,15 @@ def bench_size(rows: int, repeat: int, py: str) -> dict:
     assert wrong_rows == 0, f"{wrong_rows} rows have a source_row that is not their line in the file"
     assert inner[-1]["children_in_school_n"] is not None
     return {
-        "rows": rows, "loadavg_before": load_before, "file_mb": csv.stat().st_size / 1e6, "generate_s": gen_wall,
+        "rows": rows, "shape": shape, "loadavg_before": load_before, "file_mb": csv.stat().st_size / 1e6, "generate_s": gen_wall,
         "duckdb": duck.__dict__, "load": load.__dict__, "summary": summ.__dict__, "inner": inner,
         "children_in_school": school, "db_mb": loaded.stat().st_size / 1e6, "misnumbered": wrong_rows,
     }
+
+
+def _shape(res: dict) -> str:
+    shape = res.get("shape", "wide")
+    return f"{shape}, {COLUMNS[shape]} columns"
 
 
 def ok(good: bool) -> str:
@@ -169,7 +183,8 @@ def table(results: list[dict]) -> str:
     for res in results:
         d, lo, s = (Measure(**res[k]) for k in ("duckdb", "load", "summary"))
         ratio = lo.wall / d.wall
-        rows, size = label(res["rows"]), f"{res['file_mb']:.0f} MB"
+        rows = f"{label(res['rows'])}, {_shape(res)}"
+        size = f"{res['file_mb']:.0f} MB"
         runs = lambda m: ", ".join(f"{w:.2f}" for w in m.walls)  # noqa: E731
         lines += [
             f"| {rows} | {size} | (a) DuckDB `CREATE TABLE t AS SELECT * FROM read_csv(FILE)` | {d.wall:.2f} | "
@@ -194,11 +209,11 @@ def goals(results: list[dict]) -> str:
                  if res["rows"] == 10_000_000 else
                  f"load {ratio:.2f}x DuckDB's own time (the {GOAL_RATIO:.0f}x goal is set at 10 M rows)")
         out.append(
-            f"- {label(res['rows'])} rows: {speed}; peak memory {peak:.0f} MB (goal: under 2 GB) — "
+            f"- {label(res['rows'])} rows, {_shape(res)}: {speed}; peak memory {peak:.0f} MB (goal: under 2 GB) — "
             f"{ok(peak < GOAL_RSS_MB)}; summary {s.wall:.2f} s as a whole command, summarize() {inner:.3f} s "
             f"in-process (goal: under {GOAL_SUMMARY_S} s) — {ok(s.wall < GOAL_SUMMARY_S)} both ways"
             if s.wall < GOAL_SUMMARY_S and inner < GOAL_SUMMARY_S else
-            f"- {label(res['rows'])} rows: {speed}; peak memory {peak:.0f} MB (goal: under 2 GB) — "
+            f"- {label(res['rows'])} rows, {_shape(res)}: {speed}; peak memory {peak:.0f} MB (goal: under 2 GB) — "
             f"{ok(peak < GOAL_RSS_MB)}; summary {s.wall:.2f} s as a whole command — {ok(s.wall < GOAL_SUMMARY_S)}, "
             f"summarize() {inner:.3f} s in-process — {ok(inner < GOAL_SUMMARY_S)} (goal: under {GOAL_SUMMARY_S} s)")
         out[-1] += (f". (1-minute load average before these runs: {res.get('loadavg_before', float('nan')):.2f}; "
@@ -263,6 +278,8 @@ def write_doc(doc: Path, section: str) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    ap.add_argument("--shapes", nargs="+", choices=list(SHAPES), default=list(SHAPES),
+                    help="wide: 8 columns; narrow: the 6 required columns")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--doc", type=Path, default=ROOT / "docs" / "performance.md")
     ap.add_argument("--notes", type=Path, help="Markdown appended to the section (e.g. profiling results)")
@@ -279,23 +296,25 @@ def main() -> int:
     command = "python bench/run.py " + " ".join(sys.argv[1:])
     code_before = code_state()
     results = []
-    for rows in args.rows:
-        results.append(bench_size(rows, args.repeat, py))
-        (OUT / f"results_{rows}.json").write_text(json.dumps(results[-1], indent=2), encoding="utf-8")
+    for rows, shape in [(rows, shape) for rows in args.rows for shape in args.shapes]:
+        results.append(bench_size(rows, args.repeat, py, shape))
+        name = f"{rows}" if shape == "wide" else f"{shape}_{rows}"
+        (OUT / f"results_{name}.json").write_text(json.dumps(results[-1], indent=2), encoding="utf-8")
         section = "\n\n".join([
             HEADING,
             f"Measured with `{command}` (from the project root, Python `{py}`); each step in a fresh process "
             f"under `/usr/bin/time -v`, {args.repeat} run(s) each, median wall time and the largest maximum resident "
-            f"set size. The file is a valid school_attendance CSV from `bench/make_attendance.py` (every row "
-            f"accepted). After the loads, every stored row's `source_row` is checked against its content (record "
+            f"set size. The files are valid school_attendance CSVs from `bench/make_attendance.py` (every row "
+            f"accepted): wide, 8 columns, and narrow (`--narrow`), the 6 required columns. After the loads, every "
+            f"stored row's `source_row` is checked against its content (record "
             f"i is school i // 58 in month i % 58): "
             f"{', '.join(str(r['misnumbered']) for r in results)} row(s) wrong. "
-            f"Raw output: bench/out/run_ROWS.log, bench/out/results_ROWS.json.",
+            f"Raw output: bench/out/run_[narrow_]ROWS.log, bench/out/results_[narrow_]ROWS.json.",
             machine(py) + f"\n- Code measured: commit {code_before}"
             + ("" if code_state() == code_before else f"; **the code changed during the run**, now {code_state()}"),
             table(results),
-            "Goals (issue 2, on this 2-core machine): load within 2x DuckDB's own time at 10 M rows, peak memory "
-            "under 2 GB, summary under 0.5 s.\n\n" + goals(results),
+            "Goals (issues 2 and 8, on this 2-core machine): load within 2x DuckDB's own time at 10 M rows, "
+            "for the wide and the narrow file, peak memory under 2 GB, summary under 0.5 s.\n\n" + goals(results),
         ])
         if args.notes and args.notes.exists():
             section += "\n\n" + args.notes.read_text(encoding="utf-8").strip()

@@ -22,7 +22,8 @@ st.caption(t("Attainment of each indicator in each country as of {date}, with it
              "expected by now. Country targets are the sum of their partners' (illustrative) shares; relative "
              "targets apply unchanged.", date=view.as_of.isoformat()))
 table = series.attainment_rows({c: data.get_summary(view.as_of, f) for c, f in by_country.items()})
-reported = int(table.groupby("country")["n"].sum().gt(0).sum()) if not table.empty else 0
+# n is NaN only where a viewer's figure rests on 1-4 rows (suppressed): that country reported
+reported = int(table.assign(n=table["n"].fillna(1)).groupby("country")["n"].sum().gt(0).sum()) if not table.empty else 0
 show_chart(charts.attainment_by_country(table, t), table, "attainment_by_country", view.as_of,
            t("{k} of {n} countries reported for this period", k=reported, n=len(by_country)),
            empty=None if reported else t("No country in this selection has reported anything up to {date}.",
@@ -37,7 +38,8 @@ regions = data.frame(series.region_activity, *view.period)
 # every indicator of the catalogue, in its measure's words and digits ("Teachers trained: new in the period")
 figures = [(ind.id, t("{label}: {words}", label=t(ind.label()), words=t(ind.measure_spec.period_words)),
             LEVEL_FORMATS[ind.measure_spec.format]) for ind in ref.indicators]
-active = int((regions["records"] > 0).sum())
+is_active = regions["active"] if "active" in regions else regions["records"] > 0  # a viewer's frame says
+active = int(is_active.sum())
 table = regions.drop(columns=["x", "y"])
 show_chart(charts.region_map(regions, figures, text=t), table, "activity_by_region", view.as_of,
            t("{k} of {n} programme-area regions reported activity in this period", k=active, n=len(regions)),
@@ -45,7 +47,10 @@ show_chart(charts.region_map(regions, figures, text=t), table, "activity_by_regi
                                        start=view.start.isoformat(), end=until.isoformat()))
 if active:
     st.markdown("#### " + t("Regions with activity, by records reported"))
-    ranked = regions[regions["records"] > 0].assign(level=regions["records"], n=regions["records"])
+    ranked = regions[is_active].assign(level=regions["records"], n=regions["records"])
+    shown = ["level_shown", "n_shown"] if "records_shown" in regions else []  # "<5" for a viewer
+    if shown:
+        ranked = ranked.assign(level_shown=ranked["records_shown"], n_shown=ranked["records_shown"])
     ranked = ranked.assign(place=ranked["name"] + " (" + ranked["region"] + ")")
-    show_chart(charts.breakdown_bars(ranked[["place", "country", "level", "n"]], "place", text=t),
-               table[table["records"] > 0], "regions_ranked", view.as_of)
+    show_chart(charts.breakdown_bars(ranked[["place", "country", "level", "n", *shown]], "place", text=t),
+               table[is_active], "regions_ranked", view.as_of)

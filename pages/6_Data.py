@@ -1,15 +1,19 @@
 """Data: upload a partner's file (checked with the command line's rules and words), the files loaded so
-far, which quarters each partner has sent, and blank templates."""
+far, the corrections (retracted and restored files, what a file changed), which quarters each partner has sent,
+and blank templates; for an admin, the accounts."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from siree_metrics.docs import template_csv
+from siree_metrics.downloads import frame_csv
 from siree_metrics.ingest.contract import load_contract
 from siree_metrics.metrics import history
 from siree_metrics.reference import load_reference
 from ui import data
+from ui.auth import accounts_admin
+from ui.corrections import corrections_section
 from ui.figures import budget_charts
 from ui.i18n import t
 from ui.page import page, show_chart
@@ -18,8 +22,8 @@ from ui.upload import dataset_label, upload_form
 view = page("Data", "📤")
 contract = load_contract()
 
-upload_tab, history_tab, grid_tab, templates_tab = st.tabs(
-    [t("Upload a file"), t("Loaded files"), t("Who sent what"), t("Blank templates")])
+upload_tab, history_tab, corrections_tab, grid_tab, templates_tab = st.tabs(
+    [t("Upload a file"), t("Loaded files"), t("Corrections and history"), t("Who sent what"), t("Blank templates")])
 
 with upload_tab:
     upload_form()
@@ -43,7 +47,7 @@ with history_tab:
                 "replaced_rows": st.column_config.NumberColumn(t("Replaced rows"), format="%d"),
                 "warnings": t("Warnings"),
             })
-        st.download_button(t("Download CSV"), files.to_csv(index=False).encode("utf-8"),
+        st.download_button(t("Download CSV"), frame_csv(files),  # file names and warnings: formulas neutralised
                            file_name="siree_loaded_files.csv", mime="text/csv", on_click="ignore",
                            key="data_files_download")
     late = data.frame(history.outside_project_period)
@@ -52,6 +56,9 @@ with history_tab:
         st.caption(t("Dated after the project end ({end}): stored and exported, but outside every result, which "
                      "stops at the project end.", end=load_reference().programme.end))
         st.dataframe(late, hide_index=True, width="stretch")
+
+with corrections_tab:
+    corrections_section()  # retracted and restored files, what a file changed; an admin retracts and restores
 
 with grid_tab:
     until = view.until
@@ -87,3 +94,5 @@ with templates_tab:
                                                              cols=", ".join(ds.required)))
         right.download_button(t("Download {name}.csv", name=name), text.encode("utf-8"), file_name=f"{name}.csv",
                               mime="text/csv", on_click="ignore", key=f"data_template_{name}")
+
+accounts_admin()  # an admin's only: who may log in, with which role

@@ -1,8 +1,14 @@
-"""The command line: ``python -m siree_metrics load|summary|export|demo|docs`` (see README).
+"""The command line: ``python -m siree_metrics load|summary|export|pack|demo|docs`` (see README).
 
-``load`` and ``demo`` create the database if it does not exist; ``summary`` and ``export`` refuse a
+``load`` and ``demo`` create the database if it does not exist; ``summary``, ``export`` and ``pack`` refuse a
 database that does not exist (a mistyped ``--db`` is not an empty project). Every command brings an
 existing database up to the contract first (``store.connect``).
+
+The command line is the operator's (the admin's) tool on the server: ``user add|list|remove|passwd``
+manage the accounts (the first admin is made here), ``backup`` and ``restore`` copy the database with its
+accounts, ``retract`` and ``restore-batch`` take a loaded file out of the figures and put it back (logged;
+``summary`` and ``export`` take ``--as-loaded-on`` to show the data as they stood at a past moment),
+and ``load`` records "command line: <user name>" (or ``--by``) as who loaded each file.
 
 Exit codes, and no traceback reaches the user:
   0    all well;
@@ -19,8 +25,10 @@ Exit codes, and no traceback reaches the user:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime as dt
+import getpass
 import json
 import os
 import re
@@ -31,11 +39,17 @@ from pathlib import Path
 
 import duckdb
 
+from siree_metrics import accounts
+from siree_metrics.accounts import AccountError
 from siree_metrics.charts import style
 from siree_metrics.charts.style import BUDGET_STATUS_WORDS
-from siree_metrics.ingest import store
+from siree_metrics.downloads import neutralise
+from siree_metrics.ingest import audit, backup, limits, store
+from siree_metrics.ingest.backup import BackupError
 from siree_metrics.ingest.contract import load_contract
 from siree_metrics.ingest.load import load_file
+from siree_metrics.ingest.problems import Refused
+from siree_metrics.metrics import suppress
 from siree_metrics.metrics.filters import Filters
 from siree_metrics.metrics.summary import Budget, Summary, summarize
 from siree_metrics.reference import CatalogueError, load_reference
@@ -45,7 +59,7 @@ class UsageError(Exception):
     """Bad usage, reported as ``error: <message>`` with exit status 2."""
 
 
-READ_COMMANDS = ("summary", "export")  # these refuse a database that does not exist
+READ_COMMANDS = ("summary", "export", "pack", "retract", "restore-batch")  # these refuse a database that does not exist
 
 
 def _wait_notice() -> None:
@@ -58,6 +72,25 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; write YYYY-MM-DD") from None
+
+
+def _moment(text: str) -> dt.datetime:
+    """--as-loaded-on: a past moment (audit.parse_moment); a moment in the future is refused."""
+    try:
+        moment = audit.parse_moment(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    if moment > dt.datetime.now():
+        raise argparse.ArgumentTypeError(f"{text!r} is in the future; leave --as-loaded-on out for the data as "
+                                         "they are now")
+    return moment
+
+
+def _reading(args: argparse.Namespace) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
+    """The database as it is, or as loaded on ``--as-loaded-on`` (audit.connect_as_loaded_on)."""
+    if args.as_loaded_on is not None:
+        return audit.connect_as_loaded_on(args.db, args.as_loaded_on, on_wait=_wait_notice)
+    return store.connect(args.db, on_wait=_wait_notice)
 
 
 def _codes(text: str | None) -> tuple[str, ...]:
@@ -84,11 +117,36 @@ def parser() -> argparse.ArgumentParser:
     summary.add_argument("--region", help="NUTS-3 code (several: comma-separated)")
     summary.add_argument("--partner", help="partner id (several: comma-separated)")
     summary.add_argument("--format", choices=("table", "json"), default="table")
+    summary.add_argument("--as-loaded-on", type=_moment, metavar="MOMENT",
+                         help="YYYY-MM-DD or 'YYYY-MM-DD HH:MM[:SS]' (server local time; a date is the end of "
+                              "that day): the data exactly as they stood then, later loads, retractions and "
+                              "restorations left out")
+    summary.add_argument("--viewer", action="store_true",
+                         help="what a viewer (no login) sees: counts of 1-4 people as <5, other counts of people "
+                              "rounded to 5, rates on fewer than 5 people hidden (docs/security.md)")
 
     export = sub.add_parser("export", help="the stored rows of a dataset as CSV, as they arrived")
     export.add_argument("--db", type=Path, help=db_help)
     export.add_argument("--dataset", required=True, choices=list(load_contract()))
     export.add_argument("--out", type=Path, help="output file (default: standard output)")
+    export.add_argument("--raw", action="store_true",
+                        help="every cell exactly as stored, for the operator: no spreadsheet-formula protection "
+                             "(by default a cell starting with = + - @, a tab or a carriage return, other than "
+                             "a plain number, gets a leading apostrophe)")
+    export.add_argument("--as-loaded-on", type=_moment, metavar="MOMENT",
+                        help="YYYY-MM-DD or 'YYYY-MM-DD HH:MM[:SS]' (server local time; a date is the end of "
+                             "that day): the data exactly as they stood then, later loads, retractions and "
+                             "restorations left out")
+
+    pack = sub.add_parser("pack", help="the meeting pack of one view: a PowerPoint file and an HTML report")
+    pack.add_argument("--db", type=Path, help=db_help)
+    pack.add_argument("--lang", choices=("en", "nl", "fr"), default="en", help="language of the pack (default: en)")
+    pack.add_argument("--as-of", type=_date, help="YYYY-MM-DD (default: as for summary)")
+    pack.add_argument("--country", help="BE, FR, NL or UK (several: comma-separated)")
+    pack.add_argument("--region", help="NUTS-3 code (several: comma-separated)")
+    pack.add_argument("--partner", help="partner id (several: comma-separated)")
+    pack.add_argument("--out", type=Path, required=True,
+                      help="folder for siree_pack_<scope>_<as-of>.pptx and .html (created if missing)")
 
     demo = sub.add_parser("demo", help="write the demo exports to the folder demo/ beside the database "
                                        "(data/demo/ by default) and load them")
@@ -96,13 +154,28 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", type=Path, help="folder for the demo exports (default: demo/ beside the database)")
 
     sub.add_parser("docs", help="regenerate docs/data-contract.md, docs/method.md and data/templates/")
+    _operator_commands(sub, db_help)
+    _audit_commands(sub, db_help)
     return p
 
 
 def cmd_load(args: argparse.Namespace) -> int:
+    """Load each file; the upload limits apply as ``Limits.for_command_line`` says (what a workbook
+    unpacks to, its rows, the columns; not the file size), checked before a file is read. A file refused
+    by a limit, or not loaded because the database stayed busy (``store.Busy``), counts as refused."""
     refused = 0
+    file_limits = limits.configured().for_command_line()
     for path in args.files:
-        result = load_file(args.db, args.dataset, path, display=str(path), loaded_by=args.by, on_wait=_wait_notice)
+        try:
+            if path.is_file():  # (a missing file: the loader says so)
+                limits.check(path, str(path), file_limits)
+            result = load_file(args.db, args.dataset, path, display=str(path),
+                               loaded_by=args.by or f"{accounts.COMMAND_LINE}: {_os_user()}", on_wait=_wait_notice)
+        except (Refused, store.Busy) as e:
+            refused += 1
+            print(f"{e}" if isinstance(e, Refused) else f"{path}: {e}", file=sys.stderr)
+            print(f"{path}: refused: nothing was loaded from this file", file=sys.stderr)
+            continue
         for warning in result.warnings:
             print(f"warning: {warning}", file=sys.stderr)
         if result.status == "refused":
@@ -175,12 +248,14 @@ def format_table(s: Summary) -> str:
         level = r.spec.format if r.spec else "number"
         relative = r.kind == "relative"  # the same digits as the Overview cards: +27.7% against +10%
         value = style.change(r.value) if relative else _level(r.value, level)
+        value = suppress.shown_field(r, "value", s, lambda _, v=value: v)  # "<5" where suppressed (--viewer)
+        n = suppress.shown_field(r, "n", s, lambda x: f"{x:,}")
         target = style.target_change(r.target) if relative else _level(r.target, level)
         attained = style.percent(r.attainment)
         star = "*" if r.target_illustrative else ""
         flag = "!" if r.incomplete else ""
         lines.append(f"{r.label:<34} {value + flag:>9} {target + star:>8} {attained:>9} "
-                     f"{r.status.replace('_', ' '):<17} {_level(r.forecast, level):>8} {r.n:>7,}")
+                     f"{r.status.replace('_', ' '):<17} {_level(r.forecast, level):>8} {n:>7}")
         details = [r.change_text(), r.note if r.status not in ("achieved", "on_track", "at_risk", "behind",
                                                                 "not_achieved") else "",
                    r.coverage.text() if r.kind == "relative" and r.coverage
@@ -204,11 +279,17 @@ def cmd_summary(args: argparse.Namespace) -> int:
     bad = filters.problems(load_reference())
     if bad:
         raise UsageError("; ".join(bad))
-    with store.connect(args.db, on_wait=_wait_notice) as con:
+    with _reading(args) as con:
         s = summarize(con, args.as_of, filters)
+    if args.viewer:
+        ref = load_reference()
+        s = suppress.summary(s, suppress.of(ref), ref)
     if args.format == "json":
         print(json_text(s.to_json()))
     else:
+        if args.as_loaded_on is not None:
+            print(f"data as loaded on {audit.moment_text(args.as_loaded_on)}: later loads, retractions and "
+                  "restorations left out")
         print(format_table(s))
     return 0
 
@@ -216,8 +297,11 @@ def cmd_summary(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     ds = load_contract()[args.dataset]
     names = list(ds.columns)
-    with store.connect(args.db, on_wait=_wait_notice) as con:
+    with _reading(args) as con:
         rows = store.rows_as_sent(con, ds)
+    if not args.raw:  # a spreadsheet would run a cell such as =HYPERLINK(...) (siree_metrics.downloads)
+        names = [neutralise(n) for n in names]
+        rows = [tuple(neutralise(v) for v in row) for row in rows]
     out = args.out.open("w", encoding="utf-8", newline="") if args.out else sys.stdout
     try:
         writer = csv.writer(out, lineterminator="\n")
@@ -228,6 +312,22 @@ def cmd_export(args: argparse.Namespace) -> int:
             out.close()
     if args.out:
         print(f"{args.out}: {len(rows)} rows of {ds.name}", file=sys.stderr)
+    return 0
+
+
+def cmd_pack(args: argparse.Namespace) -> int:
+    from siree_metrics.pack import build_pack, write_pack
+
+    filters = Filters(_codes(args.country), _codes(args.region), _codes(args.partner))
+    bad = filters.problems(load_reference())
+    if bad:
+        raise UsageError("; ".join(bad))
+    if args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"--out {args.out} is a file; give a folder")
+    with store.connect(args.db, on_wait=_wait_notice) as con:
+        pack = build_pack(con, args.lang, filters, args.as_of)
+    for path in write_pack(pack, args.out):  # written after the connection is closed: loads need not wait
+        print(path)
     return 0
 
 
@@ -250,6 +350,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"demo database unfinished: {refused} demo files refused", file=sys.stderr)
         return 1
     print(f"demo database ready: {args.db} (DEMO DATA: fictional figures that tell a plausible story)")
+    ref = load_reference()
+    partner = "MECHELEN" if "MECHELEN" in ref.partners else next(iter(ref.partners))
+    print("demo accounts, for this demo database only (new passwords at every demo build):")
+    for name, role, password in accounts.demo_accounts(args.db, tuple(ref.partners), partner):
+        print(f"  {name:<18} {role:<18} password: {password}")
     return 0
 
 
@@ -261,7 +366,138 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"load": cmd_load, "summary": cmd_summary, "export": cmd_export, "demo": cmd_demo, "docs": cmd_docs}
+# -- the operator's commands: accounts, backup and restore -------------------------------------------------------
+
+def _operator_commands(sub: argparse._SubParsersAction, db_help: str) -> None:
+    user = sub.add_parser("user", help="the accounts that may log in to the dashboard (partners and admins)")
+    actions = user.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="create an account (the first admin is made this way)")
+    add.add_argument("name", metavar="NAME", help="lower-case letters, digits, '.', '_', '@' or '-' "
+                                                   "(an e-mail address where an identity provider is used)")
+    add.add_argument("--role", required=True, choices=accounts.ROLES)
+    add.add_argument("--partner", help="the partner id of a partner account (MECHELEN, UOG, ...)")
+    listing = actions.add_parser("list", help="every account: name, role, partner")
+    remove = actions.add_parser("remove", help="delete an account")
+    remove.add_argument("name", metavar="NAME")
+    passwd = actions.add_parser("passwd", help="set a new password (and forget the failed logins)")
+    passwd.add_argument("name", metavar="NAME")
+    for action in (add, listing, remove, passwd):
+        action.add_argument("--db", type=Path, help=db_help + "; the accounts are in a file beside it")
+    for action in (add, passwd):
+        action.add_argument("--password-stdin", action="store_true",
+                            help="read the password from the first line of standard input (scripts) instead "
+                                 "of asking twice")
+
+    back = sub.add_parser("backup", help="copy the database and its accounts into a new file")
+    back.add_argument("--db", type=Path, help=db_help)
+    back.add_argument("--out", type=Path, required=True, help="the backup file to write (never overwritten)")
+    restore = sub.add_parser("restore", help="put a backup in place as the database (with its accounts)")
+    restore.add_argument("--db", type=Path, help=db_help)
+    restore.add_argument("--from", dest="source", type=Path, required=True, metavar="FILE", help="the backup file")
+    restore.add_argument("--replace", action="store_true", help="replace the database that is there")
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in some containers
+        return "unknown"
+
+
+def _new_password(args: argparse.Namespace) -> str:
+    """The password: the first line of standard input with --password-stdin, else asked twice (not echoed)."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("password: ")
+    if getpass.getpass("the same password again: ") != first:
+        raise UsageError("the two passwords differ; nothing was changed")
+    return first
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    partner = args.partner.strip().upper() if args.partner else None
+    password = _new_password(args)
+    user = accounts.add(args.db, args.name, args.role, password, partner, tuple(load_reference().partners))
+    print(f"added {user.role} account {user.name}" + (f" for partner {user.partner_id}" if user.partner_id else "")
+          + f" (in {accounts.accounts_path(args.db)})")
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    rows = accounts.listing(args.db)
+    if not rows:
+        print(f"no accounts yet for {args.db}; add the first admin with: "
+              "python -m siree_metrics user add NAME --role admin", file=sys.stderr)
+    for name, role, partner, demo in rows:
+        print(f"{name:<32} {role:<8} {partner or '-':<10}{'  demo' if demo else ''}".rstrip())
+    return 0
+
+
+def cmd_user_remove(args: argparse.Namespace) -> int:
+    accounts.remove(args.db, args.name)
+    print(f"removed account {args.name.strip().lower()}")
+    return 0
+
+
+def cmd_user_passwd(args: argparse.Namespace) -> int:
+    accounts.set_password(args.db, args.name, _new_password(args))
+    print(f"new password set for {args.name.strip().lower()}")
+    return 0
+
+
+USER_ACTIONS = {"add": cmd_user_add, "list": cmd_user_list, "remove": cmd_user_remove, "passwd": cmd_user_passwd}
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    return USER_ACTIONS[args.action](args)
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    batches = backup.backup(args.db, args.out)
+    print(f"{args.out}: backup of {args.db} ({batches} loaded files), with its accounts")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    batches = backup.restore(args.source, args.db, replace=args.replace)
+    print(f"{args.db}: restored from {args.source} ({batches} loaded files), with its accounts")
+    return 0
+
+
+COMMANDS = {"load": cmd_load, "summary": cmd_summary, "export": cmd_export, "pack": cmd_pack, "demo": cmd_demo,
+            "docs": cmd_docs}
+
+COMMANDS.update({"user": cmd_user, "backup": cmd_backup, "restore": cmd_restore})
+
+
+# -- the admin's corrections: retract and restore a batch (logged) -------------------------------------------
+
+def _audit_commands(sub: argparse._SubParsersAction, db_help: str) -> None:
+    for name, what in (("retract", "take a loaded file (batch) out of the figures; its rows are kept, the rows "
+                                   "it replaced come back; logged with who, when and why"),
+                       ("restore-batch", "put a retracted batch back into the figures; logged")):
+        act = sub.add_parser(name, help=what)
+        act.add_argument("--db", type=Path, help=db_help)
+        act.add_argument("--batch", type=int, required=True, help="the batch number (the Data page lists them)")
+        act.add_argument("--reason", required=True, help="why (kept in the batch log)")
+        act.add_argument("--by", help="who does it (default: command line: <your user name>)")
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    act = audit.retract if args.command == "retract" else audit.restore
+    by = args.by or f"{accounts.COMMAND_LINE}: {_os_user()}"
+    try:
+        done = act(args.db, args.batch, by, args.reason, on_wait=_wait_notice)
+    except audit.AuditError as e:
+        raise UsageError(str(e)) from None
+    except store.Busy as e:  # readers or a load kept the database: nothing was done
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    print(done.message)
+    return 0
+
+
+COMMANDS.update({"retract": cmd_audit, "restore-batch": cmd_audit})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -287,7 +523,7 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())  # so the flush at exit does not fail again
         os.close(devnull)
         return 141
-    except (UsageError, CatalogueError) as e:
+    except (UsageError, CatalogueError, AccountError, BackupError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except duckdb.IOException as e:  # --db names something that is not a DuckDB database

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-PLAIN_NUMBER = re.compile(r"[+-]?\d+([.,]\d+)*([eE][+-]?\d+)?")
+PLAIN_NUMBER = re.compile(r"[+-]?\d[\d.,\s\u00a0\u202f]*([eE][+-]?\d+)?")  # -1 234,56 is a number, not a formula
 
 
 def neutralise(value: object) -> object:

@@ -119,6 +119,7 @@ class Indicator:
     page: str = ""  # the topic page it appears on (one of TOPIC_PAGES), at position `order`
     order: int = 0
     caption: str = ""  # a template naming CAPTION_KEYS, filled by the page
+    people: bool = True  # counts people: a viewer sees it with small-number suppression (metrics/suppress.py)
 
     def label(self, lang: str = "en") -> str:
         return self.labels.get(lang) or self.labels["en"]
@@ -139,6 +140,8 @@ class Programme:
     earliest_date: dt.date
     context: dict
     budget_thresholds: dict[str, float] = field(default_factory=dict)  # keywords of attainment.budget_status
+    suppression_threshold: int = 5  # [suppression] threshold: counts of 1 .. threshold-1 people shown as "<5"
+    suppression_base: int = 5  # [suppression] base: other counts of people rounded to a multiple of it
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,7 @@ def load_reference(directory: Path = REFERENCE_DIR) -> Reference:
         earliest_date=raw["data"]["earliest_date"],
         context=raw["context"],
         budget_thresholds={k.removeprefix("budget_"): float(v) for k, v in status.items() if k.startswith("budget_")},
+        **_suppression(raw.get("suppression", {})),
     )
     partners = {
         row["partner_id"]: Partner(
@@ -234,6 +238,20 @@ def load_reference(directory: Path = REFERENCE_DIR) -> Reference:
     reference = Reference(programme, partners, regions, indicators, targets, measures)
     _check(reference)
     return reference
+
+
+def _suppression(raw: dict[str, Any]) -> dict[str, int]:
+    """programme.toml's [suppression] table (absent: threshold 5, base 5): whole numbers of at least 1."""
+    out = {}
+    for key in ("threshold", "base"):
+        value = raw.get(key, 5)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            _fail("programme.toml", f"suppression: {key} {value!r} is not a whole number of at least 1")
+        out[f"suppression_{key}"] = value
+    unknown = sorted(set(raw) - {"threshold", "base"})
+    if unknown:
+        _fail("programme.toml", f"suppression: unknown field {', '.join(unknown)}")
+    return out
 
 
 def _fail(file: str, message: str) -> None:
@@ -299,6 +317,9 @@ def _indicator(item: dict[str, Any], measures: dict[str, Measure]) -> Indicator:
     if missing:
         _fail("indicators.toml", f"{entry}: {', '.join(missing)} missing")
     spec = _declared(measures, item["measure"], entry)
+    people = item.get("people", True)
+    if not isinstance(people, bool):
+        _fail("indicators.toml", f"{entry}: people {people!r} must be true or false")
     alt = item.get("alternative")
     if alt:
         _declared(measures, alt["measure"], f"{entry}: alternative")
@@ -322,6 +343,7 @@ def _indicator(item: dict[str, Any], measures: dict[str, Measure]) -> Indicator:
         page=item.get("page", ""),
         order=int(item.get("order", 0)),
         caption=item.get("caption", ""),
+        people=people,
     )
 
 

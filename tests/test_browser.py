@@ -22,9 +22,12 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from helpers import ROOT, csv_bytes, rows_from, subprocess_env
 
+from siree_metrics import accounts
+
 CHROMIUM = Path("/usr/bin/chromium")
 # Screenshots go to a temporary folder; SIREE_SCREENSHOTS=docs/screenshots refreshes the README's ones.
 SHOTS_TO = os.environ.get("SIREE_SCREENSHOTS")
+ADMIN = ("browser-admin", "a browser test password")
 # The sidebar's pages, as (link text, URL path, screenshot name); the home page is dashboard.py.
 PAGES = [
     ("Overview", "/", "overview"),
@@ -58,8 +61,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     built = subprocess.run([sys.executable, "-m", "siree_metrics", "demo", "--db", str(db)], cwd=ROOT, env=env,
                            capture_output=True, text=True, timeout=300)
     assert built.returncode == 0, built.stderr[-2000:]
+    accounts.add(db, ADMIN[0], "admin", ADMIN[1])  # uploads need a login
     port = free_port()
-    env.update(SIREE_DB=str(db), SIREE_UPLOADS="on")
+    env.update(SIREE_DB=str(db))
     log = (folder / "streamlit.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
@@ -197,8 +201,19 @@ def test_dashboard_in_a_real_browser(server: str, browser, tmp_path: Path) -> No
         assert url_filters(page) == {}
         page.screenshot(path=str(SHOTS / f"{name}.png"))
 
-    # 5. The Data page: a file with mistakes is refused with the command line's lines, a good one loads.
+    # 5. The Data page: a viewer cannot upload; logged in as an admin, a file with mistakes is refused with the
+    # command line's lines, a good one loads.
     go(page, "/Data")
+    page.get_by_role("tab", name="Upload a file").click()
+    assert "Log in as a partner to upload" in page.locator('[data-testid="stMain"]').inner_text()
+    assert page.locator('input[type="file"]').count() == 0
+    sidebar.get_by_text("Log in (partners and admins)").click()
+    sidebar.get_by_role("textbox", name="Account name").fill(ADMIN[0])
+    sidebar.get_by_role("textbox", name="Password").fill(ADMIN[1])
+    sidebar.get_by_role("button", name="Log in").click()
+    settle(page)
+    no_exception(page, "login")
+    assert sidebar.get_by_role("button", name="Log out").count() == 1
     page.get_by_role("tab", name="Loaded files").click()
     files_before = loaded_count(page)
     page.get_by_role("tab", name="Who sent what").click()

@@ -16,6 +16,7 @@ import pytest
 from helpers import ROOT, csv_bytes, rows_from, subprocess_env, valid
 
 from siree_metrics import cli
+from siree_metrics.accounts import User
 from siree_metrics.ingest import store
 from siree_metrics.ingest.contract import load_contract
 
@@ -359,3 +360,111 @@ def test_summary_brings_a_database_from_before_jobs_reported_on_up_to_date(run, 
     assert code == 0, err
     jobs_created = {i["id"]: i for i in json.loads(out)["indicators"]}["jobs_created"]
     assert jobs_created["value"] == 3  # the one row's 3 jobs, reported at its registration (no report date)
+
+
+# -- accounts, backup and restore (the operator's commands) ---------------------------------------------------------
+
+PASSWORD = "correct horse battery"
+
+
+def user(run, monkeypatch, *args, password: str = PASSWORD):  # noqa: ANN001, ANN201
+    """``user ...`` with ``password`` on standard input (the first line; --password-stdin reads only that)."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO(password + "\n"))
+    return run("user", *args)
+
+
+def test_user_add_list_passwd_remove(run, monkeypatch, db):
+    from siree_metrics import accounts
+
+    code, out, err = user(run, monkeypatch, "add", "Ann", "--role", "admin", "--db", db, "--password-stdin")
+    assert code == 0, err
+    assert out == f"added admin account ann (in {accounts.accounts_path(db)})\n"
+    code, out, err = user(run, monkeypatch, "add", "bob", "--role", "partner", "--partner", "mechelen", "--db", db,
+                          "--password-stdin")
+    assert (code, out.split(" (in")[0]) == (0, "added partner account bob for partner MECHELEN")
+    code, out, _ = run("user", "list", "--db", db)
+    assert (code, out.splitlines()) == (0, [f"{'ann':<32} admin    -", f"{'bob':<32} partner  MECHELEN"])
+    assert accounts.login(db, "bob", PASSWORD).partner_id == "MECHELEN"
+    code, out, _ = user(run, monkeypatch, "passwd", "bob", "--db", db, "--password-stdin", password="a new long one")
+    assert (code, out) == (0, "new password set for bob\n")
+    assert accounts.login(db, "bob", "a new long one").name == "bob"
+    assert run("user", "remove", "BOB", "--db", db)[:2] == (0, "removed account bob\n")
+    assert [n for n, *_ in accounts.listing(db)] == ["ann"]
+
+
+@pytest.mark.parametrize(("args", "password", "says"), [
+    (("add", "ann", "--role", "admin"), "short", "error: the password must have at least 10 characters\n"),
+    (("add", "bob", "--role", "partner"), PASSWORD, "error: a partner account needs --partner, one of "),
+    (("add", "ann", "--role", "admin", "--partner", "UOG"), PASSWORD, "error: an admin account belongs to no partner"),
+    (("passwd", "nobody"), PASSWORD, "error: there is no account named 'nobody'\n"),
+])
+def test_user_errors_are_one_line_and_exit_2(run, monkeypatch, db, args, password, says):
+    code, out, err = user(run, monkeypatch, *args, "--db", db, "--password-stdin", password=password)
+    assert code == 2 and out == "" and err.startswith(says) and err.count("\n") == 1
+
+
+def test_user_remove_of_nobody_and_a_listing_of_none(run, db):
+    assert run("user", "remove", "nobody", "--db", db) == (2, "", "error: there is no account named 'nobody'\n")
+    code, out, err = run("user", "list", "--db", db)
+    assert (code, out) == (0, "") and err.startswith("no accounts yet")
+
+
+def test_user_add_asks_twice_without_password_stdin(run, monkeypatch, db):
+    from siree_metrics import accounts
+
+    answers = iter([PASSWORD, "something else"])
+    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt: next(answers))
+    assert run("user", "add", "ann", "--role", "admin", "--db", db) == (
+        2, "", "error: the two passwords differ; nothing was changed\n")
+    assert accounts.listing(db) == []
+
+
+def test_load_records_the_command_line_and_its_user(run, db, good, query):
+    assert run("load", "--db", db, "--dataset", "networks", good)[0] == 0
+    assert query("SELECT loaded_by FROM batches") == [(f"command line: {cli._os_user()}",)]
+
+
+def test_backup_and_restore_round_trip(run, monkeypatch, db, good, tmp_path, query):
+    from siree_metrics import accounts
+
+    assert run("load", "--db", db, "--dataset", "networks", good)[0] == 0
+    assert user(run, monkeypatch, "add", "ann", "--role", "admin", "--db", db, "--password-stdin")[0] == 0
+    copy = tmp_path / "backup.duckdb"
+    assert run("backup", "--db", db, "--out", copy) == (
+        0, f"{copy}: backup of {db} (1 loaded files), with its accounts\n", "")
+    assert run("backup", "--db", db, "--out", copy)[0] == 2  # never overwrites
+    elsewhere = tmp_path / "restored" / "siree.duckdb"
+    elsewhere.parent.mkdir()
+    assert run("restore", "--db", elsewhere, "--from", copy)[:2] == (
+        0, f"{elsewhere}: restored from {copy} (1 loaded files), with its accounts\n")
+    with store.connect(elsewhere) as con:  # the same two rows of good.csv, in the same batch
+        assert con.execute("SELECT network_id FROM networks ORDER BY network_id").fetchall() == [("N001",), ("N002",)]
+    assert accounts.login(elsewhere, "ann", PASSWORD).is_admin
+    code, _, err = run("restore", "--db", db, "--from", copy)
+    assert code == 2 and "add --replace" in err and err.count("\n") == 1
+    assert run("restore", "--db", db, "--from", copy, "--replace")[0] == 0
+
+
+def test_backup_and_restore_errors_are_one_line(run, tmp_path):
+    code, out, err = run("backup", "--db", tmp_path / "none.duckdb", "--out", tmp_path / "b.duckdb")
+    assert (code, out) == (2, "") and err == f"error: {tmp_path / 'none.duckdb'}: there is no database here to back up\n"
+    junk = tmp_path / "junk.duckdb"
+    junk.write_text("not a database")
+    code, _, err = run("restore", "--db", tmp_path / "x.duckdb", "--from", junk)
+    assert code == 2 and err.startswith(f"error: {junk}: not a SIREE backup") and err.count("\n") == 1
+
+
+def test_demo_prints_its_accounts(run, monkeypatch, tmp_path):
+    from siree_metrics import accounts
+    from siree_metrics.demo import build
+
+    db = tmp_path / "demo.duckdb"
+    monkeypatch.setattr(build, "build_demo_database", lambda *a, **k: [])  # the accounts part only
+    code, out, err = run("demo", "--db", db)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[1].startswith("demo accounts, for this demo database only")
+    printed = {line.split()[0]: line.split()[-1] for line in lines[2:]}
+    assert list(printed) == ["demo-admin", "demo-mechelen"]
+    assert accounts.login(db, "demo-mechelen", printed["demo-mechelen"]) == User("demo-mechelen", "partner",
+                                                                                "MECHELEN", True)

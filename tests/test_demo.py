@@ -183,13 +183,13 @@ def _page(db: Path, monkeypatch: pytest.MonkeyPatch, page: str | None = "pages/6
     return at
 
 
-def test_the_demo_database_is_labelled_and_takes_uploads(demo_db: Path, tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_demo_database_is_labelled_and_uploads_need_a_login(demo_db: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     db = _copy(demo_db, tmp_path)
     assert _state(db) == "demo"
     at = _page(db, monkeypatch)
     assert any("DEMO DATA" in w.value for w in at.warning)
-    assert any("Uploading is on: this is the demo database" in c.value for c in at.caption)
+    assert any("Log in as a partner to upload" in i.value for i in at.info)  # a viewer uploads nothing
 
 
 def test_a_partner_file_loaded_into_the_demo_database_takes_the_label_away(
@@ -204,8 +204,7 @@ def test_a_partner_file_loaded_into_the_demo_database_takes_the_label_away(
     at = _page(db, monkeypatch)
     assert not any("DEMO DATA" in w.value for w in at.warning)
     assert any("beside partners' files" in w.value for w in at.warning)
-    assert any("Uploading is off" in w.value for w in at.warning)  # the normal rule: off without SIREE_UPLOADS
-    assert at.text_input[0].disabled
+    assert any("Log in as a partner to upload" in i.value for i in at.info)
 
 
 def test_the_demo_is_not_built_into_a_database_of_partners_files(tmp_path: Path) -> None:

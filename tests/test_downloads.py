@@ -19,7 +19,8 @@ from siree_metrics.downloads import csv_text, frame_csv, neutralise
     ("\t=1", "'\t=1"),
     ("\r=1", "'\r=1"),
     # plain numbers stay numbers, ordinary text stays as it is
-    ("-120.50", "-120.50"), ("+12", "+12"), ("-1,5", "-1,5"), ("1e5", "1e5"),
+    ("-120.50", "-120.50"), ("+12", "+12"), ("-1,5", "-1,5"), ("1e5", "1e5"), ("-1 234,56", "-1 234,56"),
+    ("-1.234,56", "-1.234,56"),
     ("Café =1", "Café =1"), ("", ""), (None, None), (-3, -3), (2.5, 2.5),
 ])
 def test_formula_cells_get_an_apostrophe_and_numbers_do_not(cell: object, safe: object) -> None:

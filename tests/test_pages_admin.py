@@ -12,6 +12,7 @@ import pytest
 from helpers import ROOT, TODAY, csv_bytes, rows_from
 from streamlit.testing.v1 import AppTest
 
+from siree_metrics.accounts import User
 from siree_metrics.charts import budget as budget_charts
 from siree_metrics.charts.style import euros_short
 from siree_metrics.ingest import store
@@ -22,6 +23,7 @@ from siree_metrics.metrics import history
 from siree_metrics.metrics.filters import Filters
 from siree_metrics.metrics.summary import Budget
 from siree_metrics.reference import load_reference
+from ui import auth
 
 EXPENDITURE = [
     {"partner_id": "ADICE", "line_id": "L1", "paid_on": "2018-04-15", "cost_category": "staff", "amount_eur": "1000"},
@@ -292,25 +294,26 @@ def test_budget_page_for_a_region_and_for_no_data(tiny_db: Path) -> None:
     assert any("No expenditure has been loaded" in i.value for i in early.info)
 
 
-def test_data_page_with_uploads_off(tiny_db: Path) -> None:
+def test_data_page_for_a_viewer(tiny_db: Path) -> None:
     at = run("6_Data.py", partner="ADICE")
     assert not at.exception
-    assert [t.label for t in at.tabs] == ["Upload a file", "Loaded files", "Who sent what", "Blank templates"]
-    assert any("Uploading is off" in w.value for w in at.warning)
-    assert at.text_input[0].disabled
+    assert [t.label for t in at.tabs] == ["Upload a file", "Loaded files", "Corrections and history", "Who sent what",
+                                          "Blank templates"]
+    assert any("Log in as a partner to upload" in i.value for i in at.info)  # no form (tests/test_roles.py)
+    assert not at.get("file_uploader")
     assert len(at.dataframe) >= 1 and len(at.dataframe[0].value) == 3  # the loaded files
     assert len(plotly_charts(at)) == 1  # the completeness grid
     assert at.sidebar.multiselect[2].value == ["ADICE"]
     assert len([b for b in at.get("download_button")]) >= len(load_contract())
 
 
-def test_data_page_with_uploads_on(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SIREE_UPLOADS", "on")
-    at = run("6_Data.py")
+def test_data_page_for_an_admin(tiny_db: Path) -> None:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.session_state[auth.USER] = (User("boss", "admin", None), dt.datetime.now())  # logged in
+    at.switch_page("pages/6_Data.py").run()
     assert not at.exception
-    assert not any("Uploading is off" in w.value for w in at.warning)
-    assert any("Uploading is on" in c.value for c in at.caption)
-    assert not at.text_input[0].disabled
+    assert any("you can upload rows of any partner" in c.value for c in at.caption)
+    assert len(at.get("file_uploader")) == 1
     at.selectbox(key="data_grid_dataset").set_value("expenditure").run()
     assert not at.exception and len(plotly_charts(at)) == 1
 

@@ -373,6 +373,23 @@ def test_identifier_with_leading_zero_survives_export(load, write_csv, export):
     assert export("startups")[0]["entrepreneur_id"] == "0012"
 
 
+def test_clean_and_other_shapes_in_one_column_read_alike(load, write_csv, query, export):
+    """The loader reads a cell of the clean shape (2019-03, 20) at once and the others in every accepted form;
+    both give the same value, and only the others keep their text as sent."""
+    records = [valid("school_attendance", school_id="S1"),  # row 2: every cell clean
+               valid("school_attendance", school_id="S2", month="03/2019", children_enrolled="020"),  # row 3
+               valid("school_attendance", school_id="S3", month="2019-3", children_attending="18.0")]  # row 4
+    assert load("school_attendance", write_csv(rows_from(records))).status == "loaded"
+    # 03/2019 and 2019-3 are March 2019; 020 is twenty and 18.0 eighteen: the values of row 2.
+    assert query("SELECT source_row, month, children_enrolled, children_attending, raw FROM school_attendance "
+                 "ORDER BY source_row") == [
+        (2, dt.date(2019, 3, 1), 20, 18, None),
+        (3, dt.date(2019, 3, 1), 20, 18, '{"month":"03/2019","children_enrolled":"020"}'),
+        (4, dt.date(2019, 3, 1), 20, 18, '{"month":"2019-3","children_attending":"18.0"}')]
+    assert [(r["month"], r["children_enrolled"], r["children_attending"]) for r in export("school_attendance")] == [
+        ("2019-03", "20", "18"), ("03/2019", "020", "18"), ("2019-3", "20", "18.0")]
+
+
 # -- cross-column checks, empty cells, suppression marks ----------------------------------------------------
 
 @pytest.mark.parametrize("dataset, changes, expected", [

@@ -20,10 +20,14 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from siree_metrics.ingest import store
+from siree_metrics.ingest import audit, store
+from siree_metrics.metrics import suppress
 from siree_metrics.metrics.filters import Filters
 from siree_metrics.metrics.summary import Summary, default_as_of, summarize
+from siree_metrics.metrics.suppress import Policy
+from siree_metrics.reference import load_reference
 
+from . import auth
 from .i18n import t
 
 CACHE = dict(ttl=3600, max_entries=256, show_spinner=False)
@@ -39,23 +43,26 @@ class _Reader:
         self._timer: threading.Timer | None = None
         self._session: contextlib.AbstractContextManager | None = None
         self._con: duckdb.DuckDBPyConnection | None = None
-        self._path: Path | None = None
+        self._key: tuple[Path, dt.datetime | None] | None = None  # the database, and the moment it is read as of
 
     @contextlib.contextmanager
-    def cursor(self, path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    def cursor(self, path: Path, moment: dt.datetime | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor on ``path``, as it is or, with ``moment``, as loaded then (``audit.connect_as_loaded_on``:
+        every cursor of that connection sees the tables as they were)."""
+        key = (path, moment)
         with self._lock:
             if self._timer:
                 self._timer.cancel()
                 self._timer = None
-            if self._con is not None and self._path != path and self._users == 0:
+            if self._con is not None and self._key != key and self._users == 0:
                 self._close_locked()
             if self._con is None:
-                self._session = store.connect(path)
-                self._con, self._path = self._session.__enter__(), path
-            con = self._con if self._path == path else None
+                self._session = _connect(path, moment)
+                self._con, self._key = self._session.__enter__(), key
+            con = self._con if self._key == key else None
             self._users += con is not None
-        if con is None:  # another database is in use right now (tests): a private connection
-            with store.connect(path) as private:
+        if con is None:  # another database (tests) or moment is in use right now: a private connection
+            with _connect(path, moment) as private:
                 yield private
             return
         cursor = con.cursor()
@@ -80,15 +87,27 @@ class _Reader:
     def _close_locked(self) -> None:
         if self._session is not None:
             self._session.__exit__(None, None, None)
-        self._session = self._con = self._path = None
+        self._session = self._con = self._key = None
+
+
+def _connect(path: Path, moment: dt.datetime | None) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
+    return store.connect(path) if moment is None else audit.connect_as_loaded_on(path, moment)
 
 
 _reader = _Reader()
+MOMENT = "siree_as_loaded_on"  # session state: the moment this session shows the data as loaded on
+
+
+def as_loaded_on() -> dt.datetime | None:
+    """The moment this session shows the data as loaded on (the ``as_loaded_on`` link parameter, checked by
+    ui.url and set by ui.page); None: the data as they are now."""
+    return st.session_state.get(MOMENT)
 
 
 def reading() -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
-    """A cursor on the shared read-only connection, for the cached functions below."""
-    return _reader.cursor(db_path())
+    """A cursor on the shared read-only connection, for the cached functions below: the data as loaded on
+    this session's moment (``as_loaded_on``), which ``version`` makes part of every cache key."""
+    return _reader.cursor(db_path(), as_loaded_on())
 
 
 def db_path() -> Path:
@@ -116,8 +135,10 @@ def ensure_database() -> None:
 
 
 def version() -> tuple[str, int, int]:
-    """Identifies the database and its content: part of every cache key."""
-    return (str(db_path()), *store.data_version(db_path()))
+    """Identifies the database and its content, as loaded on this session's moment: part of every cache key."""
+    moment = as_loaded_on()
+    name = str(db_path()) + ("" if moment is None else f" as loaded on {audit.moment_text(moment)}")
+    return (name, *store.data_version(db_path()))
 
 
 @st.cache_data(**CACHE)
@@ -126,8 +147,22 @@ def summary(as_of: dt.date | None, filters: Filters, version: tuple[str, int, in
         return summarize(con, as_of, filters)
 
 
+@st.cache_data(**CACHE)
+def _safe_summary(as_of: dt.date | None, filters: Filters, policy: Policy | None,
+                  version: tuple[str, int, int]) -> Summary:
+    return suppress.summary(summary(as_of, filters, version), policy, load_reference())
+
+
+def policy(filters: Filters) -> Policy | None:
+    """The small-number suppression for what this session sees under ``filters`` (ui.auth.policy: none for
+    an admin or a partner looking at its own partner), with programme.toml's threshold and base."""
+    chosen = auth.policy(filters.partners)
+    return None if chosen is None else suppress.of(load_reference())
+
+
 def get_summary(as_of: dt.date | None, filters: Filters) -> Summary:
-    return summary(as_of, filters, version())
+    """The summary as this session may see it: made safe for a viewer (suppress.summary)."""
+    return _safe_summary(as_of, filters, policy(filters), version())
 
 
 @st.cache_data(**CACHE)
@@ -139,13 +174,24 @@ def _frame(module: str, name: str, params: tuple, version: tuple[str, int, int])
         return fn(con, *params)
 
 
+@st.cache_data(**CACHE)
+def _safe_frame(module: str, name: str, params: tuple, policy: Policy | None,
+                version: tuple[str, int, int]) -> pd.DataFrame:
+    df = _frame(module, name, params, version)
+    if module != "siree_metrics.metrics.series":  # the budget's frames: euros, never suppressed
+        return df
+    return suppress.series(name, df, params, policy, load_reference())
+
+
 def frame(fn: Callable[..., pd.DataFrame], *params: object) -> pd.DataFrame:
-    """The cached result of ``fn(con, *params)`` for the current data version.
+    """The cached result of ``fn(con, *params)`` for the current data version, as this session may see it
+    (``suppress.series``: counts of people made safe for a viewer; the policy is part of the cache key).
 
     ``fn`` is a query function of siree_metrics (such as ``series.monthly``) taking a DuckDB connection
     first and hashable parameters after it (dates, strings, tuples, Filters).
     """
-    return _frame(fn.__module__, fn.__name__, tuple(params), version())
+    filters = next((p for p in params if isinstance(p, Filters)), Filters())
+    return _safe_frame(fn.__module__, fn.__name__, tuple(params), policy(filters), version())
 
 
 @st.cache_data(**CACHE)
@@ -157,6 +203,22 @@ def _latest(version: tuple[str, int, int]) -> dt.date:
 def latest() -> dt.date:
     """The default as-of date: the last day of the latest month with data."""
     return _latest(version())
+
+
+@st.cache_data(**CACHE)
+def _first_loaded(version: tuple[int, int]) -> dt.datetime | None:
+    with _reader.cursor(db_path()) as con:  # the database as it is, whatever this session's moment
+        return con.execute("SELECT min(loaded_at) FROM batches").fetchone()[0]
+
+
+def first_loaded() -> dt.datetime | None:
+    """When the first file was loaded (None: none yet): the earliest moment the data can be shown as loaded on."""
+    return _first_loaded(store.data_version(db_path()))
+
+
+def release() -> None:
+    """Let go of the shared reader now (before this process writes: the write would wait for it)."""
+    _reader.close()
 
 
 @st.cache_data(**CACHE)

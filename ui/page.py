@@ -13,10 +13,11 @@ from streamlit.errors import StreamlitAPIException
 
 from siree_metrics.charts.style import COUNTRY_LABELS
 from siree_metrics.downloads import frame_csv
+from siree_metrics.ingest import audit
 from siree_metrics.metrics.filters import Filters
 from siree_metrics.reference import COUNTRIES, load_reference
 
-from . import data, url
+from . import auth, data, url
 from .i18n import t
 
 PARAMS = url.PARAMS
@@ -131,10 +132,13 @@ def page(title: str, icon: str = "📊") -> View:
     data.ensure_database()
     latest = data.latest()
     if STATE not in st.session_state:  # a new session: the URL decides (deep links), once checked
-        asked = url.parse(st.query_params.to_dict(), load_reference(), latest, t)
+        asked = url.parse(st.query_params.to_dict(), load_reference(), latest, t, first_loaded=data.first_loaded())
         st.session_state[STATE] = asked.state()
         st.session_state[NOTICES] = (dict(asked.state()), asked.notices)
     state = st.session_state[STATE]
+    if data.as_loaded_on() != state.get("as_loaded_on"):  # the link asked for the data as loaded on a past moment
+        st.session_state[data.MOMENT] = state.get("as_loaded_on")
+        latest = data.latest()
     if st.session_state.get("siree_page") != title:  # another page: its widgets start from the shared filters
         for name in ("country", "region", "partner", "period", "as_of"):
             st.session_state.pop(f"w_{name}", None)
@@ -144,10 +148,11 @@ def page(title: str, icon: str = "📊") -> View:
     except StreamlitAPIException:  # a widget refused a remembered value: start this session's filters afresh
         for name in ("country", "region", "partner", "period", "as_of"):
             st.session_state.pop(f"w_{name}", None)
-        state = st.session_state[STATE] = url.Asked().state()
+        state = st.session_state[STATE] = url.Asked(as_loaded_on=data.as_loaded_on()).state()
         st.session_state[NOTICES] = ({}, [])
         st.warning(t("The filters could not be kept and were reset."))
         _sidebar(state, latest)
+    auth.login_box()  # below the filters: log in, log out, a login that has expired
     _to_url(state)
     prog = load_reference().programme
     view = View(
@@ -158,6 +163,10 @@ def page(title: str, icon: str = "📊") -> View:
         as_of_chosen=state["as_of"] is not None,
     )
     st.title(t(title))
+    if (moment := data.as_loaded_on()) is not None:
+        st.info(t("Data as loaded on {moment}: files loaded later, and retractions and restorations made later, are "
+                  "left out, so the figures are those shown then. Remove as_loaded_on from the link to see the data "
+                  "as they are now.", moment=audit.moment_text(moment)))
     asked, notices = st.session_state.get(NOTICES, ({}, []))
     if notices and asked == state:  # said while the reader still looks at what the link asked for
         st.warning(t("The link asked for something this page cannot show:") + "\n\n"
@@ -181,6 +190,8 @@ def show_chart(fig: go.Figure, table: pd.DataFrame, name: str, as_of: dt.date, c
         return
     st.plotly_chart(fig, width="stretch", theme=None, config={"displaylogo": False})
     caption = t("Data as of {date}", date=as_of.isoformat())
+    if (moment := data.as_loaded_on()) is not None:
+        caption += " · " + t("as loaded on {moment}", moment=audit.moment_text(moment))
     if coverage:
         caption += " · " + coverage
     st.caption(caption)

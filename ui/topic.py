@@ -13,8 +13,8 @@ import streamlit as st
 
 from siree_metrics.charts.style import COUNTRY_LABELS, STATUS_WORDS
 from siree_metrics.ingest.contract import load_contract
-from siree_metrics.metrics import series
-from siree_metrics.metrics.summary import IndicatorResult, target_for
+from siree_metrics.metrics import series, suppress
+from siree_metrics.metrics.summary import IndicatorResult, Summary, target_for
 from siree_metrics.reference import Indicator, Reference, load_reference
 
 from . import data
@@ -60,8 +60,12 @@ class Topic:
         return on_page(self.ref, self.page)
 
     @cached_property
+    def summary(self) -> Summary:
+        return data.get_summary(self.view.as_of, self.view.filters)
+
+    @cached_property
     def results(self) -> dict[str, IndicatorResult]:
-        return {r.id: r for r in data.get_summary(self.view.as_of, self.view.filters).indicators}
+        return {r.id: r for r in self.summary.indicators}
 
     @cached_property
     def by_country(self) -> dict[str, object]:
@@ -86,8 +90,10 @@ class Topic:
     def section(self, ind: Indicator) -> None:
         """Heading, headline figure, caption and chart of one indicator."""
         r = self.results[ind.id]
+        hidden = suppress.mark(self.summary) if "value" in r.suppressed else None  # "<5" for a viewer
         st.subheader(t(ind.label()))
-        st.markdown(charts.headline(r.value, r.target, r.status, ind.kind == "relative", r.target_illustrative, t))
+        st.markdown(charts.headline(r.value, r.target, r.status, ind.kind == "relative", r.target_illustrative, t,
+                                    shown=hidden))
         st.caption(caption(ind))
         chart_for(ind)(self, ind)
 

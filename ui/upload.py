@@ -1,29 +1,38 @@
 """The Data page's upload: a partner's file checked with the command line's rules and words, loaded on
 request. One function, ``upload_form``, draws it; the page calls it inside its "Upload a file" tab.
 
-The file is written to a private folder under its own name (the name shows in every message), read once
-per file (and dataset) however often the page reruns, and nothing is stored until the reader presses Load;
-a load clears Streamlit's data cache so every page shows the new data at once.
+Who may upload is a matter of roles (``ui.auth``): a viewer (nobody logged in) sees no form, only how to
+log in; a partner uploads rows of its own partner_id only (a file holding another partner's rows is refused
+whole, naming those rows); an admin uploads for any partner. The batch records the account's name as
+``loaded_by``. The operator can turn uploading off for everyone with SIREE_UPLOADS=off.
+
+The file is saved under a generated name (``ui.checker``: the browser's name is only shown, escaped), and
+checked and loaded off the serving path: in a process of its own, one at a time across the server, within
+the limits of programme.toml's [uploads] (stated on the page). It is checked once per file (and dataset)
+however often the page reruns, deleted once refused or loaded, and nothing is stored until the reader
+presses Load; a load clears Streamlit's data cache so every page shows the new data at once.
 """
 
 from __future__ import annotations
 
-import tempfile
+import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
 
+from siree_metrics.downloads import frame_csv
+from siree_metrics.ingest import limits as upload_limits
 from siree_metrics.ingest.contract import load_contract
-from siree_metrics.ingest.detect import detect_dataset, file_headers, problem_table
-from siree_metrics.ingest.load import Checked, LoadResult, check_file, load_file
+from siree_metrics.ingest.detect import problem_table
+from siree_metrics.ingest.load import Checked, LoadResult
 
-from . import data
+from . import auth, checker, data
 from .i18n import t
 
 DETECT = "detect"  # the dataset choice "find out from the column names"
+SHOWN = 100  # problems, warnings and column names listed on the page (the CSV download has every listed one)
 T = TypeVar("T")
 
 
@@ -32,19 +41,24 @@ def dataset_label(name: str) -> str:
     return t("Find out from the column names") if name == DETECT else f"{t(load_contract()[name].label)} ({name})"
 
 
-def _saved(upload: Any) -> Path:  # Streamlit's UploadedFile
-    """The upload written to a private folder under its own file name (the name shows in every message)."""
-    folder = st.session_state.get("data_upload_dir")
-    if not folder or not Path(folder).is_dir():
-        folder = st.session_state["data_upload_dir"] = tempfile.mkdtemp(prefix="siree-upload-")
-    path = Path(folder) / (Path(upload.name).name or "upload")
-    if st.session_state.get("data_upload_id") != upload.file_id or not path.exists():
-        for old in Path(folder).iterdir():
-            old.unlink()
-        path.write_bytes(upload.getvalue())
+def _saved(upload: Any) -> checker.Saved:  # Streamlit's UploadedFile
+    """The upload saved under a generated name (``checker.save_upload``); saved again if it was deleted
+    (refused or loaded) and is needed once more, and the previous file of the session deleted."""
+    saved = st.session_state.get("data_upload")
+    if st.session_state.get("data_upload_id") != upload.file_id or saved is None or not saved.path.exists():
+        checker.discard(saved.path if saved else None)
+        if st.session_state.get("data_upload_id") != upload.file_id:
+            st.session_state.pop("data_result", None)
+        saved = st.session_state["data_upload"] = checker.save_upload(upload.getvalue(), upload.name)
         st.session_state["data_upload_id"] = upload.file_id
-        st.session_state.pop("data_result", None)
-    return path
+    return saved
+
+
+def _listed(items: list[str], shown: int = SHOWN) -> list[str]:
+    """The first ``shown`` of ``items``, and a last line saying how many more there are."""
+    if len(items) <= shown:
+        return items
+    return [*items[:shown], t("... and {n:,} more", n=len(items) - shown)]
 
 
 def _remembered(key: tuple, compute: Callable[[], T]) -> T:
@@ -58,82 +72,101 @@ def _remembered(key: tuple, compute: Callable[[], T]) -> T:
 
 
 def _show_problems(checked: Checked) -> None:
+    """The problems in a table and as the command line's lines, the first SHOWN of each (and how many
+    more); the CSV download (formulas neutralised) holds every listed one."""
     problems = problem_table(checked)
-    st.dataframe(problems.drop(columns="line"), hide_index=True, width="stretch",
+    if len(problems) > SHOWN:
+        st.caption(t("The first {shown} of {n:,} listed problems; download the list for all of them.",
+                     shown=SHOWN, n=len(problems)))
+    st.dataframe(problems.drop(columns="line").head(SHOWN), hide_index=True, width="stretch",
                  column_config={"row": t("Row"), "column": t("Column"), "value": t("Value"),
                                 "reason": st.column_config.TextColumn(t("Reason"), width="large")})
-    lines = "\n".join(problems["line"])
+    lines = "\n".join(_listed(list(problems["line"])))
     st.caption(t("The same problems, word for word as the command line reports them:"))
-    st.code(lines, language=None, wrap_lines=True)
-    st.download_button(t("Download the problem list (CSV)"), problems.to_csv(index=False).encode("utf-8"),
-                       file_name=f"problems_{Path(checked.file).stem}.csv", mime="text/csv", on_click="ignore",
+    st.code(lines, language=None, wrap_lines=True)  # a code block: shown as text, never as Markdown
+    st.download_button(t("Download the problem list (CSV)"), frame_csv(problems),
+                       file_name=f"problems_{checked.dataset or 'file'}.csv", mime="text/csv", on_click="ignore",
                        key="data_problems_download")
 
 
 def _show_result(result: LoadResult) -> None:
     if result.status == "loaded":
-        st.success(f"✔ {result.file}: {result.message}")
+        st.success(auth.plain(f"✔ {result.file}: {result.message}"))
     elif result.status == "already_loaded":
-        st.info(f"● {result.file}: {result.message}")
+        st.info(auth.plain(f"● {result.file}: {result.message}"))
     else:
-        st.error(f"✖ {result.file}: " + t("refused: nothing was loaded"))
+        st.error(auth.plain(f"✖ {result.file}: " + t("refused: nothing was loaded")))
         _show_problems(result)
 
 
+def uploads_frozen() -> bool:
+    """Whether the operator has turned uploading through the dashboard off for everyone (SIREE_UPLOADS=off:
+    a screen in a meeting room, a freeze before a report); the command line still loads. Any other value,
+    or none, leaves it to the roles."""
+    return os.environ.get("SIREE_UPLOADS", "").strip().lower() == "off"
+
+
 def upload_form() -> None:
-    """The upload form: who, which dataset (or detect it from the column names), the file; its check, a
-    preview, and a Load button enabled only for a file without problems. Disabled, with the reason and the
-    command line to use instead, where uploading is off (``data.uploads_enabled``)."""
-    enabled = data.uploads_enabled()
-    if enabled:
-        st.caption(t("Uploading is on: {why}.",
-                     why=t("this is the demo database") if data.is_demo() else t("SIREE_UPLOADS=on")))
-    else:
-        st.warning(t("Uploading is off for this database. Until accounts exist, uploading is on only for the "
-                     "demo database; start the dashboard with SIREE_UPLOADS=on to allow it. Files can always "
-                     "be loaded with: python -m siree_metrics load --dataset NAME FILE"))
-    who_col, dataset_col = st.columns(2)
-    who = who_col.text_input(t("Your name (kept in the list of loaded files)"), key="data_who", disabled=not enabled,
-                             placeholder="dashboard")
-    choice = dataset_col.selectbox(t("Dataset"), [DETECT, *load_contract()], format_func=dataset_label,
-                                   key="data_dataset", disabled=not enabled)
-    upload = st.file_uploader(t("File to check and load: CSV, Parquet or XLSX"), key="data_file",
-                              disabled=not enabled)
-    if enabled and upload is None:
+    """The upload form for a partner or an admin: which dataset (or detect it from the column names), the file;
+    its check, a preview, and a Load button enabled only for a file without problems. A viewer gets no form,
+    only how to log in; with SIREE_UPLOADS=off nobody does."""
+    user = auth.current_user()
+    if uploads_frozen():
+        st.warning(t("Uploading through the dashboard is turned off on this server (SIREE_UPLOADS=off). Files "
+                     "can be loaded on the server with: python -m siree_metrics load --dataset NAME FILE"))
+        return
+    if user.role == "viewer":
+        st.info(t("Log in as a partner to upload (the login box is in the sidebar, below the filters). A "
+                  "partner uploads its own rows; the list of loaded files says who loaded each file."))
+        return
+    allowed = None if user.is_admin else (user.partner_id or "",)  # None: an admin loads for any partner
+    st.caption(auth.plain(t("Logged in as {name}: you can upload rows of any partner.", name=user.name)
+                          if allowed is None else
+                          t("Logged in as {name}: you can upload rows of partner {partner} only; a file holding "
+                            "another partner's rows is refused whole.", name=user.name, partner=user.partner_id)))
+    limits = upload_limits.configured()
+    st.caption(t("Limits: {limits}.", limits=limits.described()))
+    choice = st.selectbox(t("Dataset"), [DETECT, *load_contract()], format_func=dataset_label, key="data_dataset")
+    upload = st.file_uploader(t("File to check and load: CSV, Parquet or XLSX"), key="data_file")
+    if upload is None:
         st.info(t("Drop a partner's export here. It is checked with the same rules and words as the command "
                   "line, and nothing is stored until you press Load; a file is accepted whole or refused whole."))
-    if not enabled or upload is None:
         return
-    path = _saved(upload)
-    dataset = choice
+    saved = _saved(upload)
+    name = auth.plain(saved.display)  # the browser's name, cleaned; escaped wherever Markdown shows it
+    wanted = None if choice == DETECT else choice
+    found = _remembered(("checked", upload.file_id, wanted, allowed),
+                        lambda: checker.check(saved.path, wanted, saved.display, limits, partners=allowed))
+    checked, dataset = found.checked, found.dataset
+    if dataset is None:
+        st.warning(t("Cannot tell which dataset {file} holds from its columns ({columns}). Choose the "
+                     "dataset above.", file=name,
+                     columns=auth.plain(", ".join(_listed(found.headers, 8))) or t("none")))
+        checker.discard(saved.path)
+        return
     if choice == DETECT:
-        headers = _remembered(("headers", upload.file_id), lambda: file_headers(path))
-        dataset = detect_dataset(headers)
-        if dataset is None:
-            st.warning(t("Cannot tell which dataset {file} holds from its columns ({columns}). Choose the "
-                         "dataset above.", file=upload.name, columns=", ".join(headers[:8]) or t("none")))
-            return
         st.markdown(t("**{file}** looks like **{label}** (from its column names; choose another dataset "
-                      "above if it is not).", file=upload.name, label=dataset_label(dataset)))
-    checked = _remembered(("checked", upload.file_id, dataset),
-                          lambda: check_file(path, dataset, display=upload.name))
-    for warning in checked.warnings:
-        st.warning(warning)
+                      "above if it is not).", file=name, label=dataset_label(dataset)))
+    for warning in _listed(checked.warnings, 20):
+        st.warning(auth.plain(warning))
     if checked.ok:
         st.success(t("✔ {file}: no problems in {rows:,} rows ({description}). Ready to load.",
-                     file=upload.name, rows=checked.rows, description=checked.description))
+                     file=name, rows=checked.rows, description=checked.description))
     else:
         st.error(t("✖ {file} would be refused: {n} problem(s). Nothing can be loaded from it until they "
-                   "are fixed; the list below says where.", file=upload.name, n=checked.problem_count or 1))
+                   "are fixed; the list below says where.", file=name, n=checked.problem_count or 1))
         _show_problems(checked)
+        checker.discard(saved.path)  # nothing more to do with it
     if checked.preview:
         with st.expander(t("Preview: the first rows, as sent"), expanded=checked.ok):
             st.dataframe(pd.DataFrame(checked.preview), hide_index=True, width="stretch")
-    if st.button(t("Load {file} as {label}", file=upload.name, label=dataset_label(dataset)),
+    if st.button(t("Load {file} as {label}", file=name, label=dataset_label(dataset)),  # labels render Markdown
                  type="primary", disabled=not checked.ok, key="data_load"):
         with st.spinner(t("Loading ...")):
-            result = load_file(data.db_path(), dataset, path, display=upload.name,
-                               loaded_by=f"upload: {who.strip() or 'dashboard'}")
+            saved = _saved(upload)
+            result = checker.load(data.db_path(), dataset, saved.path, saved.display, loaded_by=str(user.name),
+                                  limits=limits, partners=allowed)
+            checker.discard(saved.path)
         st.session_state["data_result"] = result
         st.cache_data.clear()  # every page shows the new data at once
     if "data_result" in st.session_state:

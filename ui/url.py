@@ -13,9 +13,10 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from siree_metrics.ingest import audit
 from siree_metrics.reference import COUNTRIES, Reference
 
-PARAMS = ("country", "region", "partner", "from", "to", "as_of")
+PARAMS = ("country", "region", "partner", "from", "to", "as_of", "as_loaded_on")
 MAX_QUOTED = 40  # characters of a rejected value quoted back to the reader
 
 
@@ -29,12 +30,16 @@ class Asked:
     start: dt.date | None = None  # the URL's ``from``
     end: dt.date | None = None  # the URL's ``to``
     as_of: dt.date | None = None
+    as_loaded_on: dt.datetime | None = None  # show the data as loaded on this moment (None: as they are now)
     notices: list[str] = field(default_factory=list)
 
     def state(self) -> dict:
-        """The shape ui.page keeps in the session."""
-        return {"country": self.country, "region": self.region, "partner": self.partner,
-                "from": self.start, "to": self.end, "as_of": self.as_of}
+        """The shape ui.page keeps in the session; ``as_loaded_on`` only when a link asks for a past moment."""
+        state = {"country": self.country, "region": self.region, "partner": self.partner,
+                 "from": self.start, "to": self.end, "as_of": self.as_of}
+        if self.as_loaded_on is not None:
+            state["as_loaded_on"] = self.as_loaded_on
+        return state
 
 
 def shown(value: str) -> str:
@@ -95,13 +100,45 @@ def _date(query: Mapping[str, object], name: str, lo: dt.date, hi: dt.date, noti
     return day
 
 
+def _moment(query: Mapping[str, object], first: dt.datetime | None, now: dt.datetime, notices: list[str],
+            t: Callable[..., str]) -> dt.datetime | None:
+    """``as_loaded_on``: a moment between the first load and now (audit.parse_moment); before the first load,
+    that load's moment; in the future, or with nothing loaded yet, none (the data as they are now)."""
+    raw = _one(query, "as_loaded_on")
+    if not raw:
+        return None
+    try:
+        moment = audit.parse_moment(raw)
+    except ValueError:
+        notices.append(t("as_loaded_on {value} in the link is not a moment (write YYYY-MM-DD or YYYY-MM-DD HH:MM): "
+                         "ignored", value=shown(raw)))
+        return None
+    if first is None:
+        notices.append(t("as_loaded_on {moment}: no file has been loaded yet: ignored",
+                         moment=audit.moment_text(moment)))
+        return None
+    if moment >= now:
+        notices.append(t("as_loaded_on {moment} is not in the past: showing the data as they are now",
+                         moment=audit.moment_text(moment)))
+        return None
+    if moment < first:
+        first = first.replace(microsecond=0)
+        notices.append(t("as_loaded_on {moment} is before the first file was loaded: showing the data as loaded "
+                         "on {first}", moment=audit.moment_text(moment), first=audit.moment_text(first)))
+        return first
+    return moment
+
+
 def parse(query: Mapping[str, object], ref: Reference, latest: dt.date,
-          t: Callable[..., str] = _english) -> Asked:
+          t: Callable[..., str] = _english, first_loaded: dt.datetime | None = None,
+          now: dt.datetime | None = None) -> Asked:
     """Check a page's URL parameters against the reference data and the allowed dates.
 
     Dates run from the earliest date data may have to the later of the project end and ``latest`` (the
     default as-of); ``as_of`` stops at the project end (figures are final then). Regions outside the chosen
     countries, and partners of other countries, are dropped with a notice. A ``from`` after ``to`` is swapped.
+    ``as_loaded_on`` must lie between ``first_loaded`` (the first file's load; None: none yet) and ``now``
+    (by default the clock's): see ``_moment``.
     """
     prog = ref.programme
     notices: list[str] = []
@@ -121,4 +158,5 @@ def parse(query: Mapping[str, object], ref: Reference, latest: dt.date,
         asked.start, asked.end = asked.end, asked.start
     asked.as_of = _date(query, "as_of", prog.earliest_date, prog.end, notices, t,
                         after_end="{name} {day} is after the project end: showing the final figures, as of {hi}")
+    asked.as_loaded_on = _moment(query, first_loaded, now or dt.datetime.now(), notices, t)
     return asked

@@ -43,6 +43,16 @@ Text = Callable[..., str]
 MAP_LATITUDE = 51.0  # x = lon x cos(51°) on the schematic map, as in series.region_activity
 
 
+def _texts(df: pd.DataFrame, column: str, fmt: Callable[[object], str] = style.count) -> list[str]:
+    """``column`` of ``df`` as text: ``<column>_shown`` where a viewer's frame has it (``<5`` for a suppressed
+    count, the rounded count otherwise; see metrics.suppress), else the number in ``fmt``."""
+    shown = f"{column}_shown"
+    if shown in df:
+        return [str(t) if isinstance(t, str) and t != style.MISSING else fmt(v)
+                for t, v in zip(df[shown], df[column], strict=True)]
+    return [fmt(v) for v in df[column]]
+
+
 def _countries(df: pd.DataFrame) -> list[str]:
     """The countries present in ``df``, in the fixed order of the theme (the same order on every chart)."""
     present = set(df["country"]) if "country" in df else set()
@@ -95,20 +105,24 @@ def monthly_vs_baseline(df: pd.DataFrame, start: dt.date, end: dt.date, target_c
                                xanchor="left", yanchor="bottom", showarrow=False,
                                font=dict(size=13, color=MUTED_INK)))
         mine = df[df["country"] == country].sort_values("month")
-        extra = "<br>%{customdata[1]:,.0f} / %{customdata[2]:,.0f}" if ratio else ""
-        custom = mine[["n", "numerator", "denominator"]] if ratio else mine[["n"]]
+        extra = "<br>%{customdata[1]} / %{customdata[2]}" if ratio else ""
+        custom = list(zip(*(_texts(mine, c) for c in (("n", "numerator", "denominator") if ratio else ("n",))),
+                          strict=True))
+        level_text = "%{y:" + fmt + "}" if "level_shown" not in mine else "%{customdata[" + str(len(custom[0]) if custom else 1) + "]}"
+        if "level_shown" in mine:
+            custom = [(*row, t) for row, t in zip(custom, _texts(mine, "level"), strict=True)]
         traces.append(go.Scatter(
             x=mine["month"], y=mine["level"], mode="lines+markers", name=text(COUNTRY_LABELS[country]),
             line=dict(color=COUNTRY_COLOURS[country], width=3), marker=dict(size=4), xaxis=xa, yaxis=ya,
-            customdata=custom.to_numpy(), showlegend=False,
-            hovertemplate="<b>" + text(COUNTRY_LABELS[country]) + "</b> · %{x|%b %Y}<br>%{y:" + fmt + "}"
-            + extra + "<br>n = %{customdata[0]:,.0f} " + text("rows") + "<extra></extra>"))
+            customdata=custom, showlegend=False,
+            hovertemplate="<b>" + text(COUNTRY_LABELS[country]) + "</b> · %{x|%b %Y}<br>" + level_text
+            + extra + "<br>n = %{customdata[0]} " + text("rows") + "<extra></extra>"))
         baseline = mine["baseline"].iloc[0]
         if pd.isna(baseline):
             notes_.append(dict(text=text("no baseline data"), x=0.5, y=0.12, showarrow=False, xref=f"{xa} domain",
                                yref=f"{ya} domain", font=dict(size=14, color=BASELINE_COLOUR)))
             continue
-        n_base = mine["n_baseline"].iloc[0]
+        n_base = _texts(mine.iloc[:1], "n_baseline")[0]
         for value, name, colour, dash, group in (
             (baseline, text("Baseline"), BASELINE_COLOUR, "dash", "baseline"),
             (mine["target"].iloc[0], text("Target: baseline {change}", change=style.target_change(target_change)),
@@ -118,7 +132,7 @@ def monthly_vs_baseline(df: pd.DataFrame, start: dt.date, end: dt.date, target_c
                 x=[x0, x1], y=[value, value], mode="lines", name=name, legendgroup=group, xaxis=xa, yaxis=ya,
                 showlegend=i == 0, line=dict(color=colour, width=2.5, dash=dash),
                 hovertemplate=name + ": %{y:" + fmt + "}" + (
-                    f" (n = {style.count(n_base)} " + text("rows") + ")" if group == "baseline" else "")
+                    f" (n = {n_base} " + text("rows") + ")" if group == "baseline" else "")
                 + "<extra></extra>"))
     fig = go.Figure(data=traces, layout=dict(shapes=shapes, annotations=notes_, **axes))
     return layout(fig, 330 if rows == 1 else 580, margin=dict(l=10, r=20, t=90, b=10),
@@ -171,17 +185,24 @@ def cumulative_vs_target(df: pd.DataFrame, start: dt.date, end: dt.date, target:
     steps = [*months, months[-1]]
     for country in countries:
         mine = df[df["country"] == country].set_index("month").reindex(steps).reset_index()
+        # a suppressed count (a viewer's frame: NaN, shown "<5") is drawn as no height and says "<5"
         fig.add_trace(go.Scatter(
             x=ends, y=mine["level"].fillna(0), mode="lines", stackgroup="total",
             name=text(COUNTRY_LABELS[country]), line=dict(color=COUNTRY_COLOURS[country], width=1, shape="hv"),
-            fillcolor=COUNTRY_COLOURS[country], customdata=mine[["n"]].fillna(0).to_numpy(),
-            hovertemplate=text(COUNTRY_LABELS[country]) + ": %{y:,.0f} (n = %{customdata[0]:,.0f})"
+            fillcolor=COUNTRY_COLOURS[country],
+            customdata=list(zip(_texts(mine, "level"), _texts(mine, "n"), strict=True)),
+            hovertemplate=text(COUNTRY_LABELS[country]) + ": %{customdata[0]} (n = %{customdata[1]})"
             + "<extra></extra>"))
-    total = df.groupby("month")["level"].sum().reindex(steps)
-    fig.add_trace(go.Scatter(x=ends, y=total, mode="lines", name=text("Total"),
-                             line=dict(color=INK, width=2, shape="hv"),
-                             hovertemplate="<b>" + text("Total") + ": %{y:,.0f}</b><extra></extra>"))
-    top = float(total.max())
+    if "total" in df:  # a viewer's frame: the exact total of the month, made safe (never a sum of rounded cells)
+        by_month = df.drop_duplicates("month").set_index("month").reindex(steps)
+        total, total_text = by_month["total"], _texts(by_month, "total")
+    else:
+        total = df.groupby("month")["level"].sum().reindex(steps)
+        total_text = [style.count(v) for v in total]
+    fig.add_trace(go.Scatter(x=ends, y=total.fillna(0), mode="lines", name=text("Total"),
+                             line=dict(color=INK, width=2, shape="hv"), customdata=[[v] for v in total_text],
+                             hovertemplate="<b>" + text("Total") + ": %{customdata[0]}</b><extra></extra>"))
+    top = float(total.fillna(0).max())
     if target:
         p0, p1 = (pd.Timestamp(d) for d in programme)
         span = (p1 - p0).days or 1
@@ -196,12 +217,12 @@ def cumulative_vs_target(df: pd.DataFrame, start: dt.date, end: dt.date, target:
             line=dict(color=TARGET_COLOUR, width=3),
             hovertemplate=label + "<extra></extra>"))
         top = max(top, target)
-    end_label = f"<b>{style.count(float(total.iloc[-1]))}</b>"
+    end_label = f"<b>{total_text[-1]}</b>"
     if target:
         end_label += " / " + style.count(target)
     if status and target:
         end_label += "<br>" + text(STATUS_WORDS[status])
-    fig.add_annotation(x=ends[-1], y=float(total.iloc[-1]), text=end_label, showarrow=False, xanchor="left",
+    fig.add_annotation(x=ends[-1], y=float(total.fillna(0).iloc[-1]), text=end_label, showarrow=False, xanchor="left",
                        xshift=8, align="left", bgcolor="white", font=dict(size=16, color=INK),
                        bordercolor=STATUS_COLOURS.get(status or "", TARGET_COLOUR) if target else TARGET_COLOUR,
                        borderwidth=2)
@@ -220,22 +241,33 @@ def breakdown_bars(df: pd.DataFrame, by: str, labels: Mapping[str, str] | None =
     """Horizontal bars of a count by category (``by``, such as sector), stacked by country, largest on top.
 
     ``df`` is ``series.breakdown``: <by>, country, level, n. ``labels`` renames categories for display.
+    Category names are shown as typed (``style.html_text``): a sector sent as HTML is not rendered.
     """
-    if df.empty or not df["level"].any():
+    suppressed = "level_shown" in df and bool((df["level"].isna() & df["level_shown"].ne(style.MISSING)).any())
+    if df.empty or not (df["level"].any() or suppressed):
         return empty(text("No data for this selection"))
-    totals = df.groupby(by)["level"].sum().sort_values()
+    if "total" in df or "level_shown" in df:  # a viewer's frame: each group's exact total, made safe
+        column = "total" if "total" in df else "level"
+        first = df.drop_duplicates(by).set_index(by)
+        totals = first[column].fillna(0).sort_values(kind="stable")
+        total_text = dict(zip(first.index, _texts(first, column), strict=True))
+    else:
+        totals = df.groupby(by)["level"].sum().sort_values()
+        total_text = {k: style.count(float(v)) for k, v in totals.items()}
     order = list(totals.index)
-    names = {c: (labels or {}).get(c, str(c)) for c in order}
+    names = {c: style.html_text((labels or {}).get(c, str(c))) for c in order}  # a sector is the partner's text
     fig = go.Figure()
     for country in _countries(df):
-        mine = df[df["country"] == country].set_index(by).reindex(order).fillna({"level": 0, "n": 0})
+        mine = df[df["country"] == country].set_index(by).reindex(order)
+        texts = [style.count(0) if t == style.MISSING else t for t in _texts(mine, "level")]
+        n_texts = [style.count(0) if t == style.MISSING else t for t in _texts(mine, "n")]
         fig.add_trace(go.Bar(
-            y=[names[c] for c in order], x=mine["level"], orientation="h", name=text(COUNTRY_LABELS[country]),
-            marker_color=COUNTRY_COLOURS[country], customdata=mine[["n"]].to_numpy(),
-            hovertemplate="<b>%{y}</b><br>" + text(COUNTRY_LABELS[country]) + ": %{x:,.0f} (n = %{customdata[0]:,.0f})"
+            y=[names[c] for c in order], x=mine["level"].fillna(0), orientation="h", name=text(COUNTRY_LABELS[country]),
+            marker_color=COUNTRY_COLOURS[country], customdata=list(zip(texts, n_texts, strict=True)),
+            hovertemplate="<b>%{y}</b><br>" + text(COUNTRY_LABELS[country]) + ": %{customdata[0]} (n = %{customdata[1]})"
             + "<extra></extra>"))
     fig.add_trace(go.Scatter(
-        y=[names[c] for c in order], x=totals.to_numpy(), mode="text", text=[f"<b>{style.count(float(v))}</b>" for v in totals],
+        y=[names[c] for c in order], x=totals.to_numpy(), mode="text", text=[f"<b>{total_text[c]}</b>" for c in order],
         textposition="middle right", showlegend=False, hoverinfo="skip", cliponaxis=False,
         textfont=dict(size=16, color=INK)))
     fig.update_xaxes(title=None, range=[0, float(totals.max()) * 1.15], tickformat=",.0f")
@@ -244,12 +276,12 @@ def breakdown_bars(df: pd.DataFrame, by: str, labels: Mapping[str, str] | None =
 
 
 def _attainment_text(att: float | None, value: float | None, relative: bool, status: str, untargeted: bool,
-                     text: Text) -> str:
+                     text: Text, shown: str | None = None) -> str:
     """The cell: attainment in bold, status in words below. A relative indicator that moved away from its
     target (negative attainment, such as -330 %) shows its change instead, which reads more plainly; a
     selection with rows but no target of its own (a region) shows its value and says so."""
-    if untargeted and value is not None and not pd.isna(value):
-        shown = style.change(value) if relative else style.count(value)
+    if untargeted and (shown or (value is not None and not pd.isna(value))):
+        shown = shown or (style.change(value) if relative else style.count(value))
         return f"<b>{shown}</b><br>{text('no target')}"
     if att is None or pd.isna(att):
         head = "—"
@@ -286,6 +318,9 @@ def attainment_by_country(df: pd.DataFrame, text: Text = english) -> go.Figure:
             x = cell.iloc[0]
             relative = x["kind"] == "relative"
             value = style.change(x["value"]) if relative else style.count(x["value"])
+            if isinstance(x.get("value_shown"), str):  # suppressed for a viewer: "<5"
+                value = x["value_shown"]
+            n_text = x["n_shown"] if isinstance(x.get("n_shown"), str) else style.count(x["n"])
             target = text("none") if pd.isna(x["target"]) else (
                 style.target_change(x["target"]) if relative else style.count(x["target"]))
             z_row.append(codes[x["status"]])
@@ -294,9 +329,10 @@ def attainment_by_country(df: pd.DataFrame, text: Text = english) -> go.Figure:
                 + f" {target}<br>"
                 + text("Attainment") + ": " + style.percent(x["attainment"])
                 + " · " + text("expected by now") + f" {style.percent(x['expected'])}<br>"
-                + text(STATUS_WORDS[x["status"]]) + f" · n = {style.count(x['n'])}")
+                + text(STATUS_WORDS[x["status"]]) + f" · n = {n_text}")
             cells.append(dict(x=columns[c_i], y=ind, text=_attainment_text(
-                x["attainment"], x["value"], relative, x["status"], bool(pd.isna(x["target"]) and x["n"] > 0), text),
+                x["attainment"], x["value"], relative, x["status"], bool(pd.isna(x["target"]) and n_text != "0"), text,
+                shown=x["value_shown"] if isinstance(x.get("value_shown"), str) else None),
                               showarrow=False, font=dict(size=15, color=ink(STATUS_COLOURS[x["status"]]))))
         z.append(z_row)
         hover.append(h_row)
@@ -323,12 +359,12 @@ def attainment_vs_pace(df: pd.DataFrame, text: Text = english) -> go.Figure:
     att = pd.to_numeric(df["attainment"], errors="coerce")
     pct = (att * 100).fillna(0)
     shown = [style.percent(a) for a in att]
-    n = df["n"] if "n" in df else pd.Series([None] * len(df))
+    n = pd.Series(_texts(df, "n"), index=df.index) if "n" in df else pd.Series([None] * len(df))
     fig = go.Figure()
     fig.add_trace(go.Bar(
         y=labels, x=pct, orientation="h", showlegend=False,
         marker_color=[STATUS_COLOURS[s] for s in df["status"]],
-        customdata=[[a, style.percent(e), text(STATUS_WORDS[s]), "" if v is None or pd.isna(v) else style.count(v)]
+        customdata=[[a, style.percent(e), text(STATUS_WORDS[s]), "" if v is None or v == style.MISSING else v]
                     for a, e, s, v in zip(shown, df["expected"], df["status"], n, strict=True)],
         hovertemplate="<b>%{y}</b><br>" + text("Attainment") + ": %{customdata[0]} · " + text("expected by now")
         + ": %{customdata[1]}<br>%{customdata[2]}" + ("<br>n = %{customdata[3]}" if "n" in df else "")
@@ -375,20 +411,30 @@ def region_map(df: pd.DataFrame, figures: Sequence[tuple[str, str, str]] = (), s
     if df.empty:
         return empty(text("No regions"))
     scale = math.cos(math.radians(MAP_LATITUDE))
-    active = df[df[size_by] > 0]
+    # a viewer's frame (metrics.suppress) says which regions are active and shows "<5" for small counts
+    is_active = df["active"] if "active" in df else df[size_by] > 0
+    sizes = df[size_by].fillna(1.0)  # a suppressed count: the smallest dot, whatever it was
+    active = df[is_active].assign(**{size_by: sizes[is_active]})
     biggest = float(active[size_by].max()) if not active.empty else 1.0
+
+    def figure(row: pd.Series, column: str, fmt: str) -> str | None:
+        shown = row.get(f"{column}_shown")
+        value = row.get(column)
+        if isinstance(shown, str) and shown != style.MISSING and (value is None or pd.isna(value)):
+            return shown
+        return None if value is None or pd.isna(value) else fmt.format(value)
 
     def hover(row: pd.Series) -> str:
         lines = [f"<b>{row['name']}</b> ({row['region']}) · {text(COUNTRY_LABELS[row['country']])}",
-                 text("{n} records reported", n=style.count(row["records"]))]
+                 text("{n} records reported", n=figure(row, "records", "{:,.0f}") or style.count(0))]
         for column, label, fmt in figures:
-            value = row.get(column)
-            if value is not None and not pd.isna(value):
-                lines.append(f"{label}: {fmt.format(value)}")
+            value = figure(row, column, fmt)
+            if value is not None:
+                lines.append(f"{label}: {value}")
         return "<br>".join(lines)
 
     fig = go.Figure()
-    quiet = df[df[size_by] <= 0]
+    quiet = df[~is_active]
     if not quiet.empty:
         fig.add_trace(go.Scatter(
             x=quiet["x"], y=quiet["y"], mode="markers", name=text("No activity in this selection"),
@@ -414,15 +460,16 @@ def region_map(df: pd.DataFrame, figures: Sequence[tuple[str, str, str]] = (), s
 
 
 def headline(value: float | None, target: float | None, status: str, relative: bool, illustrative: bool = False,
-             text: Text = english) -> str:
-    """One line of Markdown to stand above an indicator's chart: value, target, status in words."""
-    shown_value = style.change(value) if relative else style.count(value)
+             text: Text = english, shown: str | None = None) -> str:
+    """One line of Markdown to stand above an indicator's chart: value, target, status in words. ``shown``
+    replaces the value's text (``<5``: a count suppressed for a viewer)."""
+    shown_value = shown or (style.change(value) if relative else style.count(value))
     parts = [f"**{shown_value}**"]
     if target is not None and not pd.isna(target):
         shown = style.target_change(target) if relative else style.count(target)
         parts.append(text("target {target}", target=shown) + (" *" if illustrative else ""))
         parts.append(f"**{text(STATUS_WORDS[status])}**")
-    elif value is not None and not pd.isna(value):
+    elif shown or (value is not None and not pd.isna(value)):
         parts.append(text("no target for a region"))  # the engine says no_data: nothing to compare with
     else:
         parts.append(f"**{text(STATUS_WORDS[status])}**")

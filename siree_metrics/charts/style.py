@@ -199,6 +199,14 @@ def ink(colour: str) -> str:
     return "#111111" if luminance > 0.45 else "#FFFFFF"
 
 
+def html_text(value: object) -> str:
+    """User text (a sector, a place, a partner's column header) fit for a figure: plotly renders a subset of
+    HTML in text, axis labels, hovers and legends (``<a href>`` becomes a live link, ``<img>``-like tags and
+    ``<br>`` change what is shown), so ``&``, ``<`` and ``>`` are written as entities, which plotly shows as
+    the characters themselves: ``<a href="x">Click</a>`` reads as typed and links nowhere."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def english(text: str, **values: object) -> str:
     """The default ``text`` function of the charts: English, ``{name}`` placeholders filled from ``values``."""
     return text.format(**values) if values else text

@@ -135,32 +135,33 @@ class Rules:
         return self.ref.programme.start if col.not_before == "project_start" else self.earliest
 
     # -- values ---------------------------------------------------------------------------------------
-    def fast(self, col: Column, raw: str) -> tuple[str, str] | None:
-        """(test, value) for the clean, common shape of a cell (``12``, ``2019-03``, ``FRE11``): where ``test``
-        holds, the cell is exactly the text ``canonical`` renders for ``value``, so it is read at once and
-        there is no raw text to keep. Cheap tests only; the rest goes through ``parse``."""
+    def fast(self, col: Column, raw: str, value: str) -> tuple[str, str] | None:
+        """(read, test) for the clean, common shape of a cell (``12``, ``2019-03``, ``FRE11``): ``read`` is SQL
+        reading the cell text ``raw`` at once, and ``test`` is SQL over ``raw`` and ``value`` (the column that
+        holds ``read``'s result, computed once) that holds where the cell is exactly the text ``canonical``
+        renders for that value, so there is no raw text to keep. Where the test fails, the cell goes through
+        ``parse``. Cheap tests only; None for a column with no clean shape."""
         kind = col.type
         if kind in ("id", "text"):  # not empty, no blank (or control character) at either end, no NUL
             edges = "(0, 9, 10, 11, 12, 13, 32, 160)"
-            return (f"ascii({raw}) NOT IN {edges} AND ascii(right({raw}, 1)) NOT IN {edges} "
-                    f"AND NOT contains({raw}, {NUL})"), raw
+            return raw, (f"ascii({raw}) NOT IN {edges} AND ascii(right({raw}, 1)) NOT IN {edges} "
+                         f"AND NOT contains({raw}, {NUL})")
         if kind == "partner":
-            return in_list(raw, list(self.ref.partners)), raw
+            return raw, in_list(raw, list(self.ref.partners))
         if kind == "region":
-            return in_list(raw, list(self.ref.regions)), raw
+            return raw, in_list(raw, list(self.ref.regions))
         if kind == "choice":
-            return in_list(raw, col.values), raw
+            return raw, in_list(raw, col.values)
         if kind == "bool":
-            return in_list(raw, ("true", "false")), f"({raw} = 'true')"
+            return f"({raw} = 'true')", in_list(raw, ("true", "false"))
         if kind == "date":
-            value = f"TRY_CAST({raw} AS DATE)"
-            return f"{raw} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' AND {value} IS NOT NULL", value
+            return (f"TRY_CAST({raw} AS DATE)",
+                    f"{raw} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' AND {value} IS NOT NULL")
         if kind == "month":
-            value = f"TRY_CAST({raw} || '-01' AS DATE)"
-            return f"{raw} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]' AND {value} IS NOT NULL", value
-        if kind == "count":
-            value = f"TRY_CAST({raw} AS BIGINT)"  # lenient ('12.5' -> 13, ' 12'): kept only where it reads back
-            return f"CAST({value} AS VARCHAR) = {raw}", value
+            return (f"TRY_CAST({raw} || '-01' AS DATE)",
+                    f"{raw} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]' AND {value} IS NOT NULL")
+        if kind == "count":  # the cast is lenient ('12.5' -> 13, ' 12'): clean only where it reads back
+            return f"TRY_CAST({raw} AS BIGINT)", f"CAST({value} AS VARCHAR) = {raw}"
         return None
 
     def parse(self, col: Column, raw: str) -> str:

@@ -9,8 +9,9 @@ limit it passes. The defaults are in data/reference/programme.toml ([uploads]); 
 from __future__ import annotations
 
 import re
+import tomllib
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .problems import Refused
@@ -26,12 +27,30 @@ class Limits:
     xlsx_rows: int = 200_000  # reading a workbook is slow: larger exports are sent as CSV or Parquet
     xlsx_expanded_mb: int = 100  # what a workbook's parts add up to unpacked
     xlsx_ratio: int = 200  # unpacked size / packed size of any part: beyond it, a decompression bomb
+    seconds: int = 120  # a check or a load from the upload page, in its own process, stopped after this
+    memory_mb: int = 4096  # that process's address space (RLIMIT_AS); DuckDB is given half, and spills beyond
 
     def described(self) -> str:
         """The limits in words, for the upload page."""
         return (f"files up to {self.file_mb} MB and {self.columns} columns; Parquet up to {self.rows:,} rows; "
                 f"Excel workbooks up to {self.xlsx_rows:,} rows and {self.xlsx_expanded_mb} MB unpacked "
-                "(send larger exports as CSV or Parquet)")
+                "(send larger exports as CSV or Parquet); a check or load may take up to "
+                f"{self.seconds} s and {self.memory_mb:,} MB of memory")
+
+    def for_command_line(self) -> Limits:
+        """The limits of ``python -m siree_metrics load``: the operator's tool on the server loads the
+        ten-million-row files of the benchmark, so the file size and the Parquet row count are not limited;
+        what a workbook unpacks to, the packing ratio, the workbook rows and the columns stay (a workbook
+        bomb takes minutes and gigabytes whoever loads it)."""
+        return replace(self, file_mb=1 << 30, rows=1 << 62)
+
+
+def configured(directory: Path | None = None) -> Limits:
+    """The limits set in the [uploads] table of programme.toml (the reference folder, or ``directory``)."""
+    from siree_metrics.reference import REFERENCE_DIR
+
+    raw = tomllib.loads(((directory or REFERENCE_DIR) / "programme.toml").read_text(encoding="utf-8"))
+    return from_settings(raw.get("uploads"))
 
 
 def from_settings(settings: dict | None) -> Limits:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from siree_metrics.ingest import read, store
+from siree_metrics.ingest import read, scratch, store
 from siree_metrics.ingest.checks import Rules, canonical, cleaned, decimal_use, ident, lit
 from siree_metrics.ingest.contract import Dataset, header_map, load_contract, normalise_header
 from siree_metrics.ingest.problems import Problem, Refused, quote
@@ -68,20 +67,28 @@ class LoadResult(Checked):
 
 
 def _scratch() -> duckdb.DuckDBPyConnection:
+    # DuckDB spills to this process's scratch folder, which the next start empties if a load is killed.
     con = duckdb.connect(":memory:", config={"memory_limit": store.MEMORY_LIMIT,
-                                             "temp_directory": tempfile.gettempdir() + "/siree-duckdb"})
+                                             "temp_directory": str(scratch.folder() / "duckdb")})
     return con
 
 
 class _Plan:
-    """The SQL for one staged file: each contract column's raw text, typed value and problem."""
+    """The SQL for one staged file: each contract column's text as sent, typed value and problem.
+
+    Its queries name their columns by what they hold, per contract column ``<col>``: ``sent_<col>`` the cell
+    as sent; ``clean_value_<col>`` the value read at once as if the cell had its clean shape (Rules.fast);
+    ``is_clean_<col>`` whether it has (then that value is the one); ``parsed_<col>`` the value read in every
+    accepted form, not yet range-checked; ``value_<col>`` the typed value to store (NULL when the cell
+    breaks a rule); ``kept_<col>`` the text to keep beside it (NULL where the value renders it);
+    ``problem_<col>`` the message about the cell (NULL when it is fine)."""
 
     def __init__(self, ds: Dataset, ref: Reference, headers: list[str], today: dt.date,
                  decimal: dict[str, str] | None = None):
         self.ds, self.ref, self.headers = ds, ref, headers
         self.rules = Rules(ds, ref, today, decimal)
         names = header_map(ds)
-        self.fast: dict[str, tuple[str, str]] = {}  # column -> (test, value) of its clean shape (Rules.fast)
+        self.fast: dict[str, tuple[str, str]] = {}  # column -> (read, test) of its clean shape (Rules.fast)
         self.position: dict[str, int] = {}
         self.header_problems: list[str | tuple[str, str]] = []
         self.ignored: list[str] = []
@@ -98,90 +105,102 @@ class _Plan:
             if name not in self.position:
                 self.header_problems.append((name, "required column is missing"))
         for name in self.position:
-            if fast := self.rules.fast(ds.columns[name], self.raw(name)):
+            if fast := self.rules.fast(ds.columns[name], self.sent(name), ident("clean_value_" + name)):
                 self.fast[name] = fast
 
-    def raw(self, name: str) -> str:
-        """The cell as sent (in the parsed query); NULL for a column the file does not have."""
-        return ident("raw_" + name) if name in self.position else "NULL"
+    def sent(self, name: str) -> str:
+        """The cell as sent (in the values query); NULL for a column the file does not have."""
+        return ident("sent_" + name) if name in self.position else "NULL"
+
+    def clean_value(self, name: str) -> str:
+        """The value read at once from the clean shape: its own column where reading costs something (a
+        cast), else the reading itself (the text as sent)."""
+        read = self.fast[name][0]
+        return read if read == self.sent(name) else ident("clean_value_" + name)
+
+    def is_clean(self, name: str) -> str:
+        return ident("is_clean_" + name)
 
     def shown(self, name: str) -> str:
-        """The cell as sent, from the parsed table (its stored raw text, or the value's own rendering)."""
-        return f"coalesce({self.raw(name)}, {canonical(self.ds.columns[name], self.v(name))})"
+        """The cell as sent, from the parsed table (its kept text, or the value's own rendering)."""
+        kept = ident("kept_" + name) if name in self.position else "NULL"
+        return f"coalesce({kept}, {canonical(self.ds.columns[name], self.value(name))})"
 
-    def _stored_raw(self, name: str) -> str:
-        """The raw text to keep: NULL where it is just the typed value's own rendering (checks.canonical),
+    def _kept(self, name: str) -> str:
+        """The text to keep: NULL where it is just the typed value's own rendering (checks.canonical),
         so a clean ten-million-row file is not stored twice; ``shown`` and export put it back. A cell
         sent empty (or not sent) that a default fills is kept as ''."""
         col = self.ds.columns[name]
         defaulted = col.default is not None or (name == "region" and name in self.ds.optional)
         if name not in self.position:
             return "''" if defaulted else "NULL"
-        raw, cases = self.raw(name), ""
+        sent, cases = self.sent(name), ""
         if defaulted:
-            cases += f" WHEN {raw} IS NULL THEN ''"
+            cases += f" WHEN {sent} IS NULL THEN ''"
         if name in self.fast:
-            cases += f" WHEN {ident('f_' + name)} AND {self.v(name)} IS NOT NULL THEN NULL"
-        return f"(CASE{cases} WHEN {raw} IS DISTINCT FROM {canonical(col, self.v(name))} THEN {raw} END)"
+            cases += f" WHEN {self.is_clean(name)} AND {self.value(name)} IS NOT NULL THEN NULL"
+        return f"(CASE{cases} WHEN {sent} IS DISTINCT FROM {canonical(col, self.value(name))} THEN {sent} END)"
 
-    def v(self, name: str) -> str:
-        """The typed value (in the parsed query)."""
-        return ident("v_" + name)
+    def value(self, name: str) -> str:
+        """The typed value (in the values query)."""
+        return ident("value_" + name)
 
-    def _t(self, name: str) -> str:
+    def _trimmed(self, name: str) -> str:
         """The cell without surrounding blanks (computed only where a rule needs it)."""
-        return cleaned(self.raw(name)) if name in self.position else "NULL"
+        return cleaned(self.sent(name)) if name in self.position else "NULL"
 
     def partner_country(self, partner: str) -> str:
         cases = " ".join(f"WHEN {lit(p.id)} THEN {lit(p.country)}" for p in self.ref.partners.values())
         return f"(CASE {partner} {cases} END)"
 
     def _value(self, name: str) -> str:
-        """The typed value over the layer holding u_<col> (parsed, not yet range-checked)."""
+        """The typed value over the layer holding parsed_<col> (parsed, not yet range-checked)."""
         col = self.ds.columns[name]
-        u = ident("u_" + name)
+        parsed = ident("parsed_" + name)
         if name == "region" and name in self.ds.optional:  # expenditure: the partner's home region by default
             homes = " ".join(f"WHEN {lit(p.id)} THEN {lit(p.home_region)}" for p in self.ref.partners.values())
-            partner = ident("u_partner_id") if "partner_id" in self.position else "NULL"
+            partner = ident("parsed_partner_id") if "partner_id" in self.position else "NULL"
             home = f"(CASE {partner} {homes} END)"
             if name not in self.position:
                 return home
-            return f"(CASE WHEN {self._t(name)} IS NULL THEN {home} ELSE {u} END)"
+            return f"(CASE WHEN {self._trimmed(name)} IS NULL THEN {home} ELSE {parsed} END)"
         if name not in self.position:
             return f"CAST({lit(col.default)} AS {col.sql_type})" if col.default is not None else f"CAST(NULL AS {col.sql_type})"
-        value = self.rules.valid(col, u)
+        value = self.rules.valid(col, parsed)
         if col.default is not None:
-            value = f"(CASE WHEN {self._t(name)} IS NULL THEN CAST({lit(col.default)} AS {col.sql_type}) ELSE {value} END)"
+            value = f"(CASE WHEN {self._trimmed(name)} IS NULL THEN CAST({lit(col.default)} AS {col.sql_type}) ELSE {value} END)"
         return value
 
     def _values(self) -> str:
-        """SQL over ``{source}`` (_row and the cells c0..cN) giving per record: _row, raw_<col> (as sent) and
-        v_<col> (typed). Built in layers so each cell is parsed once, at once where it has its clean shape."""
-        cells = ["_row", *(f"c{i} AS {ident('raw_' + name)}" for name, i in self.position.items())]
-        tests = ", ".join(f"{test} AS {ident('f_' + n)}" for n, (test, _) in self.fast.items())
-        parsed = ", ".join(f"{self._parse(n)} AS {ident('u_' + n)}" for n in self.position)
-        values = ", ".join(f"{self._value(n)} AS {self.v(n)}" for n in self.ds.columns)
+        """SQL over ``{source}`` (_row and the cells c0..cN) giving per record: _row, sent_<col> (as sent) and
+        value_<col> (typed). Built in layers so each cell is read once, at once where it has its clean shape:
+        a cast of the clean shape is computed once and serves both the test and the value."""
+        cells = ["_row", *(f"c{i} AS {ident('sent_' + name)}" for name, i in self.position.items())]
+        reads = ", ".join(f"{read} AS {ident('clean_value_' + n)}" for n, (read, _) in self.fast.items()
+                          if read != self.sent(n))
+        tests = ", ".join(f"{test} AS {self.is_clean(n)}" for n, (_, test) in self.fast.items())
+        parsed = ", ".join(f"{self._parse(n)} AS {ident('parsed_' + n)}" for n in self.position)
+        values = ", ".join(f"{self._value(n)} AS {self.value(n)}" for n in self.ds.columns)
         layer = f"(SELECT {', '.join(cells)} FROM {{source}})"
-        if tests:
-            layer = f"(SELECT *, {tests} FROM {layer})"
-        if parsed:
-            layer = f"(SELECT *, {parsed} FROM {layer})"
+        for extra in (reads, tests, parsed):
+            if extra:
+                layer = f"(SELECT *, {extra} FROM {layer})"
         return f"(SELECT *, {values} FROM {layer})"
 
     def _parse(self, name: str) -> str:
         """The cell's value, not yet range-checked: at once for the clean shape, else in every accepted form."""
-        slow = self.rules.parse(self.ds.columns[name], self.raw(name))
+        slow = self.rules.parse(self.ds.columns[name], self.sent(name))
         if name not in self.fast:
             return slow
-        return f"(CASE WHEN {ident('f_' + name)} THEN {self.fast[name][1]} ELSE {slow} END)"
+        return f"(CASE WHEN {self.is_clean(name)} THEN {self.clean_value(name)} ELSE {slow} END)"
 
     def parsed(self) -> str:
-        """The checking query: per record _row, the raw text to keep, the typed values, and p_<col>, the
-        message about each cell (NULL when it is fine)."""
-        problems = "".join(f", {p} AS {ident('p_' + n)}" for n in self.ds.columns if (p := self.problem(n)))
+        """The checking query: per record _row, kept_<col> (the text to keep), value_<col> (the typed values)
+        and problem_<col>, the message about each cell (NULL when it is fine)."""
+        problems = "".join(f", {p} AS {ident('problem_' + n)}" for n in self.ds.columns if (p := self.problem(n)))
         kept = ", ".join(["_row",
-                          *(f"{self._stored_raw(n)} AS {ident('raw_' + n)}" for n in self.ds.columns),
-                          *(self.v(n) for n in self.ds.columns)])
+                          *(f"{self._kept(n)} AS {ident('kept_' + n)}" for n in self.ds.columns),
+                          *(self.value(n) for n in self.ds.columns)])
         return f"SELECT {kept}{problems} FROM {self._values()}"
 
     def stored(self, batch: int) -> str:
@@ -192,19 +211,19 @@ class _Plan:
         fails and the transaction is undone. A cheap test passes the clean rows; only the others have
         their messages worked out, to be sure."""
         names = list(self.ds.columns)
-        country = f"left({self.v('region')}, 2)"
+        country = f"left({self.value('region')}, 2)"
         fine = self._fine()
         messages = [p for n in names if (p := self.problem(n))]
         exact = f"coalesce({', '.join(messages)}) IS NULL" if messages else "true"
-        kept = {n: self._stored_raw(n) for n in names}
+        kept = {n: self._kept(n) for n in names}
         entries = ", ".join(f"{{'k': {lit(n)}, 'v': {sql}}}" for n, sql in kept.items() if sql != "NULL")
         raw = f"nullif(to_json(map_from_entries(list_filter([{entries}], lambda e: e.v IS NOT NULL))), '{{}}')"
         # The usual row is sent exactly as its values render: no raw text to keep, and a cheap test says so.
         if all(n in self.fast for n, sql in kept.items() if sql != "NULL"):
-            raw = f"CASE WHEN {' AND '.join(ident('f_' + n) for n in self.fast)} THEN NULL ELSE {raw} END"
+            raw = f"CASE WHEN {' AND '.join(self.is_clean(n) for n in self.fast)} THEN NULL ELSE {raw} END"
         return (f"SELECT {batch}, _row, "
                 f"CASE WHEN {fine} THEN {country} WHEN {exact} THEN {country} END, "
-                f"{', '.join(self.v(n) for n in names)}, {raw} FROM {self._values()}")
+                f"{', '.join(self.value(n) for n in names)}, {raw} FROM {self._values()}")
 
     def _fine(self) -> str:
         """SQL, true for a record with no problem for sure (false or NULL: look closer with the messages)."""
@@ -212,11 +231,11 @@ class _Plan:
         for name in self.position:
             col = self.ds.columns[name]
             required = name in self.ds.required and col.default is None
-            tests.append(f"{self.v(name)} IS NOT NULL" if required
-                         else f"({self.v(name)} IS NOT NULL OR {self.raw(name)} IS NULL)")
+            tests.append(f"{self.value(name)} IS NOT NULL" if required
+                         else f"({self.value(name)} IS NOT NULL OR {self.sent(name)} IS NULL)")
         if "region" in self.ds.columns and "partner_id" in self.position:
-            tests.append(f"left({self.v('region')}, 2) = {self.partner_country(self.v('partner_id'))}")
-        tests += [f"coalesce({self.v(a)} <= {self.v(b)}, true)" for a, b in self.ds.checks
+            tests.append(f"left({self.value('region')}, 2) = {self.partner_country(self.value('partner_id'))}")
+        tests += [f"coalesce({self.value(a)} <= {self.value(b)}, true)" for a, b in self.ds.checks
                   if a in self.position and b in self.position]
         return " AND ".join(tests) or "true"
 
@@ -226,16 +245,16 @@ class _Plan:
             return None
         col = self.ds.columns[name]
         required = name in self.ds.required and col.default is None
-        messages = [self.rules.problem(col, self._t(name), self.v(name), required)]
+        messages = [self.rules.problem(col, self._trimmed(name), self.value(name), required)]
         if name == "region":
-            region, partner = self.v("region"), self.v("partner_id")
+            region, partner = self.value("region"), self.value("partner_id")
             country = self.partner_country(partner)
             messages.append(f"(CASE WHEN left({region}, 2) <> {country} THEN 'is a region in ' || left({region}, 2) "
                             f"|| ', but partner ' || {partner} || ' works in ' || {country} END)")
         for a, b in self.ds.checks:
             if a == name and b in self.position:
-                messages.append(f"(CASE WHEN {self.v(a)} > {self.v(b)} THEN {lit(f'is more than {b} (')} "
-                                f"|| {self.v(b)} || ')' END)")
+                messages.append(f"(CASE WHEN {self.value(a)} > {self.value(b)} THEN {lit(f'is more than {b} (')} "
+                                f"|| {self.value(b)} || ')' END)")
         return f"coalesce({', '.join(messages)})" if len(messages) > 1 else messages[0]
 
 
@@ -256,8 +275,8 @@ def _row_problems(con: duckdb.DuckDBPyConnection, plan: _Plan, display: str) -> 
     if checked:
         structs = ", ".join(f"{{'o': {order.index(n)}, 'col': {lit(n)}, "
                             f"'value': replace({plan.shown(n)}, chr(0), '\\0'), "
-                            f"'msg': {ident('p_' + n)}}}" for n in checked)
-        any_problem = " OR ".join(f"{ident('p_' + n)} IS NOT NULL" for n in checked)
+                            f"'msg': {ident('problem_' + n)}}}" for n in checked)
+        any_problem = " OR ".join(f"{ident('problem_' + n)} IS NOT NULL" for n in checked)
         parts.append(f"""
             SELECT r, s.o, s.col, s.value, s.msg FROM (
               SELECT _row AS r, unnest([{structs}]) AS s
@@ -266,9 +285,9 @@ def _row_problems(con: duckdb.DuckDBPyConnection, plan: _Plan, display: str) -> 
     key = list(plan.ds.full_key)
     if all(k in plan.position for k in key if k in plan.ds.required):
         first_key = next(k for k in plan.ds.key if k in plan.position)
-        keys = ", ".join(plan.v(k) for k in key)
-        present = " AND ".join(f"{plan.v(k)} IS NOT NULL" for k in key if k in plan.ds.required)
-        same = " AND ".join(f"k.{plan.v(k)} IS NOT DISTINCT FROM d.{plan.v(k)}" for k in key)
+        keys = ", ".join(plan.value(k) for k in key)
+        present = " AND ".join(f"{plan.value(k)} IS NOT NULL" for k in key if k in plan.ds.required)
+        same = " AND ".join(f"k.{plan.value(k)} IS NOT DISTINCT FROM d.{plan.value(k)}" for k in key)
         message = lit(f": same {', '.join(key)} (one row is {plan.ds.row})")
         # Grouping ten million keys is costly; grouping their 64-bit hashes is not. Only the few rows whose
         # hash repeats are then compared by their real key.
@@ -355,20 +374,52 @@ def _explain(con: duckdb.DuckDBPyConnection, checked: Checked, plan: _Plan, tabl
                        con.execute(f"SELECT {cols} FROM parsed ORDER BY _row LIMIT 20").fetchall()]
 
 
-def check_file(path: Path, dataset: str, display: str | None = None, today: dt.date | None = None) -> Checked:
-    """Read and check ``path`` as ``dataset`` without storing anything: every problem, with its row."""
+def _other_partners(con: duckdb.DuckDBPyConnection, checked: Checked, plan: _Plan | None,
+                    table: read.Table | None, partners: tuple[str, ...] | None) -> bool:
+    """Add to ``checked`` a problem for each row of a partner outside ``partners`` (the partners the account
+    sending the file may send for; None: any partner), in row order among the others. Whether there was one.
+    A file that is not a table, or has no partner_id column, is refused for that already."""
+    if partners is None or plan is None or table is None or checked.refusal or table.problems \
+            or "partner_id" not in plan.position:
+        return False
+    others = [p for p in plan.ref.partners if p not in partners]
+    if not others:
+        return False
+    cell = f"c{plan.position['partner_id']}"
+    partner = plan.rules.parse(plan.ds.columns["partner_id"], cell)  # 'uog ' is UOG too
+    rows = con.execute(f"SELECT _row, {cell}, count(*) OVER () FROM {table.source} "
+                       f"WHERE {partner} IN ({', '.join(lit(p) for p in others)}) "
+                       f"ORDER BY _row LIMIT {MAX_LISTED}").fetchall()
+    if not rows:
+        return False
+    own = " or ".join(f"{p}'s" for p in partners) or "no partner's"
+    found = [Problem(checked.file, r, "partner_id", f"{quote(sent)} is another partner's; this account may send "
+                                                    f"{own} rows only") for r, sent, _ in rows]
+    checked.problems = sorted(checked.problems + found, key=lambda p: p.row or 0)[:MAX_LISTED]
+    checked.problem_count += rows[0][2]
+    return True
+
+
+def check_file(path: Path, dataset: str, display: str | None = None, today: dt.date | None = None,
+               partners: tuple[str, ...] | None = None) -> Checked:
+    """Read and check ``path`` as ``dataset`` without storing anything: every problem, with its row.
+    ``partners``: the partner ids the sender may send rows for (a partner account: its own); None: any."""
     with _scratch() as con:
         checked, plan, table = _stage(con, Path(path), display or Path(path).name, dataset, today)
         if plan is not None and table is not None and not checked.refusal and not table.problems:
             _explain(con, checked, plan, table)
+        _other_partners(con, checked, plan, table, partners)
         return checked
 
 
 def load_file(db: Path, dataset: str, path: Path, display: str | None = None, loaded_by: str | None = None,
-              today: dt.date | None = None, on_wait: Callable[[], None] | None = None) -> LoadResult:
+              today: dt.date | None = None, on_wait: Callable[[], None] | None = None,
+              partners: tuple[str, ...] | None = None) -> LoadResult:
     """Store ``path`` in ``db`` as one batch of ``dataset`` if it breaks no rule; else refuse it whole.
 
-    A byte-identical file already loaded for this dataset changes nothing. Rows whose key (with the
+    ``partners``: the partner ids the sender may send rows for (a partner account: its own; None: any); a
+    file holding another partner's rows is refused whole, naming those rows, before anything else is looked
+    at. A byte-identical file already loaded for this dataset changes nothing. Rows whose key (with the
     partner) is already stored replace the stored ones, which move to ``<dataset>_replaced``.
     """
     path, db = Path(path), Path(db)
@@ -378,12 +429,13 @@ def load_file(db: Path, dataset: str, path: Path, display: str | None = None, lo
     with ThreadPoolExecutor(max_workers=1) as pool, _scratch() as con:
         examined = pool.submit(read.examine, path)
         checked, plan, table = _stage(con, path, display, dataset, today, examined.result)
+        foreign = _other_partners(con, checked, plan, table, partners)
         try:
             digest = examined.result().sha256
         except OSError as e:
             result.refusal = f"{display}: cannot be opened ({e.strerror})"
             return result
-        if db.exists():  # a byte-identical file is recognised before anything is checked
+        if db.exists() and not foreign:  # a byte-identical file is recognised before anything is checked
             with store.connect(db, on_wait=on_wait) as reader:
                 earlier = _earlier_batch(reader, dataset, digest)
             if earlier:

@@ -14,9 +14,7 @@ import csv
 import dataclasses
 import datetime as dt
 import hashlib
-import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 
+from siree_metrics.ingest import scratch
 from siree_metrics.ingest.checks import lit
 from siree_metrics.ingest.problems import Problem, Refused
 
@@ -209,14 +208,19 @@ def _count_outside_quotes(line: str, char: str) -> int:
 
 
 def _transcode(path: Path, encoding: str) -> Path:
-    """Copy a UTF-16 or Windows-1252 file to a temporary UTF-8 file DuckDB can read."""
-    fd, name = tempfile.mkstemp(suffix=".csv", prefix="siree-")
-    with open(path, encoding=encoding, errors="strict", newline="") as src, os.fdopen(
-        fd, "w", encoding="utf-8", newline=""
-    ) as dst:
-        while chunk := src.read(1 << 20):
-            dst.write(chunk)
-    return Path(name)
+    """Copy a UTF-16 or Windows-1252 file to a temporary UTF-8 file DuckDB can read (in this process's
+    scratch folder, so a copy a killed load leaves is removed at the next start; the caller deletes it)."""
+    name = scratch.new_path(".csv")
+    try:
+        with open(path, encoding=encoding, errors="strict", newline="") as src, open(
+            name, "x", encoding="utf-8", newline=""
+        ) as dst:
+            while chunk := src.read(1 << 20):
+                dst.write(chunk)
+    except BaseException:
+        name.unlink(missing_ok=True)
+        raise
+    return name
 
 
 def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: str, head: bytes,

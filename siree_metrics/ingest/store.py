@@ -50,23 +50,77 @@ def data_version(db: Path) -> tuple[int, int]:
     return hash(tuple(stamps)), stamps[0][1]
 
 
+# How long a load waits for the database before it gives up and says why (readers finishing, or another
+# load): a page holds the lock for a fraction of a second, a ten-million-row load for about 9 s.
+WRITE_WAIT_SECONDS = float(os.environ.get("SIREE_LOAD_WAIT", "60"))
+
+
+class Busy(Exception):
+    """A writer could not have the database within its time limit; the message says why, in one line."""
+
+
 @contextlib.contextmanager
-def lock(db: Path, exclusive: bool, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
-    """Hold the database's lock file: shared for readers, exclusive for a writer; waits as long as needed."""
+def lock(db: Path, exclusive: bool, on_wait: Callable[[], None] | None = None,
+         wait: float | None = None) -> Iterator[None]:
+    """Hold the database's lock file: shared for readers, exclusive for a writer.
+
+    Readers yield to a waiting writer, so a steady stream of readers (four dashboard users) cannot keep
+    a load waiting for ever: a writer first takes ``<db>.lock.intent`` alone and keeps it while it waits
+    for the readers inside to finish; a reader passes through the intent lock (shared, for a moment)
+    before it takes its shared lock, so it queues behind a waiting writer. A reader waits as long as
+    needed (a writer holds the lock for seconds at most); a writer waits at most ``wait`` seconds
+    (``WRITE_WAIT_SECONDS``, $SIREE_LOAD_WAIT) and then raises :class:`Busy`, nothing done.
+    ``on_wait`` is called once if the lock is busy.
+    """
     db = Path(db)
     db.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(str(db) + ".lock", os.O_RDWR | os.O_CREAT, 0o666)
+    intent = os.open(str(db) + ".lock.intent", os.O_RDWR | os.O_CREAT, 0o666)
     try:
-        mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
-        try:
-            fcntl.flock(fd, mode | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if on_wait:
-                on_wait()
-            fcntl.flock(fd, mode)
+        if exclusive:
+            limit = WRITE_WAIT_SECONDS if wait is None else wait
+            deadline = time.monotonic() + limit
+            told = _take(intent, fcntl.LOCK_EX, deadline, on_wait, False)
+            if told is None:
+                raise Busy(f"the database is busy: another load has been using it for more than "
+                           f"{limit:g} s; nothing was loaded; try again when it has finished")
+            if _take(fd, fcntl.LOCK_EX, deadline, on_wait, told) is None:
+                raise Busy(f"the database is busy: readers (the dashboard, a summary or an export) kept it for "
+                           f"more than {limit:g} s; nothing was loaded; try again in a minute")
+        else:
+            _take(intent, fcntl.LOCK_SH, None, on_wait, False)
+            fcntl.flock(intent, fcntl.LOCK_UN)
+            _take(fd, fcntl.LOCK_SH, None, on_wait, False)
         yield
     finally:
         os.close(fd)  # closing releases the lock
+        os.close(intent)
+
+
+def _take(fd: int, mode: int, deadline: float | None, on_wait: Callable[[], None] | None, told: bool
+          ) -> bool | None:
+    """Lock ``fd`` in ``mode``; whether ``on_wait`` has been called (once, on the first wait); None when
+    ``deadline`` (time.monotonic) passed first. Without a deadline, waits in the kernel's queue."""
+    try:
+        fcntl.flock(fd, mode | fcntl.LOCK_NB)
+        return told
+    except BlockingIOError:
+        pass
+    if on_wait and not told:
+        on_wait()
+    if deadline is None:
+        fcntl.flock(fd, mode)
+        return True
+    pause = 0.005
+    while time.monotonic() < deadline:
+        time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+        pause = min(pause * 2, 0.1)
+        try:
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            continue
+    return None
 
 
 def _retry(open_: Callable[[], duckdb.DuckDBPyConnection]) -> duckdb.DuckDBPyConnection:
@@ -116,6 +170,32 @@ def connect(db: Path, write: bool = False, on_wait: Callable[[], None] | None = 
         yield con
 
 
+# The name under which :func:`connect_attached` attaches the database.
+ATTACHED = "siree_stored"
+
+
+@contextlib.contextmanager
+def connect_attached(db: Path, on_wait: Callable[[], None] | None = None,
+                     contract: Contract | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read connection whose own database is an empty one in memory, with ``db`` attached read-only as
+    :data:`ATTACHED`, for the duration of the block (under the shared lock, as :func:`connect`).
+
+    Views made in the memory database (``audit``'s "as loaded on") are seen by every cursor of the
+    connection, unlike temporary views, which belong to one cursor. ``db`` is first brought up to
+    ``contract`` as :func:`connect` does; a database that does not exist yet is created, empty.
+    """
+    db = Path(db)
+    with connect(db, on_wait=on_wait, contract=contract):
+        pass
+    with lock(db, exclusive=False, on_wait=on_wait):
+        con = duckdb.connect(":memory:", config={"memory_limit": MEMORY_LIMIT})
+        try:
+            _retry(lambda: con.execute(f"ATTACH $path AS {ATTACHED} (READ_ONLY)", {"path": str(db)}))
+            yield con
+        finally:
+            con.close()
+
+
 @contextlib.contextmanager
 def _session(db: Path, write: bool, on_wait: Callable[[], None] | None, contract: Contract | None
              ) -> Iterator[duckdb.DuckDBPyConnection | None]:
@@ -134,8 +214,9 @@ def _session(db: Path, write: bool, on_wait: Callable[[], None] | None, contract
 
 # The meta key holding the schema_version the tables were last brought up to.
 SCHEMA_VERSION = "schema_version"
-# Raise when the code changes the tables' layout, so every database is brought up to it (2: ``raw``).
-LAYOUT = 2
+# Raise when the code changes the tables' layout, so every database is brought up to it (2: ``raw``;
+# 3: ``batch_log``).
+LAYOUT = 3
 
 
 def schema_version(contract: Contract) -> str:
@@ -175,7 +256,13 @@ def bring_up_to_date(con: duckdb.DuckDBPyConnection, contract: Contract) -> None
 
 
 def _create_tables(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
-    """Create the batches and meta tables and, per dataset, its tables, where they do not exist.
+    """Create the batches, batch_log and meta tables and, per dataset, its tables, where they do not exist.
+
+    ``batches`` has one row per loaded file: who loaded it, when, the file's name, sha256 and format, its
+    rows and how many stored rows it replaced. A batch is never deleted; ``batch_log`` records each
+    retraction and restoration of one (``audit``): entry (in order), batch_id, action (``retracted`` or
+    ``restored``), done_at, done_by, reason, and the rows it took out of and brought back into the
+    current figures.
 
     A dataset's table has batch_id, source_row (the row in the partner's file, as a spreadsheet numbers it),
     country, one column per contract column, and ``raw``: the cells whose text as sent differs from their
@@ -189,6 +276,12 @@ def _create_tables(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
             batch_id INTEGER PRIMARY KEY, dataset VARCHAR NOT NULL, file_name VARCHAR NOT NULL,
             sha256 VARCHAR NOT NULL, rows BIGINT NOT NULL, replaced_rows BIGINT NOT NULL,
             loaded_at TIMESTAMP NOT NULL, loaded_by VARCHAR, file_format VARCHAR, warnings VARCHAR)
+    """)
+    con.execute("""
+        CREATE TABLE IF NOT EXISTS batch_log (
+            entry INTEGER PRIMARY KEY, batch_id INTEGER NOT NULL, action VARCHAR NOT NULL,
+            done_at TIMESTAMP NOT NULL, done_by VARCHAR NOT NULL, reason VARCHAR NOT NULL,
+            rows_out BIGINT NOT NULL, rows_back BIGINT NOT NULL)
     """)
     con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
     for ds in contract.values():

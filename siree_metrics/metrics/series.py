@@ -26,6 +26,7 @@ import pandas as pd
 
 from siree_metrics.ingest.checks import ident
 from siree_metrics.ingest.contract import load_contract
+from siree_metrics.metrics import suppress
 from siree_metrics.metrics.filters import FILTER_SQL, Filters
 from siree_metrics.metrics.levels import measure_sql, sql
 from siree_metrics.metrics.summary import Summary
@@ -249,10 +250,14 @@ def region_activity(con: duckdb.DuckDBPyConnection, filters: Filters, start: dt.
 
 
 def countries_reported(df: pd.DataFrame, countries: tuple[str, ...], rows: str = "n") -> int:
-    """How many of ``countries`` have rows (``rows`` > 0) in ``df``, for "3 of 4 countries reported"."""
+    """How many of ``countries`` have rows (``rows`` > 0, or 1-4 suppressed for a viewer: NaN shown as "<5")
+    in ``df``, for "3 of 4 countries reported"."""
     if df.empty or "country" not in df:
         return 0
-    reported = df[df[rows] > 0]["country"].unique()
+    some = df[rows] > 0
+    if f"{rows}_shown" in df:
+        some |= df[rows].isna() & df[f"{rows}_shown"].ne("—")
+    reported = df[some]["country"].unique()
     return sum(1 for c in countries if c in reported)
 
 
@@ -260,16 +265,22 @@ def attainment_rows(summaries: Mapping[str, Summary]) -> pd.DataFrame:
     """One row per (indicator, country) from per-country summaries: the frame of the side-by-side view.
 
     Columns: ``indicator_id, indicator, country, value, target, attainment, expected, status, n, kind, unit``
-    (``value`` is the change for relative indicators, the count for counts).
+    (``value`` is the change for relative indicators, the count for counts). For summaries made safe for a
+    viewer (``suppress.summary``), also ``value_shown`` and ``n_shown``: ``<5`` where the figure is suppressed
+    (its number is then NaN), else empty.
     """
+    safe = any(s.suppression for s in summaries.values())
     rows = [
         {"indicator_id": r.id, "indicator": r.label, "country": country, "value": r.value, "target": r.target,
          "attainment": r.attainment, "expected": r.expected, "status": r.status, "n": r.n, "kind": r.kind,
-         "unit": r.unit}
+         "unit": r.unit,
+         **({"value_shown": suppress.mark(s) if "value" in r.suppressed else None,
+             "n_shown": suppress.mark(s) if "n" in r.suppressed else None} if safe else {})}
         for country, s in summaries.items() for r in s.indicators
     ]
     df = pd.DataFrame(rows, columns=["indicator_id", "indicator", "country", "value", "target", "attainment",
-                                     "expected", "status", "n", "kind", "unit"])
+                                     "expected", "status", "n", "kind", "unit",
+                                     *(("value_shown", "n_shown") if safe else ())])
     for c in ("value", "target", "attainment", "expected", "n"):
         df[c] = df[c].astype("float64")
     return df

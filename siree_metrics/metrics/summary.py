@@ -16,6 +16,7 @@ from siree_metrics.metrics.levels import (
     latest_by_source,
     level_as_of,
     level_in_window,
+    measure_sql,
     month_end,
     months_between,
     partners_as_of,
@@ -85,6 +86,10 @@ class IndicatorResult:
     coverage: Coverage | None = None
     alternative: Alternative | None = None
     spec: Measure | None = field(default=None, repr=False, compare=False)  # the measure; not in the JSON
+    # the people each window's level rests on ({"baseline": .., "current": ..}: the denominator's sum for a
+    # ratio, the level itself otherwise), for the viewer's rate rule (metrics/suppress.py); not in the JSON
+    people_in: dict[str, float | None] = field(default_factory=dict, repr=False, compare=False)
+    suppressed: list[str] = field(default_factory=list)  # fields shown as "<5" to a viewer (suppress.summary)
 
     @property
     def incomplete(self) -> bool:
@@ -143,6 +148,7 @@ class Summary:
     requested_as_of: dt.date | None = None  # the date asked for, when the as-of was capped at the project end
     final: bool = False  # as-of on or after the project end: the figures are the final ones
     empty_selection: bool = False  # the filters cover no partner (see Filters.is_empty)
+    suppression: dict[str, int] | None = None  # {"threshold", "base"} when made safe for a viewer (suppress.summary)
 
     def to_json(self) -> dict:
         """The documented JSON shape of ``python -m siree_metrics summary --format json``."""
@@ -157,7 +163,8 @@ class Summary:
                 "region": ",".join(self.filters.regions) or None,
                 "partner": ",".join(self.filters.partners) or None,
             },
-            "indicators": [{**{k: v for k, v in asdict(r).items() if k != "spec"},
+            "suppression": self.suppression,
+            "indicators": [{**{k: v for k, v in asdict(r).items() if k not in ("spec", "people_in")},
                             "complete": None if r.coverage is None else r.coverage.complete,
                             "coverage_text": r.coverage.text() if r.coverage else ""} for r in self.indicators],
             "budget": asdict(self.budget),
@@ -249,16 +256,20 @@ def _relative_result(con: duckdb.DuckDBPyConnection, ind: Indicator, as_of: dt.d
                      complete if included else None)
     if not cur_rows:
         baseline = level_in_window(con, ind, *base_window, filters, sorted(base_rows))[0] if base_rows else None
-        return _result(ind, **common, baseline=baseline, status="no_data", coverage=cover,
+        people = {"baseline": _people(con, ind, base_window, filters, sorted(base_rows), baseline)}
+        return _result(ind, **common, baseline=baseline, status="no_data", coverage=cover, people_in=people,
                        n_baseline=sum(n for n, _ in base_rows.values()),
                        note=f"no rows in the current window ({cur_window[0]:%Y-%m} to {cur_window[1]:%Y-%m})")
     if not included:
         current, n = level_in_window(con, ind, *cur_window, filters, sorted(cur_rows))
-        return _result(ind, **common, current=current, n=n, n_baseline=0, status="baseline_missing",
+        people = {"current": _people(con, ind, cur_window, filters, sorted(cur_rows), current)}
+        return _result(ind, **common, current=current, n=n, n_baseline=0, status="baseline_missing", people_in=people,
                        coverage=cover, note=f"no baseline rows ({prog.baseline_start:%Y-%m} to "
                                             f"{prog.baseline_end:%Y-%m}) for the partners reporting now")
     baseline, n_base = level_in_window(con, ind, *base_window, filters, included)
     current, n = level_in_window(con, ind, *cur_window, filters, included)
+    people = {"baseline": _people(con, ind, base_window, filters, included, baseline),
+              "current": _people(con, ind, cur_window, filters, included, current)}
     change = att.relative_change(current, baseline)
     a = att.attainment(change, common["target"])  # the target's sign carries the direction (reference._check)
     if change is None:
@@ -267,9 +278,21 @@ def _relative_result(con: duckdb.DuckDBPyConnection, ind: Indicator, as_of: dt.d
     else:
         status = att.status(a, common["expected"], prog.on_track, prog.at_risk, final=final)
     return _result(ind, **common, value=change, baseline=baseline, current=current, attainment=a, status=status,
-                   n=n, n_baseline=n_base, coverage=cover, alternative=_alternative(con, ind, filters, ref,
+                   n=n, n_baseline=n_base, coverage=cover, people_in=people, alternative=_alternative(con, ind, filters, ref,
                                                                                     cur_window, included),
                    note="final: the project has ended" if final else "")
+
+
+def _people(con: duckdb.DuckDBPyConnection, ind: Indicator, window: tuple[dt.date, dt.date], filters: Filters,
+            included: list[str], level: float | None) -> float | None:
+    """The people a window's level rests on: for a measure with a denominator (a ratio), the denominator's
+    sum over the window (the ``base`` column its level SQL returns); otherwise the level itself (a monthly
+    average or a sum of people)."""
+    if not ind.denominator:
+        return level
+    params = {"from": window[0], "to": window[1], "included": list(included), **filters.params()}
+    row = con.execute(measure_sql("level", ind), params).fetchone()
+    return None if row is None or len(row) < 3 or row[2] is None else float(row[2])
 
 
 def first_comparable_as_of(prog: Programme) -> dt.date:

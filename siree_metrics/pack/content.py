@@ -1,0 +1,352 @@
+"""What the meeting pack says, built from the summary: the words, the figures and the data of every chart.
+
+The PowerPoint and the HTML report lay out the same :class:`Pack`, so they cannot disagree. Indicator names
+come from the catalogue in the pack's language (en, nl, fr); every other sentence is in :data:`TEXT` (English
+for now: a translation step replaces that one dictionary), status words and number formats come from
+``charts.style``, as on the pages.
+
+Charts (their figures are the summary's, never recomputed here):
+
+- a count indicator: one bar per country in the selection, what was reached by the as-of date and the
+  country's target (the sum of its partners' shares; none under a region filter), each from the summary of
+  that country's part of the selection;
+- a relative indicator: the baseline year's level, the last 12 months' level and the target level
+  (baseline × (1 + target change)), from the selection's summary;
+- the budget: spent, the even-pace spend by the as-of date and the budget;
+- two breakdowns the topic pages also show (communities by setting, entrepreneurs by sector), from the
+  earliest date the data may hold to the as-of date, when they have rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import duckdb
+
+from siree_metrics.charts import style
+from siree_metrics.ingest import store
+from siree_metrics.metrics import series
+from siree_metrics.metrics.filters import Filters
+from siree_metrics.metrics.summary import Budget, IndicatorResult, Summary, summarize
+from siree_metrics.reference import COUNTRIES, Reference, load_reference
+
+LANGUAGES = ("en", "nl", "fr")
+BREAKDOWNS = {"learning_communities": "setting", "new_entrepreneurs": "sector"}  # as on the topic pages
+
+# Every sentence of the pack, by key; ``{name}`` placeholders are filled by :func:`say`.
+TEXT: dict[str, str] = {
+    "pack_title": "SIREE meeting pack",
+    "data_as_of": "Data as of {date}",
+    "as_of_reason": "Why this date: {reason}",
+    "final": "The project has ended: these are the final figures.",
+    "empty_selection": "The selection is empty: no partner matches these filters together.",
+    "demo_mark": "DEMO DATA",
+    "demo_note": "DEMO DATA — fictional figures that tell a plausible story; not SIREE's real results.",
+    "mixed_note": "This database holds the demo's fictional files beside partners' files: its figures mix both.",
+    "scope_programme": "Whole programme",
+    "scope_region": "{name} ({code})",
+    "scope_partner": "partner {name}",
+    "summary_title": "Where every target stands",
+    "col_indicator": "Indicator",
+    "col_value": "Value",
+    "col_target": "Target",
+    "col_attained": "Attained",
+    "col_status": "Status",
+    "col_category": "Category",
+    "illustrative": "* illustrative: per-partner targets and budgets are not published",
+    "takeaway_count": "{value} of {target} {unit}: {status}",
+    "takeaway_count_untargeted": "{value} {unit}: {status}",
+    "takeaway_relative": "{value} against a target of {target}: {status}",
+    "takeaway_missing": "{status}: {note}",
+    "target_count": "Target: {target} {unit}",
+    "target_relative": "Target: {target} on the baseline ({unit})",
+    "target_none": "Target: none for this selection",
+    "pace_count": "Pace: {elapsed} of the project time has passed; on a straight line {expected} by now; "
+                  "attained {attained} of the target",
+    "pace_forecast": "At this pace: {forecast} by the project end",
+    "pace_relative": "Pace: {elapsed} of the project time has passed; attained {attained} of the target",
+    "pace_final": "Final: the project has ended; attained {attained} of the target",
+    "pace_none": "Pace: not measured ({note})",
+    "status_line": "Status: {status}",
+    "coverage": "Coverage: {text}",
+    "series_reached": "Reached by {date}",
+    "series_target": "Target",
+    "series_level": "Level",
+    "cat_baseline": "Baseline year",
+    "cat_current": "Last 12 months",
+    "cat_target": "Target level",
+    "chart_count": "{label}: reached and target, by country",
+    "chart_relative": "{label}: baseline year, last 12 months and target level ({unit})",
+    "breakdown_title": "{label}, by {by}",
+    "breakdown_caption": "Up to {date}, by {by} as the partners wrote it.",
+    "budget_title": "Budget",
+    "chart_budget": "Spent against the even pace and the budget (EUR)",
+    "cat_spent": "Spent",
+    "cat_planned": "Even pace by now",
+    "cat_budget": "Budget",
+    "budget_spent": "Spent {spent} of {total}{star} ({share})",
+    "budget_spent_only": "Spent {spent} in this selection (budgets belong to partners, not to regions)",
+    "budget_planned": "Even pace by now: {planned}",
+    "budget_erdf": "ERDF co-funding: {erdf}{star}",
+    "budget_empty": "The filters cover no partner: no budget and no spending",
+    "by_category": "Spent by cost category",
+    "no_data": "No data for this selection",
+}
+
+
+def say(key: str, **values: object) -> str:
+    """The sentence ``key`` of :data:`TEXT` with its placeholders filled."""
+    return TEXT[key].format(**values)
+
+
+@dataclass
+class Chart:
+    """The data of one chart: a value per category and series, the Excel number format of its axis and
+    labels (PowerPoint) and the style function that writes its figures (HTML, tables)."""
+
+    title: str
+    categories: list[str]
+    series: list[tuple[str, list[float | None]]]
+    number_format: str
+    show: Callable[[float | None], str] = field(repr=False)
+
+    @property
+    def empty(self) -> bool:
+        return not any(v for _, values in self.series for v in values if v is not None)
+
+
+@dataclass
+class IndicatorPage:
+    """One indicator's slide or section."""
+
+    id: str
+    label: str
+    status: str
+    status_word: str
+    status_colour: str
+    takeaway: str
+    lines: list[str]  # target, pace, coverage or note, in that order
+    chart: Chart
+    value: float | None  # the summary's figures, kept for the summary table
+    breakdown: Chart | None = None
+    breakdown_caption: str = ""
+
+
+@dataclass
+class BudgetPage:
+    status: str
+    status_word: str
+    status_colour: str
+    lines: list[str]
+    chart: Chart | None  # None where there is no budget (a region, an empty selection)
+    by_category: list[tuple[str, str]]  # (category, EUR to the cent), sorted by category
+
+
+@dataclass
+class Pack:
+    lang: str
+    title: str
+    subtitle: str  # the programme's name
+    scope: str  # the selection in words
+    scope_slug: str  # the selection in a file name: "programme", "BE", "BE212", "BE-MECHELEN"
+    as_of: dt.date
+    as_of_line: str  # "Data as of 2021-06-30"
+    notes: list[str]  # why this date, final, empty selection
+    demo: str | None  # the DEMO DATA note, or the mixed-data note; None for partners' data only
+    summary_head: list[str]
+    summary_rows: list[list[str]]
+    summary_status: list[str]  # each summary row's status, for its colour
+    indicators: list[IndicatorPage]
+    budget: BudgetPage
+    footnote: str  # the illustrative note, or ""
+
+    @property
+    def file_stem(self) -> str:
+        return f"siree_pack_{self.scope_slug}_{self.as_of.isoformat()}"
+
+    @property
+    def footer(self) -> str:
+        """The line on every slide: "Data as of 2021-06-30 · Whole programme"."""
+        return f"{self.as_of_line} · {self.scope}"
+
+
+def scope_words(filters: Filters, ref: Reference) -> str:
+    """The selection in words: "Whole programme", or "Belgium (Flanders) · Arr. Mechelen (BE212) · partner City
+    of Mechelen" (each filter in the order country, region, partner)."""
+    parts = [style.COUNTRY_LABELS.get(c, c) for c in filters.countries]
+    parts += [say("scope_region", name=ref.regions[r].name, code=r) if r in ref.regions else r for r in filters.regions]
+    parts += [say("scope_partner", name=ref.partners[p].name if p in ref.partners else p) for p in filters.partners]
+    return " · ".join(parts) or say("scope_programme")
+
+
+def scope_slug(filters: Filters) -> str:
+    """The selection for a file name: the codes joined by "-" (only letters, digits and "-"), or "programme"."""
+    codes = [*filters.countries, *filters.regions, *filters.partners]
+    return re.sub(r"[^A-Za-z0-9-]", "", "-".join(codes)) or "programme"
+
+
+def _level_format(r: IndicatorResult) -> tuple[Callable[[float | None], str], str]:
+    """The style function and Excel number format of an indicator's levels (as its measure declares)."""
+    fmt = r.spec.format if r.spec else "number"
+    excel = {"number": "#,##0", "share": "0.0%", "decimal": "#,##0.0"}[fmt]
+    return style.LEVEL_FORMATS[fmt], excel
+
+
+def _shown(r: IndicatorResult) -> tuple[str, str]:
+    """An indicator's value and target as the cards write them: "+27.7%" / "+20%", or "44" / "40"."""
+    if r.kind == "relative":
+        return style.change(r.value), style.target_change(r.target)
+    show, _ = _level_format(r)
+    return show(r.value), show(r.target)
+
+
+MEASURED = ("achieved", "on_track", "at_risk", "behind", "not_achieved")  # statuses with an attainment
+
+
+def takeaway(r: IndicatorResult) -> str:
+    """One line from the figures: "44 of 40 communities: ✔ Achieved", "+27.7% against a target of +20%:
+    ● On track", "12 jobs: ○ No target for a region", or the status and why ("○ No data: no rows ...")."""
+    word = style.STATUS_WORDS[r.status]
+    value, target = _shown(r)
+    if r.value is None:
+        return say("takeaway_missing", status=word, note=r.note or say("no_data"))
+    if r.kind == "relative":
+        return say("takeaway_relative", value=value, target=target, status=word)
+    if r.target is None:
+        return say("takeaway_count_untargeted", value=value, unit=r.unit, status=word)
+    return say("takeaway_count", value=value, target=target + ("*" if r.target_illustrative else ""),
+               unit=r.unit, status=word)
+
+
+def detail_lines(r: IndicatorResult, s: Summary) -> list[str]:
+    """Target, pace (and forecast), and coverage or the note, each as one line."""
+    value, target = _shown(r)
+    star = "*" if r.target_illustrative else ""
+    if r.target is None:
+        lines = [say("target_none")]
+    elif r.kind == "relative":
+        lines = [say("target_relative", target=target, unit=r.unit)]
+    else:
+        lines = [say("target_count", target=target + star, unit=r.unit)]
+    if r.status not in MEASURED:
+        lines.append(say("pace_none", note=r.note or style.STATUS_WORDS[r.status]))
+    elif s.final:
+        lines.append(say("pace_final", attained=style.percent(r.attainment)))
+    elif r.kind == "relative" or r.target is None:  # a measured count always has a target
+        lines.append(say("pace_relative", elapsed=style.percent(s.expected), attained=style.percent(r.attainment)))
+    else:
+        show, _ = _level_format(r)
+        lines.append(say("pace_count", elapsed=style.percent(s.expected), expected=show(r.target * s.expected),
+                         attained=style.percent(r.attainment)))
+        if r.forecast is not None:
+            lines.append(say("pace_forecast", forecast=show(r.forecast)))
+    change = r.change_text()
+    if change:
+        lines.append(change)
+    if r.coverage and r.status not in ("not_started", "too_early", "empty_selection"):
+        lines.append(say("coverage", text=r.coverage.text()))
+    return lines
+
+
+def count_chart(r: IndicatorResult, by_country: dict[str, Summary], as_of: dt.date) -> Chart:
+    """Reached and target by country, each country's figures from its own summary (see the module doc)."""
+    show, excel = _level_format(r)
+    results = {c: next(x for x in s.indicators if x.id == r.id) for c, s in by_country.items()}
+    reached = [results[c].value for c in by_country]
+    targets = [results[c].target for c in by_country]
+    data = [(say("series_reached", date=as_of.isoformat()), reached)]
+    if any(t is not None for t in targets):
+        data.append((say("series_target"), targets))
+    return Chart(say("chart_count", label=r.label), [style.COUNTRY_LABELS[c] for c in by_country], data, excel, show)
+
+
+def relative_chart(r: IndicatorResult) -> Chart:
+    """Baseline year, last 12 months and target level of a relative indicator (None where unknown)."""
+    show, excel = _level_format(r)
+    target_level = None if r.baseline is None or r.target is None else r.baseline * (1 + r.target)
+    return Chart(say("chart_relative", label=r.label, unit=r.unit),
+                 [say("cat_baseline"), say("cat_current"), say("cat_target")],
+                 [(say("series_level"), [r.baseline, r.current, target_level])], excel, show)
+
+
+def breakdown_chart(con: duckdb.DuckDBPyConnection, r: IndicatorResult, by: str, filters: Filters,
+                    as_of: dt.date, ref: Reference) -> Chart | None:
+    """The indicator's count by ``by`` (a column such as sector) up to ``as_of``, largest first (ties by name);
+    None when nothing was reported."""
+    df = series.breakdown(con, r.id, by, filters, ref.programme.earliest_date, as_of, as_of)
+    if df.empty:
+        return None
+    totals = sorted(df.groupby(by)["level"].sum().items(), key=lambda kv: (-kv[1], str(kv[0])))
+    show, excel = _level_format(r)
+    return Chart(say("breakdown_title", label=r.label, by=by), [str(k) for k, _ in totals],
+                 [(say("series_level"), [float(v) for _, v in totals])], excel, show)
+
+
+def budget_page(b: Budget) -> BudgetPage:
+    """The budget's lines, chart (spent, even pace, budget) and spending by cost category, exact to the cent."""
+    star = "*" if b.illustrative else ""
+    if b.status == "empty_selection":
+        lines = [say("budget_empty")]
+    elif b.total_eur is None or b.planned_eur is None:
+        lines = [say("budget_spent_only", spent=style.euros_exact(b.spent_eur))]
+    else:
+        lines = [say("budget_spent", spent=style.euros_exact(b.spent_eur), total=style.euros_exact(b.total_eur),
+                     star=star, share=style.percent(b.share_spent)),
+                 say("budget_planned", planned=style.euros_exact(b.planned_eur)),
+                 say("budget_erdf", erdf=style.euros_exact(b.erdf_eur), star=star)]
+    chart = None
+    if b.total_eur is not None and b.planned_eur is not None:
+        chart = Chart(say("chart_budget"), [say("cat_spent"), say("cat_planned"), say("cat_budget")],
+                      [("EUR", [float(b.spent_eur), float(b.planned_eur), float(b.total_eur)])],
+                      '"EUR "#,##0', style.euros)
+    return BudgetPage(b.status, style.BUDGET_STATUS_WORDS[b.status], style.BUDGET_STATUS_COLOURS[b.status], lines,
+                      chart, [(k, style.euros_exact(v)) for k, v in b.by_category.items()])
+
+
+def countries_of(filters: Filters) -> dict[str, Filters]:
+    """Each country the selection reaches, with the selection narrowed to it (``series.country_filters``)."""
+    narrowed = {c: series.country_filters(filters, c) for c in COUNTRIES}
+    return {c: f for c, f in narrowed.items() if f is not None}
+
+
+def build_pack(con: duckdb.DuckDBPyConnection, lang: str = "en", filters: Filters | None = None,
+               as_of: dt.date | None = None, ref: Reference | None = None) -> Pack:
+    """The pack of one view: ``filters`` (default: the whole programme) at ``as_of`` (default: the summary's
+    as-of rule; a date after the project end is capped at it), indicator names in ``lang``.
+
+    Raises ValueError for a language other than en, nl or fr."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; use en, nl or fr")
+    ref = ref or load_reference()
+    filters = filters or Filters()
+    s = summarize(con, as_of, filters, ref)
+    by_country = {c: summarize(con, s.as_of, f, ref) for c, f in countries_of(filters).items()}
+    state = store.demo_state(con)
+    demo = say("demo_note") if state in ("demo", "building") else say("mixed_note") if state == "mixed" else None
+    pages, rows = [], []
+    for r in s.indicators:
+        r.label = ref.indicator(r.id).label(lang)
+        value, target = _shown(r)
+        rows.append([r.label, value + ("!" if r.incomplete else ""),
+                     target + ("*" if r.target_illustrative else "") if r.target is not None else style.MISSING,
+                     style.percent(r.attainment), style.STATUS_WORDS[r.status]])
+        chart = relative_chart(r) if r.kind == "relative" else count_chart(r, by_country, s.as_of)
+        page = IndicatorPage(r.id, r.label, r.status, style.STATUS_WORDS[r.status], style.STATUS_COLOURS[r.status],
+                             takeaway(r), detail_lines(r, s), chart, r.value)
+        if r.id in BREAKDOWNS and not s.empty_selection:
+            page.breakdown = breakdown_chart(con, r, BREAKDOWNS[r.id], filters, s.as_of, ref)
+            page.breakdown_caption = say("breakdown_caption", date=s.as_of.isoformat(), by=BREAKDOWNS[r.id])
+        pages.append(page)
+    notes = [say("as_of_reason", reason=s.as_of_reason)]
+    notes += [say("final")] if s.final else []
+    notes += [say("empty_selection")] if s.empty_selection else []
+    illustrative = any(r.target_illustrative for r in s.indicators) or s.budget.illustrative
+    return Pack(
+        lang=lang, title=say("pack_title"), subtitle=ref.programme.name, scope=scope_words(filters, ref), scope_slug=scope_slug(filters),
+        as_of=s.as_of, as_of_line=say("data_as_of", date=s.as_of.isoformat()), notes=notes, demo=demo,
+        summary_head=[say(k) for k in ("col_indicator", "col_value", "col_target", "col_attained", "col_status")],
+        summary_rows=rows, summary_status=[r.status for r in s.indicators], indicators=pages,
+        budget=budget_page(s.budget), footnote=say("illustrative") if illustrative else "")
