@@ -300,7 +300,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     with _reading(args) as con:
         rows = store.rows_as_sent(con, ds)
     if not args.raw:  # a spreadsheet would run a cell such as =HYPERLINK(...) (siree_metrics.downloads)
-        names = [neutralise(n) for n in names]
+        names = [str(neutralise(n)) for n in names]
         rows = [tuple(neutralise(v) for v in row) for row in rows]
     out = args.out.open("w", encoding="utf-8", newline="") if args.out else sys.stdout
     try:

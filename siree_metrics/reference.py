@@ -15,7 +15,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal, NoReturn, get_args
 
 import duckdb
 
@@ -254,7 +254,7 @@ def _suppression(raw: dict[str, Any]) -> dict[str, int]:
     return out
 
 
-def _fail(file: str, message: str) -> None:
+def _fail(file: str, message: str) -> NoReturn:
     raise CatalogueError(f"{file}: {message}")
 
 

@@ -15,6 +15,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -30,7 +31,7 @@ from siree_metrics.reference import load_reference
 from . import auth
 from .i18n import t
 
-CACHE = dict(ttl=3600, max_entries=256, show_spinner=False)
+CACHE: dict[str, Any] = dict(ttl=3600, max_entries=256, show_spinner=False)
 IDLE_S = 2.0  # how long the shared reader stays open unused: the longest a command-line load waits for it
 
 
@@ -208,7 +209,7 @@ def latest() -> dt.date:
 @st.cache_data(**CACHE)
 def _first_loaded(version: tuple[int, int]) -> dt.datetime | None:
     with _reader.cursor(db_path()) as con:  # the database as it is, whatever this session's moment
-        return con.execute("SELECT min(loaded_at) FROM batches").fetchone()[0]
+        return con.execute("SELECT min(loaded_at) FROM batches").fetchall()[0][0]
 
 
 def first_loaded() -> dt.datetime | None:

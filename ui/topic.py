@@ -14,6 +14,7 @@ import streamlit as st
 from siree_metrics.charts.style import COUNTRY_LABELS, STATUS_WORDS
 from siree_metrics.ingest.contract import load_contract
 from siree_metrics.metrics import series, suppress
+from siree_metrics.metrics.filters import Filters
 from siree_metrics.metrics.summary import IndicatorResult, Summary, target_for
 from siree_metrics.reference import Indicator, Reference, load_reference
 
@@ -68,7 +69,7 @@ class Topic:
         return {r.id: r for r in self.summary.indicators}
 
     @cached_property
-    def by_country(self) -> dict[str, object]:
+    def by_country(self) -> dict[str, Filters]:
         """The filters of each country of the selection (a country the filters leave out is not there)."""
         return {c: f for c in self.view.countries if (f := series.country_filters(self.view.filters, c)) is not None}
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -43,7 +44,7 @@ Text = Callable[..., str]
 MAP_LATITUDE = 51.0  # x = lon x cos(51°) on the schematic map, as in series.region_activity
 
 
-def _texts(df: pd.DataFrame, column: str, fmt: Callable[[object], str] = style.count) -> list[str]:
+def _texts(df: pd.DataFrame, column: str, fmt: Callable[[Any], str] = style.count) -> list[str]:
     """``column`` of ``df`` as text: ``<column>_shown`` where a viewer's frame has it (``<5`` for a suppressed
     count, the rounded count otherwise; see metrics.suppress), else the number in ``fmt``."""
     shown = f"{column}_shown"
@@ -308,7 +309,8 @@ def attainment_by_country(df: pd.DataFrame, text: Text = english) -> go.Figure:
     z, hover, cells = [], [], []
     fig = go.Figure()
     for ind in indicators:
-        z_row, h_row = [], []
+        z_row: list[int | None] = []
+        h_row: list[str] = []
         for c_i, country in enumerate(countries):
             cell = df[(df["indicator"] == ind) & (df["country"] == country)]
             if cell.empty:

@@ -141,6 +141,7 @@ def euros_short(value: float | Decimal | None) -> str:
     """EUR 1.23 M / EUR 456 k / EUR 789: short amounts for labels (the hover shows the exact figure)."""
     if value is None or _missing(value):
         return MISSING
+    value = float(value)  # a short label: cents do not show
     if abs(value) >= 1_000_000:
         return f"EUR {value / 1_000_000:,.2f} M"
     if abs(value) >= 10_000:

@@ -72,7 +72,7 @@ def build_demo_database(db: pathlib.Path, out_dir: pathlib.Path | None = None,
     db = pathlib.Path(db)
     out_dir = pathlib.Path(out_dir) if out_dir is not None else db.parent / "demo"
     with store.connect(db, write=True, on_wait=on_wait) as con:
-        batches = con.execute("SELECT count(*) FROM batches").fetchone()[0]
+        batches = con.execute("SELECT count(*) FROM batches").fetchall()[0][0]
         if store.demo_state(con) is None and batches:
             raise NotADemoDatabase(f"{db} holds {batches} loaded files and is not the demo database; "
                                    "build the demo into another database (--db PATH)")

@@ -47,7 +47,7 @@ def _copy(source: Path, target: Path) -> int:
         con.execute("ATTACH $p AS src (READ_ONLY)", {"p": str(source)})
         con.execute("ATTACH $p AS out", {"p": str(part)})
         con.execute("COPY FROM DATABASE src TO out")
-        batches = con.execute("SELECT count(*) FROM out.batches").fetchone()[0]
+        batches = con.execute("SELECT count(*) FROM out.batches").fetchall()[0][0]
         con.execute("DETACH out")
     os.replace(part, target)
     return batches

@@ -142,11 +142,11 @@ def _check_dataset(ds: Dataset, path: Path) -> None:
     if "partner_id" not in ds.required:
         raise CatalogueError(f"{path}: dataset {ds.name}: partner_id must be required")
     seen: dict[str, str] = {}
-    for col in ds.columns.values():
-        for alias in {normalise_header(a) for a in (col.name, *col.aliases_nl, *col.aliases_fr)}:
-            if seen.setdefault(alias, col.name) != col.name:
+    for column in ds.columns.values():
+        for alias in {normalise_header(a) for a in (column.name, *column.aliases_nl, *column.aliases_fr)}:
+            if seen.setdefault(alias, column.name) != column.name:
                 raise CatalogueError(
-                    f"{path}: dataset {ds.name}: header {alias!r} would match both {seen[alias]} and {col.name}"
+                    f"{path}: dataset {ds.name}: header {alias!r} would match both {seen[alias]} and {column.name}"
                 )
 
 

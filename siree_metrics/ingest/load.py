@@ -90,7 +90,7 @@ class _Plan:
         names = header_map(ds)
         self.fast: dict[str, tuple[str, str]] = {}  # column -> (read, test) of its clean shape (Rules.fast)
         self.position: dict[str, int] = {}
-        self.header_problems: list[str | tuple[str, str]] = []
+        self.header_problems: list[tuple[str, str]] = []
         self.ignored: list[str] = []
         for i, header in enumerate(headers):
             name = names.get(normalise_header(header))
@@ -354,11 +354,11 @@ def _decimal_use(con: duckdb.DuckDBPyConnection, plan: _Plan, table: read.Table)
     if not pairs:
         return {}
     held = con.execute("SELECT " + ", ".join(f"coalesce(bool_or(contains({c}, {lit(sep)})), false)"
-                                             for _, c, sep in pairs) + f" FROM {table.name}").fetchone()
+                                             for _, c, sep in pairs) + f" FROM {table.name}").fetchall()[0]
     marks: dict[str, str] = {}
     for (name, cell, sep), present in zip(pairs, held, strict=True):
         if present and con.execute(f"SELECT {decimal_use(cell, sep)} FROM {table.name} "
-                                   f"WHERE contains({cell}, {lit(sep)})").fetchone()[0]:
+                                   f"WHERE contains({cell}, {lit(sep)})").fetchall()[0][0]:
             marks[name] = marks.get(name, "") + sep
     return marks
 
@@ -532,19 +532,19 @@ def _repeats_a_key(con: duckdb.DuckDBPyConnection, ds: Dataset, batch: int, rows
     cheap; only when two rows share a hash are the keys themselves counted."""
     keys = ", ".join(ident(k) for k in ds.full_key)
     distinct = f"SELECT count(DISTINCT {{}}) FROM {ident(ds.name)} WHERE batch_id = {batch}"
-    if con.execute(distinct.format(f"hash({keys})")).fetchone()[0] == rows:
+    if con.execute(distinct.format(f"hash({keys})")).fetchall()[0][0] == rows:
         return False
-    return con.execute(distinct.format(f"row({keys})")).fetchone()[0] < rows
+    return con.execute(distinct.format(f"row({keys})")).fetchall()[0][0] < rows
 
 
 def _replace(con: duckdb.DuckDBPyConnection, ds: Dataset, batch: int) -> int:
     """Move the stored rows whose key the batch sends again to ``<dataset>_replaced``; how many moved."""
     target = ident(ds.name)
-    if not con.execute(f"SELECT count(*) > 0 FROM {target} WHERE batch_id <> {batch}").fetchone()[0]:
+    if not con.execute(f"SELECT count(*) > 0 FROM {target} WHERE batch_id <> {batch}").fetchall()[0][0]:
         return 0
     same = " AND ".join(f"n.{ident(k)} IS NOT DISTINCT FROM o.{ident(k)}" for k in ds.full_key)
     old = f"o.batch_id <> {batch} AND EXISTS (SELECT 1 FROM {target} n WHERE n.batch_id = {batch} AND {same})"
     replaced = con.execute(f"INSERT INTO {ident(ds.name + '_replaced')} BY NAME "
-                           f"SELECT o.*, {batch} AS replaced_by FROM {target} o WHERE {old}").fetchone()[0]
+                           f"SELECT o.*, {batch} AS replaced_by FROM {target} o WHERE {old}").fetchall()[0][0]
     con.execute(f"DELETE FROM {target} o WHERE {old}")
     return replaced

@@ -352,7 +352,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, delimiter:
         plan = "\n".join(str(r[-1]) for r in con.execute("EXPLAIN " + statement, params).fetchall())
         if "batch" not in plan.lower():
             raise RuntimeError("DuckDB would not keep the CSV file's row order; row numbers would be wrong")
-        return con.execute(statement, params).fetchone()[0]
+        return con.execute(statement, params).fetchall()[0][0]
     finally:
         if source != path:
             source.unlink(missing_ok=True)
@@ -363,7 +363,7 @@ def _breaks_in_cells(con: duckdb.DuckDBPyConnection, table: str, width: int, eol
     eol_sql = "chr(13)" if eol == "\r" else "chr(10)"
     counts = " + ".join(f"coalesce(sum(length(c{i}) - length(replace(c{i}, {eol_sql}, ''))), 0)"
                         for i in range(width))
-    return int(con.execute(f"SELECT {counts} FROM {table}").fetchone()[0])
+    return int(con.execute(f"SELECT {counts} FROM {table}").fetchall()[0][0])
 
 
 def _reject_message(kind: str, found: str, width: int) -> str:
@@ -406,7 +406,7 @@ def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, display: str, tab
             selects.append(f"CAST({quoted} AS VARCHAR) AS c{i}")
     try:
         rows = con.execute(f"CREATE TEMP TABLE {table} AS SELECT file_row_number + 2 AS _row, {', '.join(selects)} "
-                           "FROM read_parquet($path, file_row_number=true)", {"path": str(path)}).fetchone()[0]
+                           "FROM read_parquet($path, file_row_number=true)", {"path": str(path)}).fetchall()[0][0]
     except duckdb.Error as e:
         raise Refused(f"{display}: a damaged or incomplete Parquet file ({_first_line(e)}); export it again") from None
     return Table(table, headers, "_row", rows, "Parquet")

@@ -64,7 +64,7 @@ def clean(max_age: float = MAX_AGE_SECONDS, now: float | None = None) -> list[Pa
 
     Entries not named after a process are left alone (they are not ours)."""
     now = time.time() if now is None else now
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(root().iterdir())
     except FileNotFoundError:

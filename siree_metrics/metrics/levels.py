@@ -72,7 +72,7 @@ def _query(ind: Indicator) -> str:
 
 def level_as_of(con: duckdb.DuckDBPyConnection, ind: Indicator, as_of: dt.date, filters: Filters) -> tuple[float, int]:
     """A count indicator's value at ``as_of`` and the number of rows behind it."""
-    level, n = con.execute(_query(ind), {"as_of": as_of, **filters.params()}).fetchone()[:2]
+    level, n = con.execute(_query(ind), {"as_of": as_of, **filters.params()}).fetchall()[0][:2]
     return float(level or 0), int(n)
 
 
@@ -81,7 +81,7 @@ def level_in_window(con: duckdb.DuckDBPyConnection, ind: Indicator, start: dt.da
     """A relative indicator's level over [start, end] counting only the partners in ``included`` (None
     without rows) and the number of rows behind it."""
     params = {"from": start, "to": end, "included": list(included), **filters.params()}
-    level, n = con.execute(_query(ind), params).fetchone()[:2]
+    level, n = con.execute(_query(ind), params).fetchall()[0][:2]
     return (None if level is None else float(level)), int(n)
 
 

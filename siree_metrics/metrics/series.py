@@ -230,13 +230,13 @@ def region_activity(con: duckdb.DuckDBPyConnection, filters: Filters, start: dt.
         records = pd.DataFrame({"region": pd.Series(dtype="object"), "records": pd.Series(dtype="float64")})
     else:
         contract = load_contract()
-        def rows(name: str) -> str:
+        def region_rows(name: str) -> str:
             date = contract[name].date
             lo = "$from_month" if _is_monthly(name, date) else "$from"
             return (f"select region, count(*) as rows from {ident(name)} "
                     f"where {ident(date)} between {lo} and $to and {FILTER_SQL} group by region")
 
-        unions = " union all ".join(rows(name) for name in datasets)
+        unions = " union all ".join(region_rows(name) for name in datasets)
         records = con.cursor().execute(
             sql("series_region_records").format(unions=unions),
             {"from": start, "from_month": start.replace(day=1), "to": hi, **filters.params()}).df()

@@ -22,7 +22,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -146,7 +146,7 @@ def _result(r: IndicatorResult, ind: Indicator, policy: Policy, on_track: float,
     fmt = ind.measure_spec.format
     direction = ind.measure_spec.direction
     judged = r.status in ("achieved", "on_track", "at_risk", "behind", "not_achieved")
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     if r.kind == "count" and fmt == "number":
         value = safe("value", r.value)
         changes["value"] = value

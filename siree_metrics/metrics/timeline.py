@@ -23,7 +23,7 @@ COLUMNS = ["indicator", "label", "quarter_end", "value", "target", "attainment",
 
 def quarter_ends(first: dt.date, last: dt.date) -> list[dt.date]:
     """The quarter ends (31 Mar, 30 Jun, 30 Sep, 31 Dec) on or after ``first`` and on or before ``last``."""
-    out = []
+    out: list[dt.date] = []
     year, month = first.year, ((first.month - 1) // 3 + 1) * 3
     while True:
         end = dt.date(year, month, calendar.monthrange(year, month)[1])
