@@ -32,11 +32,17 @@ view = page("SIREE impact at a glance", "🎯")
 summary = data.get_summary(view.as_of_asked, view.filters)  # None: the default rule, with its reason
 ref = load_reference()
 prog = ref.programme
+lang = view.lang  # the reader's language: the catalogue's labels and the style's formats in its convention
+
+
+def _label(r: IndicatorResult) -> str:
+    """The indicator's name in the reader's language, from the catalogue."""
+    return ref.indicator(r.id).label(lang)
 
 
 def _shown(r: IndicatorResult, x: float | None) -> str:
     """A value or target of ``r`` in the same digits as its chart and the command line (see charts.style)."""
-    return style.LEVEL_FORMATS[r.spec.format if r.spec else "number"](x)
+    return style.LEVEL_FORMATS[r.spec.format if r.spec else "number"](x, lang)
 
 
 def _field(r: IndicatorResult, name: str, fmt: object) -> str:
@@ -44,8 +50,12 @@ def _field(r: IndicatorResult, name: str, fmt: object) -> str:
     return suppress.shown_field(r, name, summary, fmt)
 
 
+def count(x: float | None) -> str:
+    return style.count(x, lang)
+
+
 def _value(r: IndicatorResult) -> str:
-    return _field(r, "value", style.change if r.kind == "relative" else lambda x: _shown(r, x))
+    return _field(r, "value", (lambda x: style.change(x, lang)) if r.kind == "relative" else lambda x: _shown(r, x))
 
 
 def _target(r: IndicatorResult) -> str:
@@ -53,7 +63,7 @@ def _target(r: IndicatorResult) -> str:
         return t("empty selection")
     if r.target is None:
         return t("no target for a region")
-    text = style.target_change(r.target) if r.kind == "relative" else _shown(r, r.target)
+    text = style.target_change(r.target, lang) if r.kind == "relative" else _shown(r, r.target)
     return t("target {target}", target=text) + (" *" if r.target_illustrative else "")
 
 
@@ -64,10 +74,13 @@ def _detail(r: IndicatorResult) -> str:
     if r.incomplete:
         parts.append("⚠ " + t("window incomplete"))
     if r.attainment is not None:
-        parts.append(t("{a} of target", a=style.percent(r.attainment)))
-    parts.append(t("pace: {e} expected by now", e=style.percent(r.expected)))
+        parts.append(t("{a} of target", a=style.percent(r.attainment, lang)))
+    parts.append(t("pace: {e} expected by now", e=style.percent(r.expected, lang)))
     if r.kind == "relative":
-        level = ref.indicator(r.id).measure_spec.show  # as its measure declares: a share as a percentage
+        spec = ref.indicator(r.id).measure_spec  # as its measure declares: a share as a percentage
+
+        def level(x: float) -> str:
+            return style.LEVEL_FORMATS[spec.format](x, lang)
         parts.append(t(r.change_text()) if r.change_text() else
                      t("baseline {b} → now {c}", b=_field(r, "baseline", lambda x: style.MISSING if x is None else level(x)),
                        c=_field(r, "current", lambda x: style.MISSING if x is None else level(x))))
@@ -75,13 +88,13 @@ def _detail(r: IndicatorResult) -> str:
             parts.append(t(r.coverage.text()))
         if r.alternative and r.alternative.change is not None:
             a = r.alternative
-            parts.append(t("not the target: {label} {b} → {c}", label=a.label, b=style.rate(a.baseline),
-                           c=style.rate(a.current)))
-        parts.append(f"n = {_field(r, 'n_baseline', style.count)} / {_field(r, 'n', style.count)}")
+            parts.append(t("not the target: {label} {b} → {c}", label=a.label, b=style.rate(a.baseline, lang),
+                           c=style.rate(a.current, lang)))
+        parts.append(f"n = {_field(r, 'n_baseline', count)} / {_field(r, 'n', count)}")
     else:
         if r.forecast is not None and summary.as_of < prog.end:
             parts.append(t("forecast at end: {f}", f=_shown(r, r.forecast)))
-        parts.append(f"n = {_field(r, 'n', style.count)}")
+        parts.append(f"n = {_field(r, 'n', count)}")
     return " · ".join(parts)
 
 
@@ -90,7 +103,7 @@ def card(r: IndicatorResult) -> str:
     return f"""
 <div style="border:1px solid #ddd;border-left:8px solid {colour};border-radius:6px;padding:10px 14px;
             margin-bottom:12px;min-height:212px">
-  <div style="font-size:1.0rem;color:#333;font-weight:600">{html.escape(r.label)}</div>
+  <div style="font-size:1.0rem;color:#333;font-weight:600">{html.escape(_label(r))}</div>
   <div style="font-size:2.3rem;font-weight:700;line-height:1.15">{html.escape(_value(r))}</div>
   <div style="font-size:1rem;color:#444;margin-bottom:4px">{html.escape(_target(r))}</div>
   <div style="display:inline-block;background:{colour};color:{STATUS_TEXT_COLOURS[r.status]};border-radius:4px;padding:1px 8px;
@@ -100,9 +113,9 @@ def card(r: IndicatorResult) -> str:
 
 
 st.markdown(
-    t("**{name}** · {start} to {end} · data as of **{as_of}** · time elapsed **{f:.0%}**",
+    t("**{name}** · {start} to {end} · data as of **{as_of}** · time elapsed **{f}**",
       name=t("Interreg 2 Seas project SIREE"), start=prog.start, end=prog.end, as_of=summary.as_of,
-      f=summary.expected))
+      f=style.percent(summary.expected, lang)))
 st.caption(t("Why this date: {reason}.", reason=t(summary.as_of_reason))
            + (" " + t("The project has ended: these are the final figures.") if summary.final else ""))
 if summary.empty_selection:
@@ -120,18 +133,19 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader(t("Attainment against expected pace"))
     table = pd.DataFrame([{
-        "indicator": r.label, "label": r.label + (" ⚠ " + t("incomplete") if r.incomplete else ""), "value": r.value, "target": r.target,
+        "indicator": _label(r), "label": _label(r) + (" ⚠ " + t("incomplete") if r.incomplete else ""),
+        "value": r.value, "target": r.target,
         "attainment": r.attainment, "expected": r.expected, "status": r.status, "n": r.n,
         "complete": None if r.coverage is None else r.coverage.complete,
-        **({"value_shown": _value(r), "n_shown": _field(r, "n", style.count)} if summary.suppression else {}),
+        **({"value_shown": _value(r), "n_shown": _field(r, "n", count)} if summary.suppression else {}),
     } for r in summary.indicators])
     missing = table["attainment"].isna().all()
     # n is None where a viewer's figure rests on 1-4 rows (suppressed): it has rows
     with_rows = sum(r.status not in ("no_data", "empty_selection")
                     and (r.n is None or r.n > 0 or r.status == "baseline_missing")
                     for r in summary.indicators)
-    incomplete = [r.label for r in summary.indicators if r.incomplete]
-    show_chart(charts.attainment_vs_pace(table), table.drop(columns="label"), "attainment", summary.as_of,
+    incomplete = [_label(r) for r in summary.indicators if r.incomplete]
+    show_chart(charts.attainment_vs_pace(table, t, lang), table.drop(columns="label"), "attainment", summary.as_of,
                coverage=t("{k} of {n} indicators have data for this selection", k=with_rows, n=len(table))
                + ("; " + t("window incomplete: {names}", names=", ".join(incomplete)) if incomplete else ""),
                empty=t("No indicator has data for this selection yet.") if missing else None)
@@ -144,31 +158,32 @@ with right:
                       "spending to show."))
     elif history.has_budget(b) and b.share_spent is not None:
         share = b.share_spent
-        spent_of = t("spent of {total} ({share})", total=style.euros(b.total_eur), share=style.percent(share))
+        spent_of = t("spent of {total} ({share})", total=style.euros(b.total_eur, lang),
+                   share=style.percent(share, lang))
         st.markdown(
-            f"<div style='font-size:2.1rem;font-weight:700'>{style.euros(b.spent_eur)}</div>"
+            f"<div style='font-size:2.1rem;font-weight:700'>{style.euros(b.spent_eur, lang)}</div>"
             f"<div style='font-size:1rem'>{html.escape(spent_of)}"
             f"{' *' if b.illustrative else ''}</div>"
             f"<div style='display:inline-block;background:{BUDGET_STATUS_COLOURS[b.status]};"
             f"color:{BUDGET_STATUS_TEXT_COLOURS[b.status]};border-radius:4px;padding:1px 8px;margin:4px 0;"
             f"font-weight:600;font-size:0.95rem'>{html.escape(t(BUDGET_STATUS_WORDS[b.status]))}</div>",
             unsafe_allow_html=True)
-        st.progress(min(1.0, share), text=t("Spent: {s} of budget", s=style.percent(share)))
-        st.progress(summary.expected, text=t("Time elapsed: {e} of the project", e=style.percent(summary.expected)))
-        st.markdown(t("Interreg/ERDF co-funding: **{erdf}** ({p} of the budget)", erdf=style.euros(b.erdf_eur),
-                      p=style.percent(history.erdf_share(b.total_eur, b.erdf_eur))))
+        st.progress(min(1.0, share), text=t("Spent: {s} of budget", s=style.percent(share, lang)))
+        st.progress(summary.expected, text=t("Time elapsed: {e} of the project", e=style.percent(summary.expected, lang)))
+        st.markdown(t("Interreg/ERDF co-funding: **{erdf}** ({p} of the budget)", erdf=style.euros(b.erdf_eur, lang),
+                      p=style.percent(history.erdf_share(b.total_eur, b.erdf_eur), lang)))
         if b.illustrative:
             st.caption(t("* Illustrative: per-partner budgets are not published; see the Method page."))
     else:
         st.markdown(t("Spent in this selection: **{s}** (a region has no budget of its own).",
-                      s=style.euros(b.spent_eur)))
+                      s=style.euros(b.spent_eur, lang)))
 
     st.subheader(t("Context"))
     ctx = prog.context
     total = sum(ctx["first_time_applicants"].values())
     st.markdown(t(
-        "In {year}, **{total:,}** people applied for asylum for the first time in Belgium, France, the "
+        "In {year}, **{total}** people applied for asylum for the first time in Belgium, France, the "
         "Netherlands and the United Kingdom together (national totals, not only the 2 Seas area; EU-28: "
-        "about {eu:,}).", year=ctx["year"], total=total, eu=ctx["eu28_total"]))
+        "about {eu}).", year=ctx["year"], total=style.count(total, lang), eu=style.count(ctx["eu28_total"], lang)))
     st.caption(t("Source: {source}.", source=ctx["source"]) + " " + ", ".join(
-        f"{c} {n:,}" for c, n in ctx["first_time_applicants"].items()))
+        f"{c} {style.count(n, lang)}" for c, n in ctx["first_time_applicants"].items()))

@@ -22,7 +22,7 @@ until, period = view.until, view.period
 def attendance_rate() -> None:
     rate = data.frame(series.monthly_rate, "school_attendance", "sessions_attended", "sessions_possible", *period)
     st.markdown("#### " + t("Attendance rate: half-day sessions attended of those possible"))
-    show_chart(charts.monthly_by_country(rate, view.start, until, text=t), rate, "attendance_rate", view.as_of,
+    show_chart(charts.monthly_by_country(rate, view.start, until, text=t, locale=view.lang), rate, "attendance_rate", view.as_of,
                t("{k} of {n} countries send half-day sessions",
                  k=series.countries_reported(rate, tuple(topic.by_country)), n=len(topic.by_country)),
                empty=t("No school in this selection sends half-day sessions (the optional columns "
@@ -35,7 +35,8 @@ def communities_by_setting() -> None:
     st.markdown("#### " + t("Learning communities by setting, established from {start} to {end}",
                             start=view.start.isoformat(), end=until.isoformat()))
     setting_values = load_contract()["learning_communities"].columns["setting"].values
-    show_chart(charts.breakdown_bars(settings, "setting", {s: t(s.capitalize()) for s in setting_values}, t),
+    show_chart(charts.breakdown_bars(settings, "setting", {s: t(s.capitalize()) for s in setting_values}, t,
+                                     view.lang),
                settings, "learning_communities_by_setting", view.as_of, topic.coverage(settings),
                empty=topic.missing(topic.ref.indicator("learning_communities")) if settings.empty else None)
 

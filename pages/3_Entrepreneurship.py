@@ -23,7 +23,7 @@ st.subheader(t("Sectors of the new businesses"))
 st.caption(t("Entrepreneurs registered from {start} to {end}, by sector as the partners wrote it.",
              start=view.start.isoformat(), end=view.until.isoformat()))
 sectors = data.frame(series.breakdown, "new_entrepreneurs", "sector", *view.period)
-show_chart(charts.breakdown_bars(sectors, "sector", text=t), sectors, "entrepreneurs_by_sector", view.as_of,
+show_chart(charts.breakdown_bars(sectors, "sector", text=t, locale=view.lang), sectors, "entrepreneurs_by_sector", view.as_of,
            topic.coverage(sectors, "n"),
            empty=topic.missing(topic.ref.indicator("new_entrepreneurs")) if sectors.empty else None)
 topic.footnote()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from siree_metrics.metrics import series
-from siree_metrics.reference import LEVEL_FORMATS, load_reference
+from siree_metrics.reference import load_reference
 from ui import data
 from ui.figures import charts
 from ui.i18n import t
@@ -24,7 +24,7 @@ st.caption(t("Attainment of each indicator in each country as of {date}, with it
 table = series.attainment_rows({c: data.get_summary(view.as_of, f) for c, f in by_country.items()})
 # n is NaN only where a viewer's figure rests on 1-4 rows (suppressed): that country reported
 reported = int(table.assign(n=table["n"].fillna(1)).groupby("country")["n"].sum().gt(0).sum()) if not table.empty else 0
-show_chart(charts.attainment_by_country(table, t), table, "attainment_by_country", view.as_of,
+show_chart(charts.attainment_by_country(table, t, view.lang), table, "attainment_by_country", view.as_of,
            t("{k} of {n} countries reported for this period", k=reported, n=len(by_country)),
            empty=None if reported else t("No country in this selection has reported anything up to {date}.",
                                          date=view.as_of.isoformat()))
@@ -36,12 +36,12 @@ st.caption(t("Schematic map, not to scale for borders: each dot is a NUTS-3 regi
              start=view.start.isoformat(), end=until.isoformat()))
 regions = data.frame(series.region_activity, *view.period)
 # every indicator of the catalogue, in its measure's words and digits ("Teachers trained: new in the period")
-figures = [(ind.id, t("{label}: {words}", label=t(ind.label()), words=t(ind.measure_spec.period_words)),
-            LEVEL_FORMATS[ind.measure_spec.format]) for ind in ref.indicators]
+figures = [(ind.id, t("{label}: {words}", label=ind.label(view.lang), words=t(ind.measure_spec.period_words)),
+            ind.measure_spec.format) for ind in ref.indicators]
 is_active = regions["active"] if "active" in regions else regions["records"] > 0  # a viewer's frame says
 active = int(is_active.sum())
 table = regions.drop(columns=["x", "y"])
-show_chart(charts.region_map(regions, figures, text=t), table, "activity_by_region", view.as_of,
+show_chart(charts.region_map(regions, figures, text=t, locale=view.lang), table, "activity_by_region", view.as_of,
            t("{k} of {n} programme-area regions reported activity in this period", k=active, n=len(regions)),
            empty=None if active else t("Nothing was reported for this selection from {start} to {end}.",
                                        start=view.start.isoformat(), end=until.isoformat()))
@@ -52,5 +52,6 @@ if active:
     if shown:
         ranked = ranked.assign(level_shown=ranked["records_shown"], n_shown=ranked["records_shown"])
     ranked = ranked.assign(place=ranked["name"] + " (" + ranked["region"] + ")")
-    show_chart(charts.breakdown_bars(ranked[["place", "country", "level", "n", *shown]], "place", text=t),
+    show_chart(charts.breakdown_bars(ranked[["place", "country", "level", "n", *shown]], "place", text=t,
+                                     locale=view.lang),
                table[is_active], "regions_ranked", view.as_of)

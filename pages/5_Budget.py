@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
-from siree_metrics.charts.style import BUDGET_STATUS_WORDS, euros, euros_exact, euros_short, percent
+from siree_metrics.charts import style
+from siree_metrics.charts.style import BUDGET_STATUS_WORDS
 from siree_metrics.metrics import history
 from siree_metrics.reference import load_reference
 from ui import data
@@ -13,6 +16,9 @@ from ui.i18n import t
 from ui.page import page, show_chart
 
 view = page("Budget", "💶")
+# the style's formats in the reader's convention (EUR 1,234 / € 1.234 / 1 234 €)
+euros, euros_exact = partial(style.euros, locale=view.lang), partial(style.euros_exact, locale=view.lang)
+euros_short, percent = partial(style.euros_short, locale=view.lang), partial(style.percent, locale=view.lang)
 summary = data.get_summary(view.as_of, view.filters)
 prog = load_reference().programme
 budget = summary.budget
@@ -56,15 +62,16 @@ else:
                    "partner to compare spending with a budget."))
 
 st.subheader(t("Pace of spending"))
-show_chart(budget_charts.pace_of_spend(monthly, pace, view.start, view.end, prog.start, prog.end, t), monthly, "spend_by_month",
+show_chart(budget_charts.pace_of_spend(monthly, pace, view.start, view.end, prog.start, prog.end, t,
+                                        view.lang), monthly, "spend_by_month",
            view.as_of, coverage=coverage, empty=nothing)
 
 st.subheader(t("Spending by partner") + (t(" (share of its budget *)") if own else ""))
-show_chart(budget_charts.spend_by_partner(partners, summary.expected, t), partners, "spend_by_partner",
+show_chart(budget_charts.spend_by_partner(partners, summary.expected, t, view.lang), partners, "spend_by_partner",
            view.as_of, coverage=coverage, empty=nothing)
 
 st.subheader(t("Spending by cost category"))
-show_chart(budget_charts.spend_by_category(categories, t), categories, "spend_by_category", view.as_of,
+show_chart(budget_charts.spend_by_category(categories, t, view.lang), categories, "spend_by_category", view.as_of,
            coverage=coverage, empty=nothing)
 
 st.caption(t("* Illustrative: per-partner budgets (and so the budget and ERDF part of any country or partner) "

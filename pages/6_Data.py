@@ -81,7 +81,7 @@ with grid_tab:
     coverage = t("{k} of {n} partner datasets have rows for {quarter}" if which == "all"
                  else "{k} of {n} partners that send it have rows for {quarter}",
                  k=submitted, n=sending, quarter=latest)
-    show_chart(budget_charts.submissions(grid, across, t), grid, f"submissions_{which}", view.as_of,
+    show_chart(budget_charts.submissions(grid, across, t, view.lang), grid, f"submissions_{which}", view.as_of,
                coverage=coverage, empty=t("No partner in this selection.") if grid.empty else None)
 
 with templates_tab:

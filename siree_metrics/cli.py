@@ -13,9 +13,10 @@ and ``load`` records "command line: <user name>" (or ``--by``) as who loaded eac
 Exit codes, and no traceback reaches the user:
   0    all well;
   1    a file was refused (load, demo);
+  1    also: the database stayed busy (another load, or readers) beyond ``SIREE_LOAD_WAIT``: nothing done;
   2    bad usage: an unknown option or value, a database that does not exist (summary, export) or
-       cannot be used, or an error in the reference files (catalogue, contract: one line naming the
-       file and the entry);
+       cannot be used (not a database, damaged, on a read-only or full disk: nothing changed), or an
+       error in the reference files (catalogue, contract: one line naming the file and the entry);
   3    a fault in the tool (a plain message asking to report it);
   130  interrupted (Ctrl-C);
   141  standard output was closed early (``summary | head -1``): what was read is fine; nothing more
@@ -28,6 +29,7 @@ import argparse
 import contextlib
 import csv
 import datetime as dt
+import errno
 import getpass
 import json
 import os
@@ -39,7 +41,7 @@ from pathlib import Path
 
 import duckdb
 
-from siree_metrics import accounts
+from siree_metrics import accounts, meetings
 from siree_metrics.accounts import AccountError
 from siree_metrics.charts import style
 from siree_metrics.charts.style import BUDGET_STATUS_WORDS
@@ -59,7 +61,7 @@ class UsageError(Exception):
     """Bad usage, reported as ``error: <message>`` with exit status 2."""
 
 
-READ_COMMANDS = ("summary", "export", "pack", "retract", "restore-batch")  # these refuse a database that does not exist
+READ_COMMANDS = ("summary", "export", "pack", "retract", "restore-batch", "snapshot", "note")  # these refuse a database that does not exist
 
 
 def _wait_notice() -> None:
@@ -117,6 +119,9 @@ def parser() -> argparse.ArgumentParser:
     summary.add_argument("--region", help="NUTS-3 code (several: comma-separated)")
     summary.add_argument("--partner", help="partner id (several: comma-separated)")
     summary.add_argument("--format", choices=("table", "json"), default="table")
+    summary.add_argument("--lang", choices=("en", "nl", "fr"), default="en",
+                         help="the table's indicator names (from the catalogue) and its numbers, money and "
+                              "percentages in the reader's convention (default: en; JSON is unaffected)")
     summary.add_argument("--as-loaded-on", type=_moment, metavar="MOMENT",
                          help="YYYY-MM-DD or 'YYYY-MM-DD HH:MM[:SS]' (server local time; a date is the end of "
                               "that day): the data exactly as they stood then, later loads, retractions and "
@@ -140,13 +145,18 @@ def parser() -> argparse.ArgumentParser:
 
     pack = sub.add_parser("pack", help="the meeting pack of one view: a PowerPoint file and an HTML report")
     pack.add_argument("--db", type=Path, help=db_help)
-    pack.add_argument("--lang", choices=("en", "nl", "fr"), default="en", help="language of the pack (default: en)")
+    pack.add_argument("--lang", choices=("en", "nl", "fr"),
+                      help="language of the pack (default: en, or the snapshot's)")
     pack.add_argument("--as-of", type=_date, help="YYYY-MM-DD (default: as for summary)")
     pack.add_argument("--country", help="BE, FR, NL or UK (several: comma-separated)")
     pack.add_argument("--region", help="NUTS-3 code (several: comma-separated)")
     pack.add_argument("--partner", help="partner id (several: comma-separated)")
     pack.add_argument("--out", type=Path, required=True,
                       help="folder for siree_pack_<scope>_<as-of>.pptx and .html (created if missing)")
+    pack.add_argument("--snapshot", type=int, metavar="ID",
+                      help="the pack of a snapshot frozen for a meeting ('snapshot list'): its scope, as-of date and "
+                           "the data exactly as loaded then, with what changed since")
+    pack.add_argument("--viewer", action="store_true", help="the figures a viewer (no login) sees, as for summary")
 
     demo = sub.add_parser("demo", help="write the demo exports to the folder demo/ beside the database "
                                        "(data/demo/ by default) and load them")
@@ -156,6 +166,7 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("docs", help="regenerate docs/data-contract.md, docs/method.md and data/templates/")
     _operator_commands(sub, db_help)
     _audit_commands(sub, db_help)
+    _meeting_commands(sub, db_help)
     return p
 
 
@@ -189,27 +200,30 @@ def cmd_load(args: argparse.Namespace) -> int:
     return 1 if refused else 0
 
 
-def _level(x: float | None, fmt: str) -> str:
+def _level(x: float | None, fmt: str, lang: str = "en") -> str:
     """A count indicator's value, target or forecast as its measure declares (1,234 / 12.5), as on the cards."""
-    return style.LEVEL_FORMATS[fmt](x)
+    return style.LEVEL_FORMATS[fmt](x, lang)
 
 
-def budget_line(b: Budget) -> str:
+def budget_line(b: Budget, lang: str = "en") -> str:
     """The budget in one line, euro amounts exact to the cent, with the budget status in words.
 
     A region (no budget of its own) shows what was spent and says so; an empty selection says it is
-    empty: never "EUR 0.00 of EUR 0".
+    empty: never "EUR 0.00 of EUR 0". Amounts in ``lang``'s convention (style).
     """
+    def euros(x: Decimal | None) -> str:
+        return style.euros_exact(x, lang)
+
     word = BUDGET_STATUS_WORDS[b.status]
     if b.status == "empty_selection":
         return f"Budget: {word}: the filters cover no partner, so there is no budget and no spending"
     if b.total_eur is None or b.planned_eur is None or b.share_spent is None:
-        return (f"Budget: spent {style.euros_exact(b.spent_eur)} in this selection; {word} "
+        return (f"Budget: spent {euros(b.spent_eur)} in this selection; {word} "
                 "(budgets belong to partners)")
     star = " *" if b.illustrative else ""
-    return (f"Budget: spent {style.euros_exact(b.spent_eur)} of {style.euros_exact(b.total_eur)}{star} "
-            f"({style.percent(b.share_spent)}); even pace by now {style.euros_exact(b.planned_eur)}; "
-            f"ERDF {style.euros_exact(b.erdf_eur)}{star}; {word}")
+    return (f"Budget: spent {euros(b.spent_eur)} of {euros(b.total_eur)}{star} "
+            f"({style.percent(b.share_spent, lang)}); even pace by now {euros(b.planned_eur)}; "
+            f"ERDF {euros(b.erdf_eur)}{star}; {word}")
 
 
 def json_text(data: object) -> str:
@@ -229,13 +243,16 @@ def json_text(data: object) -> str:
     return re.sub(f'"{token}:(\\d+)"', lambda m: amounts[int(m.group(1))], text)
 
 
-def format_table(s: Summary) -> str:
+def format_table(s: Summary, lang: str = "en") -> str:
+    """The summary as the ``summary`` command prints it; ``lang`` gives the catalogue's indicator names and the
+    style's number formats in that language (the other words are English for now)."""
     f = s.filters
+    ref = load_reference()
     scope = ", ".join(part for part in (
         f"country {','.join(f.countries)}" if f.countries else "",
         f"region {','.join(f.regions)}" if f.regions else "",
         f"partner {','.join(f.partners)}" if f.partners else "") if part) or "whole programme"
-    lines = [f"SIREE attainment as of {s.as_of} ({scope}); time elapsed {style.percent(s.expected)}",
+    lines = [f"SIREE attainment as of {s.as_of} ({scope}); time elapsed {style.percent(s.expected, lang)}",
              f"as of {s.as_of}: {s.as_of_reason}"]
     if s.final:
         lines.append("the project has ended: these are the final figures (achieved or not achieved)")
@@ -247,28 +264,30 @@ def format_table(s: Summary) -> str:
     for r in s.indicators:
         level = r.spec.format if r.spec else "number"
         relative = r.kind == "relative"  # the same digits as the Overview cards: +27.7% against +10%
-        value = style.change(r.value) if relative else _level(r.value, level)
+        value = style.change(r.value, lang) if relative else _level(r.value, level, lang)
         value = suppress.shown_field(r, "value", s, lambda _, v=value: v)  # "<5" where suppressed (--viewer)
-        n = suppress.shown_field(r, "n", s, lambda x: f"{x:,}")
-        target = style.target_change(r.target) if relative else _level(r.target, level)
-        attained = style.percent(r.attainment)
+        n = suppress.shown_field(r, "n", s, lambda x: style.count(x, lang))
+        target = style.target_change(r.target, lang) if relative else _level(r.target, level, lang)
+        attained = style.percent(r.attainment, lang)
+        label = ref.indicator(r.id).label(lang)
         star = "*" if r.target_illustrative else ""
         flag = "!" if r.incomplete else ""
-        lines.append(f"{r.label:<34} {value + flag:>9} {target + star:>8} {attained:>9} "
-                     f"{r.status.replace('_', ' '):<17} {_level(r.forecast, level):>8} {n:>7}")
+        lines.append(f"{label:<34} {value + flag:>9} {target + star:>8} {attained:>9} "
+                     f"{r.status.replace('_', ' '):<17} {_level(r.forecast, level, lang):>8} {n:>7}")
         details = [r.change_text(), r.note if r.status not in ("achieved", "on_track", "at_risk", "behind",
                                                                 "not_achieved") else "",
                    r.coverage.text() if r.kind == "relative" and r.coverage
                    and r.status not in ("not_started", "too_early", "empty_selection") else ""]
         if r.alternative and r.alternative.change is not None:
             a = r.alternative
-            details.append(f"not the target, a reader may also read it as the {a.label}: {style.rate(a.baseline)} → "
-                           f"{style.rate(a.current)} ({style.points(a.points)}, {style.change(a.change)})")
+            details.append(f"not the target, a reader may also read it as the {a.label}: {style.rate(a.baseline, lang)} → "
+                           f"{style.rate(a.current, lang)} ({style.points(a.points, lang)}, "
+                           f"{style.change(a.change, lang)})")
         lines += [f"    {d}" for d in details if d]
     if any(r.incomplete for r in s.indicators):
         lines.append("! window incomplete: a partner in the figure has fewer than 10 of 12 months with rows")
     b = s.budget
-    lines += ["", budget_line(b)]
+    lines += ["", budget_line(b, lang)]
     if any(r.target_illustrative for r in s.indicators) or b.illustrative:
         lines.append("* illustrative: per-partner targets and budgets are not published (docs/method.md)")
     return "\n".join(lines)
@@ -290,7 +309,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
         if args.as_loaded_on is not None:
             print(f"data as loaded on {audit.moment_text(args.as_loaded_on)}: later loads, retractions and "
                   "restorations left out")
-        print(format_table(s))
+        print(format_table(s, args.lang))
     return 0
 
 
@@ -324,8 +343,23 @@ def cmd_pack(args: argparse.Namespace) -> int:
         raise UsageError("; ".join(bad))
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out {args.out} is a file; give a folder")
-    with store.connect(args.db, on_wait=_wait_notice) as con:
-        pack = build_pack(con, args.lang, filters, args.as_of)
+    ref = load_reference()
+    policy = suppress.of(ref) if args.viewer else None
+    if args.snapshot is None:
+        with store.connect(args.db, on_wait=_wait_notice) as con:
+            pack = build_pack(con, args.lang or "en", filters, args.as_of, policy=policy)
+    else:
+        if filters != Filters() or args.as_of is not None:
+            raise UsageError("--snapshot has its own filters and as-of date; leave out --country, --region, "
+                             "--partner and --as-of")
+        with store.connect(args.db, on_wait=_wait_notice) as con:
+            snap = meetings.snapshot(con, args.snapshot)
+            if snap is None:
+                raise UsageError(f"there is no snapshot {args.snapshot}; 'snapshot list' lists them")
+            since = meetings.changes_since(con, snap)
+        with meetings.reading(args.db, snap, on_wait=_wait_notice) as con:
+            pack = build_pack(con, args.lang or snap.lang, snap.filters, snap.as_of, policy=policy, snapshot=snap,
+                              changes=since)
     for path in write_pack(pack, args.out):  # written after the connection is closed: loads need not wait
         print(path)
     return 0
@@ -500,6 +534,92 @@ def cmd_audit(args: argparse.Namespace) -> int:
 COMMANDS.update({"retract": cmd_audit, "restore-batch": cmd_audit})
 
 
+# -- meetings: snapshots frozen for a meeting, committee notes (siree_metrics.meetings) ------------------------
+
+def _meeting_commands(sub: argparse._SubParsersAction, db_help: str) -> None:
+    snap = sub.add_parser("snapshot", help="freeze a view for a meeting, or list the snapshots")
+    snap_sub = snap.add_subparsers(dest="action", required=True)
+    add = snap_sub.add_parser("add", help="freeze the view now: its figures stay as they are now when reopened")
+    add.add_argument("name", help="the meeting, such as 'Steering committee 2020-11-19'")
+    add.add_argument("--db", type=Path, help=db_help)
+    add.add_argument("--as-of", type=_date, help="YYYY-MM-DD (default: as for summary, fixed now)")
+    add.add_argument("--country", help="BE, FR, NL or UK (several: comma-separated)")
+    add.add_argument("--region", help="NUTS-3 code (several: comma-separated)")
+    add.add_argument("--partner", help="partner id (several: comma-separated)")
+    add.add_argument("--lang", choices=("en", "nl", "fr"), default="en")
+    add.add_argument("--by", help="who freezes it (default: command line: <your user name>)")
+    lst = snap_sub.add_parser("list", help="every snapshot, newest first")
+    lst.add_argument("--db", type=Path, help=db_help)
+
+    note = sub.add_parser("note", help="a committee note on an indicator and period, or the list of notes")
+    note_sub = note.add_subparsers(dest="action", required=True)
+    add = note_sub.add_parser("add", help="write a note (shown beside the indicator's chart and in the pack)")
+    add.add_argument("indicator", help="the indicator's id (docs/method.md)")
+    add.add_argument("text")
+    add.add_argument("--db", type=Path, help=db_help)
+    add.add_argument("--from", dest="start", type=_date, required=True, help="YYYY-MM-DD: the period's first month")
+    add.add_argument("--to", dest="end", type=_date, help="YYYY-MM-DD: its last month (default: the first)")
+    add.add_argument("--by", help="who writes it (default: command line: <your user name>)")
+    lst = note_sub.add_parser("list", help="every note, by indicator and period")
+    lst.add_argument("--db", type=Path, help=db_help)
+
+
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    if args.action == "list":
+        with store.connect(args.db, on_wait=_wait_notice) as con:
+            snaps = meetings.snapshots(con)
+        for s in snaps:
+            scope = ",".join([*s.filters.countries, *s.filters.regions, *s.filters.partners]) or "programme"
+            print(f"{s.id}\t{s.name}\tas of {s.as_of}\tfrozen {audit.moment_text(s.moment)}\t{scope}\t{s.lang}"
+                  f"\t{s.made_by}")
+        return 0
+    filters = Filters(_codes(args.country), _codes(args.region), _codes(args.partner))
+    try:
+        snap = meetings.freeze(args.db, args.name, filters, args.as_of, args.by or f"{accounts.COMMAND_LINE}: "
+                               f"{_os_user()}", args.lang, on_wait=_wait_notice)
+    except meetings.MeetingError as e:
+        raise UsageError(str(e)) from None
+    print(f"snapshot {snap.id}: {snap.name}, as of {snap.as_of}, data as loaded on {audit.moment_text(snap.moment)}")
+    return 0
+
+
+def cmd_note(args: argparse.Namespace) -> int:
+    if args.action == "list":
+        with store.connect(args.db, on_wait=_wait_notice) as con:
+            found = meetings.notes(con)
+        for n in found:
+            print(f"{n.id}\t{n.indicator}\t{n.line}")
+        return 0
+    try:
+        n = meetings.add_note(args.db, args.indicator, args.start, args.end or args.start, args.text,
+                              args.by or f"{accounts.COMMAND_LINE}: {_os_user()}", on_wait=_wait_notice)
+    except meetings.MeetingError as e:
+        raise UsageError(str(e)) from None
+    print(f"note {n.id} on {n.indicator}: {n.line}")
+    return 0
+
+
+COMMANDS.update({"snapshot": cmd_snapshot, "note": cmd_note})
+
+
+# What a failing disk means, in words: by errno (lock files, backups, exports), and by DuckDB's message.
+_DISK_WORDS = {errno.EROFS: "the disk is read-only", errno.ENOSPC: "the disk is full",
+               errno.EDQUOT: "the disk quota is used up", errno.EFBIG: "the file would be too large for the disk",
+               errno.EACCES: "permission denied (the folder or file is read-only for this user)",
+               errno.EPERM: "permission denied (the folder or file is read-only for this user)"}
+_DUCKDB_DISK_WORDS = (("Read-only file system", "the disk is read-only"), ("No space left", "the disk is full"),
+                      ("File too large", "the file would be too large for the disk"),
+                      ("Permission denied", "permission denied (the folder or file is read-only for this user)"))
+
+
+def _fault(e: BaseException) -> int:
+    """The last resort for an error of the tool itself: a plain message, never a traceback; exit status 3."""
+    print(f"error: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}", file=sys.stderr)
+    print("this is a fault in the SIREE tool, not in your file; please report it with the command you ran",
+          file=sys.stderr)
+    return 3
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; its exit status (see the module docstring)."""
     try:
@@ -526,14 +646,32 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, CatalogueError, AccountError, BackupError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    except duckdb.IOException as e:  # --db names something that is not a DuckDB database
-        print(f"error: {args.db} cannot be used as the SIREE database ({str(e).splitlines()[0]})", file=sys.stderr)
+    except store.Busy as e:  # another load or readers kept the database (demo, restore, ...): nothing was done
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except OSError as e:  # a lock file, backup or export on a read-only or full disk (docs/reliability.md)
+        words = _DISK_WORDS.get(e.errno or 0)
+        if words is None:
+            return _fault(e)
+        print(f"error: {e.filename or args.db}: {words}; nothing was changed", file=sys.stderr)
+        return 2
+    except duckdb.IOException as e:  # --db names something that is not a DuckDB database, or its disk fails
+        first = str(e).splitlines()[0]
+        words = next((w for text, w in _DUCKDB_DISK_WORDS if text in first), None)
+        if words:
+            print(f"error: {args.db}: {words}; nothing was changed ({first})", file=sys.stderr)
+        else:
+            print(f"error: {args.db} cannot be used as the SIREE database ({first})", file=sys.stderr)
+        return 2
+    except duckdb.Error as e:  # a damaged block: the file must not be touched; restore it from a backup
+        first = str(e).splitlines()[0] if str(e) else ""
+        if "corrupt" not in first.lower():
+            return _fault(e)
+        print(f"error: {args.db} is damaged ({first.removeprefix('Error: ')}); nothing was changed; restore it from "
+              "a backup (docs/reliability.md)", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted: nothing half-loaded (an unfinished load is rolled back)", file=sys.stderr)
         return 130
     except Exception as e:  # the last resort: a plain message, never a traceback
-        print(f"error: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}", file=sys.stderr)
-        print("this is a fault in the SIREE tool, not in your file; please report it with the command you ran",
-              file=sys.stderr)
-        return 3
+        return _fault(e)

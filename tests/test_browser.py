@@ -3,28 +3,26 @@
 It opens a deep link with filters as the very first request after the server starts (the trap that AppTest
 cannot show), visits every page through the sidebar, checks that no exception box appears and that charts
 render, changes a filter, uploads a bad and a good file on the Data page, and saves 1280×720 screenshots
-of every page to docs/screenshots/. Skipped, saying why, where Chromium or playwright is missing.
+of every page to docs/screenshots/ (and whole pages at 390 and 1920 px, some of which docs/ keeps).
+Skipped, saying why, where Chromium or playwright is missing.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from browser_helpers import CHROMIUM, chromium, dashboard, log_in, settle
 from helpers import ROOT, csv_bytes, rows_from, subprocess_env
 
 from siree_metrics import accounts
 
-CHROMIUM = Path("/usr/bin/chromium")
 # Screenshots go to a temporary folder; SIREE_SCREENSHOTS=docs/screenshots refreshes the README's ones.
 SHOTS_TO = os.environ.get("SIREE_SCREENSHOTS")
 ADMIN = ("browser-admin", "a browser test password")
@@ -46,12 +44,6 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium
                                                              "(apt-get install chromium)")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The dashboard on a free port over a fresh demo database; killed at the end."""
@@ -62,64 +54,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                            capture_output=True, text=True, timeout=300)
     assert built.returncode == 0, built.stderr[-2000:]
     accounts.add(db, ADMIN[0], "admin", ADMIN[1])  # uploads need a login
-    port = free_port()
-    env.update(SIREE_DB=str(db))
-    log = (folder / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("the dashboard did not start:\n" + (folder / "streamlit.log").read_text()[-3000:])
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        with dashboard(db, folder / "streamlit.log", env) as url:
+            yield url
+    except RuntimeError as e:
+        pytest.fail(str(e))
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        yield chromium
-        chromium.close()
-
-
-def settle(page, timeout: float = 40) -> None:  # noqa: ANN001
-    """Wait until Streamlit has drawn the page and finished running the script.
-
-    The filters in the sidebar mark a drawn page; "finished" is no running-status widget and no stale
-    element for 0.6 s (the status widget only shows some time after a run starts).
-    """
-    page.wait_for_selector('[data-testid="stSidebar"] [data-testid="stDateInput"]', timeout=timeout * 1000)
-    busy = '[data-testid="stStatusWidget"], [data-stale="true"]'
-    deadline = time.monotonic() + timeout
-    quiet_since = time.monotonic()
-    while time.monotonic() < deadline:
-        if page.locator(busy).count():
-            quiet_since = time.monotonic()
-        elif time.monotonic() - quiet_since > 0.6:
-            break
-        time.sleep(0.1)
-    page.wait_for_load_state("networkidle")
+    with chromium(playwright_api) as launched:
+        yield launched
 
 
 def go(page, path: str) -> None:  # noqa: ANN001
@@ -207,11 +152,7 @@ def test_dashboard_in_a_real_browser(server: str, browser, tmp_path: Path) -> No
     page.get_by_role("tab", name="Upload a file").click()
     assert "Log in as a partner to upload" in page.locator('[data-testid="stMain"]').inner_text()
     assert page.locator('input[type="file"]').count() == 0
-    sidebar.get_by_text("Log in (partners and admins)").click()
-    sidebar.get_by_role("textbox", name="Account name").fill(ADMIN[0])
-    sidebar.get_by_role("textbox", name="Password").fill(ADMIN[1])
-    sidebar.get_by_role("button", name="Log in").click()
-    settle(page)
+    log_in(page, *ADMIN)
     no_exception(page, "login")
     assert sidebar.get_by_role("button", name="Log out").count() == 1
     page.get_by_role("tab", name="Loaded files").click()
@@ -227,6 +168,7 @@ def test_dashboard_in_a_real_browser(server: str, browser, tmp_path: Path) -> No
         ["XXX", "UKJ41", "BROWSER-2", "05/30/2021", "food", "1.5"],
     ]))
     page.locator('input[type="file"]').set_input_files(str(bad))
+    page.get_by_text("would be refused").wait_for(timeout=120_000)  # the check runs in a worker: may take a while
     settle(page)
     no_exception(page, "bad upload")
     body = page.locator('[data-testid="stMain"]').inner_text()
@@ -244,10 +186,12 @@ def test_dashboard_in_a_real_browser(server: str, browser, tmp_path: Path) -> No
          "sector": "food", "jobs_created": "1"},
     ])))
     page.locator('input[type="file"]').set_input_files(str(good))
+    page.get_by_text("Ready to load").wait_for(timeout=120_000)  # (the bad file's page is still up before)
     settle(page)
     no_exception(page, "good upload")
     assert "looks like Start-ups (startups)" in page.locator('[data-testid="stMain"]').inner_text()
     page.get_by_role("button", name=re.compile("^Load good_startups.csv")).click()
+    page.get_by_text(re.compile(r"good_startups\.csv: loaded")).wait_for(timeout=120_000)
     settle(page)
     no_exception(page, "load")
     body = page.locator('[data-testid="stMain"]').inner_text()
@@ -258,3 +202,40 @@ def test_dashboard_in_a_real_browser(server: str, browser, tmp_path: Path) -> No
     assert not errors, errors
     assert not external, f"requests left the machine: {external[:5]}"
     page.close()
+
+
+# Phones and projectors: (width, height) of the window, and the pages whose screenshots docs/ keeps at that width
+WIDTHS = {390: (844, {"overview", "countries_and_regions", "budget"}), 1920: (1080, {"overview", "education"})}
+
+
+def test_every_page_at_phone_and_projector_widths(server: str, browser, tmp_path: Path) -> None:  # noqa: ANN001
+    """Every page at 390 px (a phone: the sidebar folds away) and 1920 px (a projector): drawn without an
+    exception, the scope line under the title, charts titled with it, and (with SIREE_SCREENSHOTS set) a
+    screenshot of the whole page: ``<page>_390.png`` and ``<page>_1920.png`` for the pages docs/ keeps."""
+    import time
+
+    shots = Path(SHOTS_TO) if SHOTS_TO else tmp_path / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    for width, (height, kept) in WIDTHS.items():
+        page = browser.new_page(viewport={"width": width, "height": height})
+        for _, path, name in PAGES:
+            page.goto(server + path)
+            # the sidebar is folded on a phone: a drawn page is its title and a quiet status
+            page.wait_for_selector('[data-testid="stMain"] h1', timeout=40_000)
+            settle_quiet = time.monotonic()
+            while time.monotonic() - settle_quiet < 30 and page.locator(
+                    '[data-testid="stStatusWidget"], [data-stale="true"]').count():
+                time.sleep(0.1)
+            page.wait_for_load_state("networkidle")
+            no_exception(page, f"{path} at {width} px")
+            assert page.locator(".siree-scope").first.inner_text().startswith("Whole programme · ")
+            if path not in CHARTLESS:
+                assert charts(page) > 0, f"{path} at {width} px: no chart"
+                assert "Whole programme" in page.locator(".gtitle").first.text_content()
+            if SHOTS_TO is None or name in kept:
+                full = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
+                page.set_viewport_size({"width": width, "height": min(int(full) + 20, 8000)})
+                time.sleep(0.5)  # plotly redraws at the new size
+                page.screenshot(path=str(shots / f"{name}_{width}.png"))
+                page.set_viewport_size({"width": width, "height": height})
+        page.close()

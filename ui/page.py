@@ -1,9 +1,10 @@
-"""What every page does first: page set-up, the global filters (kept in the URL), the demo label;
+"""What every page does first: page set-up, the language and the global filters (kept in the URL), the demo label;
 and how every chart is shown (figure, "data as of", coverage, the data behind it, CSV download)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import pandas as pd
@@ -11,13 +12,14 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from siree_metrics.charts import style
 from siree_metrics.charts.style import COUNTRY_LABELS
-from siree_metrics.downloads import frame_csv
+from siree_metrics.downloads import frame_csv, frame_xlsx
 from siree_metrics.ingest import audit
 from siree_metrics.metrics.filters import Filters
 from siree_metrics.reference import COUNTRIES, load_reference
 
-from . import auth, data, url
+from . import auth, data, i18n, meeting, present, scope, url
 from .i18n import t
 
 PARAMS = url.PARAMS
@@ -29,8 +31,10 @@ PAGES = (  # (script, link text, icon): the sidebar's links, in order
     ("pages/5_Budget.py", "Budget", ":material/euro:"),
     ("pages/6_Data.py", "Data", ":material/upload_file:"),
     ("pages/7_Method.py", "Method", ":material/menu_book:"),
+    ("pages/8_History.py", "Status history", ":material/timeline:"),
 )
 STATE = "siree_filters"
+VIEW = "siree_view"  # the current page's View, which show_chart names in titles and files
 NOTICES = "siree_url_notices"  # (the filters the link asked for, what was done instead of what it asked)
 
 
@@ -43,6 +47,7 @@ class View:
     end: dt.date
     as_of: dt.date
     as_of_chosen: bool = False  # set by the reader (sidebar or ``as_of`` in the URL), not the default rule
+    lang: str = "en"  # the reader's language: pass it as ``locale`` to the style's formats and the charts
 
     @property
     def as_of_asked(self) -> dt.date | None:
@@ -72,6 +77,10 @@ def _to_url(state: dict) -> None:
             wanted[name] = ",".join(value)
         elif isinstance(value, dt.date):
             wanted[name] = value.isoformat()
+        elif isinstance(value, int) and not isinstance(value, bool):  # snapshot, present, slide
+            wanted[name] = str(value)
+    if (lang := i18n.language()) != "en":  # English, the default, is left out of links
+        wanted["lang"] = lang
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
 
@@ -82,6 +91,17 @@ def _widget(key: str, value: object) -> str:
     if widget_key not in st.session_state:
         st.session_state[widget_key] = value
     return widget_key
+
+
+def _chose_language() -> None:
+    """The language switch's callback: runs before the script, so the whole rerun is in the new language."""
+    st.session_state[i18n.SESSION_KEY] = st.session_state["w_lang"]
+
+
+def _language_switch() -> None:
+    """The sidebar's language switch: each language named in its own words, the label in all three."""
+    st.sidebar.radio("Language · Taal · Langue", i18n.LANGUAGES, key=_widget("lang", i18n.language()),
+                     horizontal=True, format_func=i18n.NAMES.__getitem__, on_change=_chose_language)
 
 
 def _sidebar(state: dict, latest: dt.date) -> None:
@@ -125,24 +145,32 @@ def _sidebar(state: dict, latest: dt.date) -> None:
 
 
 def page(title: str, icon: str = "📊") -> View:
-    """Set up a page: config, first-start demo database, the shared filters, the demo label."""
+    """Set up a page: config, first-start demo database, the language and the shared filters, the demo label."""
+    if i18n.SESSION_KEY not in st.session_state:  # a new session: the link's language, before the first word
+        st.session_state[i18n.SESSION_KEY] = url.language(st.query_params.to_dict())
     st.set_page_config(page_title=f"SIREE · {t(title)}", page_icon=icon, layout="wide")
-    st.markdown(  # less empty space above the title: a projector has few pixels to spare
-        "<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem}</style>", unsafe_allow_html=True)
+    st.markdown(  # less empty space above the title (a projector has few pixels to spare); the print stylesheet
+        "<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem}" + scope.stylesheet() + "</style>",
+        unsafe_allow_html=True)
     data.ensure_database()
     latest = data.latest()
     if STATE not in st.session_state:  # a new session: the URL decides (deep links), once checked
-        asked = url.parse(st.query_params.to_dict(), load_reference(), latest, t, first_loaded=data.first_loaded())
+        query = {name: st.query_params.get_all(name) for name in st.query_params}  # repeated ones too
+        lang = url.language(query)  # first, so the notices about the link are in its language
+        asked = url.parse(query, load_reference(), latest, functools.partial(t, lang=lang),
+                          first_loaded=data.first_loaded(), snapshots=meeting.snapshots_by_id())
+        st.session_state[i18n.SESSION_KEY] = asked.lang
         st.session_state[STATE] = asked.state()
-        st.session_state[NOTICES] = (dict(asked.state()), asked.notices)
+        st.session_state[NOTICES] = (None, asked.notices)  # None: the filters as the sidebar first draws them
     state = st.session_state[STATE]
     if data.as_loaded_on() != state.get("as_loaded_on"):  # the link asked for the data as loaded on a past moment
         st.session_state[data.MOMENT] = state.get("as_loaded_on")
         latest = data.latest()
     if st.session_state.get("siree_page") != title:  # another page: its widgets start from the shared filters
-        for name in ("country", "region", "partner", "period", "as_of"):
+        for name in ("country", "region", "partner", "period", "as_of", "lang"):
             st.session_state.pop(f"w_{name}", None)
         st.session_state["siree_page"] = title
+    _language_switch()  # first in the sidebar, outside the reset below (a widget is drawn once per run)
     try:
         _sidebar(state, latest)
     except StreamlitAPIException:  # a widget refused a remembered value: start this session's filters afresh
@@ -153,6 +181,9 @@ def page(title: str, icon: str = "📊") -> View:
         st.warning(t("The filters could not be kept and were reset."))
         _sidebar(state, latest)
     auth.login_box()  # below the filters: log in, log out, a login that has expired
+    if st.session_state.get(NOTICES, ({}, []))[0] is None:  # the sidebar puts a date at its default to None
+        st.session_state[NOTICES] = (dict(state), st.session_state[NOTICES][1])
+    meeting.keep_snapshot(state, {"from": load_reference().programme.baseline_start, "to": latest, "as_of": latest})
     _to_url(state)
     prog = load_reference().programme
     view = View(
@@ -161,9 +192,20 @@ def page(title: str, icon: str = "📊") -> View:
         state["to"] or latest,
         state["as_of"] or latest,
         as_of_chosen=state["as_of"] is not None,
+        lang=i18n.language(),
     )
+    st.session_state[VIEW] = view
+    if state.get("present"):  # presentation mode: one indicator per screen, no sidebar (ui.present)
+        present.show(view, state)
+        st.stop()
     st.title(t(title))
-    if (moment := data.as_loaded_on()) is not None:
+    line = scope.scope_line(view.filters, view.start, view.until, view.as_of, load_reference(), t,
+                            functools.partial(style.date, locale=view.lang))
+    st.markdown(f"<div class='siree-scope'>{scope.html_line(line)}</div>", unsafe_allow_html=True)  # escaped
+    if (note := scope.unchanged(title, t)) is not None:
+        st.caption(note)
+    meeting.banner()  # a reopened snapshot: which, and what changed since
+    if (moment := data.as_loaded_on()) is not None and state.get("snapshot") is None:
         st.info(t("Data as loaded on {moment}: files loaded later, and retractions and restorations made later, are "
                   "left out, so the figures are those shown then. Remove as_loaded_on from the link to see the data "
                   "as they are now.", moment=audit.moment_text(moment)))
@@ -176,26 +218,65 @@ def page(title: str, icon: str = "📊") -> View:
     elif data.is_mixed():
         st.warning(t("This database holds the demo's fictional files beside partners' files: its figures mix "
                      "both. Load partners' files into a database of their own (see the Data page)."))
+    meeting.toolbar(view.filters, view.as_of, view.as_of_asked, state["from"], state["to"])  # present, pack, freeze
     return view
+
+
+def _stamped(fig: go.Figure, name: str, as_of: dt.date) -> tuple[go.Figure, list[tuple[str, object]], Filters]:
+    """``fig`` titled with what it shows (its title, the page's scope and period, as-of date, source, DEMO DATA
+    mark), the same facts as (label, value) rows for a data file's About sheet, and the files' scope filters."""
+    view: View | None = st.session_state.get(VIEW)
+    ref = load_reference()
+    date = functools.partial(style.date, locale=i18n.language())
+    title = scope.chart_title(name, ref, t)
+    moment = audit.moment_text(m) if (m := data.as_loaded_on()) is not None else None
+    demo = data.is_demo() or data.is_mixed()
+    lines = [scope.facts(as_of, False, moment, t, date)]
+    about: list[tuple[str, object]] = [(t("Title"), title)]
+    if view is not None:
+        selection = scope.selection(view.filters, ref, t)
+        lines.insert(0, scope.SEPARATOR.join([selection, scope.period(view.start, view.until, date)]))
+        about += [(t("Scope"), selection), (t("Period from"), view.start), (t("Period to"), view.until)]
+    about += [(t("Data as of"), as_of), (t("Source"), t(scope.SOURCE))]
+    if moment:
+        about.append((t("As loaded on"), moment))
+    if demo:
+        about.append((t("Demo data"), t(scope.DEMO_MARK)))
+    return scope.stamp(fig, title, lines, demo), about, view.filters if view is not None else Filters()
 
 
 def show_chart(fig: go.Figure, table: pd.DataFrame, name: str, as_of: dt.date, coverage: str | None = None,
                empty: str | None = None) -> None:
-    """A chart with its "data as of" line, coverage, the data behind it, and a CSV download of exactly that.
+    """A chart with its "data as of" line, coverage, the data behind it, and CSV and XLSX downloads of exactly
+    that. The chart is titled with what it shows (``scope.stamp``), so its PNG download (the chart's camera
+    button, laid out at 1280 px whatever the screen) carries the title, scope, as-of date, source and the DEMO
+    DATA mark; every file is named ``siree_<name>_<scope>_<as-of>.<ext>``.
 
     With ``empty`` set (what is missing), shows that message instead of a blank chart or a misleading zero.
     """
     if empty:
         st.info(empty)
         return
-    st.plotly_chart(fig, width="stretch", theme=None, config={"displaylogo": False})
+    noted = meeting.notes(name, as_of) if name in {ind.id for ind in load_reference().indicators} else []
+    fig, about, filters = _stamped(meeting.annotate(fig, noted), name, as_of)  # committee notes shaded, numbered
+    stem = scope.file_name(name, filters, as_of, "png").removesuffix(".png")
+    with st.container(key=f"chart_{name}"):  # a class ("st-key-chart_…") the print stylesheet keeps whole
+        st.plotly_chart(fig, width="stretch", theme=None, config={
+            "displaylogo": False,
+            "toImageButtonOptions": {"format": "png", "filename": stem, "width": 1280,
+                                     "height": int(fig.layout.height or 450), "scale": 2}})
     caption = t("Data as of {date}", date=as_of.isoformat())
     if (moment := data.as_loaded_on()) is not None:
         caption += " · " + t("as loaded on {moment}", moment=audit.moment_text(moment))
     if coverage:
         caption += " · " + coverage
     st.caption(caption)
+    meeting.notes_under(noted)
     with st.expander(t("Data behind this chart")):
         st.dataframe(table, hide_index=True, width="stretch")
-        st.download_button(t("Download CSV"), lambda: frame_csv(table),  # made on click; formulas neutralised
-                           file_name=f"siree_{name}_{as_of.isoformat()}.csv", mime="text/csv", key=f"dl_{name}")
+        left, right = st.columns(2)
+        left.download_button(t("Download CSV"), lambda: frame_csv(table),  # made on click; formulas neutralised
+                             file_name=f"{stem}.csv", mime="text/csv", key=f"dl_{name}")
+        right.download_button(t("Download Excel (XLSX)"), lambda: frame_xlsx(table, about),  # typed cells
+                              file_name=f"{stem}.xlsx", key=f"dlx_{name}",
+                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

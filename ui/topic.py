@@ -11,6 +11,7 @@ from functools import cached_property
 import pandas as pd
 import streamlit as st
 
+from siree_metrics.charts import style
 from siree_metrics.charts.style import COUNTRY_LABELS, STATUS_WORDS
 from siree_metrics.ingest.contract import load_contract
 from siree_metrics.metrics import series, suppress
@@ -20,7 +21,7 @@ from siree_metrics.reference import Indicator, Reference, load_reference
 
 from . import data
 from .figures import charts
-from .i18n import t
+from .i18n import language, t
 from .page import View, show_chart
 
 
@@ -37,7 +38,7 @@ def target_text(ind: Indicator) -> str:
 
 def caption(ind: Indicator) -> str:
     """The indicator's caption template, translated, filled with its label, unit and target."""
-    return t(ind.caption, label=t(ind.label()), unit=t(ind.unit), target=target_text(ind))
+    return t(ind.caption, label=ind.label(language()), unit=t(ind.unit), target=target_text(ind))
 
 
 def _is_share(ind: Indicator) -> bool:
@@ -92,9 +93,9 @@ class Topic:
         """Heading, headline figure, caption and chart of one indicator."""
         r = self.results[ind.id]
         hidden = suppress.mark(self.summary) if "value" in r.suppressed else None  # "<5" for a viewer
-        st.subheader(t(ind.label()))
+        st.subheader(ind.label(self.view.lang))  # the catalogue's name in the reader's language
         st.markdown(charts.headline(r.value, r.target, r.status, ind.kind == "relative", r.target_illustrative, t,
-                                    shown=hidden))
+                                    shown=hidden, locale=self.view.lang))
         st.caption(caption(ind))
         chart_for(ind)(self, ind)
 
@@ -104,11 +105,13 @@ class Topic:
             st.caption(t("* Illustrative target: the sum of the selected partners' shares, which are not published."))
 
     def notes(self, ind: Indicator) -> dict[str, str]:
-        """Each country's change against its baseline and its status, for the panel titles."""
+        """Each country's change against its baseline and its status, for the panel titles: the change in the
+        digits of the cards and the headline (style.change, "+27.7%")."""
         out = {}
         for country, rs in self.country_results.items():
             r = rs[ind.id]
-            out[country] = ("" if r.value is None else f"{r.value:+.0%} · ") + t(STATUS_WORDS[r.status])
+            out[country] = ("" if r.value is None else style.change(r.value, self.view.lang) + " · ") \
+                + t(STATUS_WORDS[r.status])
         return out
 
 
@@ -117,7 +120,7 @@ def _monthly(topic: Topic, ind: Indicator) -> None:
     view, prog = topic.view, topic.ref.programme
     df = data.frame(series.monthly, ind.id, *view.period)
     fig = charts.monthly_vs_baseline(df, view.start, view.until, ind.target, (prog.baseline_start, prog.baseline_end),
-                                     percent=_is_share(ind), notes=topic.notes(ind), text=t)
+                                     percent=_is_share(ind), notes=topic.notes(ind), text=t, locale=view.lang)
     show_chart(fig, df, ind.id, view.as_of, topic.coverage(df), empty=topic.missing(ind) if df.empty else None)
 
 
@@ -127,7 +130,7 @@ def _cumulative(topic: Topic, ind: Indicator) -> None:
     df = data.frame(series.cumulative, ind.id, *view.period)
     target, illustrative = target_for(ind, view.filters, topic.ref)
     fig = charts.cumulative_vs_target(df, view.start, view.until, target, (prog.start, prog.end),
-                                      topic.results[ind.id].status, illustrative, t)
+                                      topic.results[ind.id].status, illustrative, t, view.lang)
     show_chart(fig, df, ind.id, view.as_of, topic.coverage(df, "rows"), empty=topic.missing(ind) if df.empty else None)
 
 
@@ -136,7 +139,7 @@ def _by_country(topic: Topic, ind: Indicator) -> None:
     country."""
     view = topic.view
     df = data.frame(series.breakdown, ind.id, "country", *view.period)
-    fig = charts.breakdown_bars(df, "country", {c: t(COUNTRY_LABELS[c]) for c in COUNTRY_LABELS}, t)
+    fig = charts.breakdown_bars(df, "country", {c: t(COUNTRY_LABELS[c]) for c in COUNTRY_LABELS}, t, view.lang)
     show_chart(fig, df, ind.id, view.as_of, topic.coverage(df), empty=topic.missing(ind) if df.empty else None)
 
 

@@ -4,7 +4,9 @@ No I/O; colours, layout, the empty state and every number format only from ``sty
 the same country on every chart, the same digits as the cards); status always in words as well as colour;
 sized for a projector at 1280×720 (big fonts, few words); target and baseline lines wherever they exist;
 hover shows the figures and n. Every user-facing word goes through ``text`` — the pages pass
-``ui.i18n.t``, the default writes English — so the package stays free of Streamlit. The frames come from
+``ui.i18n.t``, the default writes English — so the package stays free of Streamlit; every figure is written
+by ``style`` in ``locale``'s convention (labels and hovers get the texts, not d3 formats, so they show the
+digits of the cards; month names too, which plotly writes in English). The frames come from
 ``series`` (see each function for the columns it reads).
 """
 
@@ -23,9 +25,7 @@ from siree_metrics.charts.style import (
     BASELINE_COLOUR,
     COUNTRY_COLOURS,
     COUNTRY_LABELS,
-    D3_COUNT,
     D3_PERCENT,
-    D3_RATE,
     INACTIVE_COLOUR,
     INK,
     MAP_BACKGROUND,
@@ -44,9 +44,12 @@ Text = Callable[..., str]
 MAP_LATITUDE = 51.0  # x = lon x cos(51°) on the schematic map, as in series.region_activity
 
 
-def _texts(df: pd.DataFrame, column: str, fmt: Callable[[Any], str] = style.count) -> list[str]:
+def _texts(df: pd.DataFrame, column: str, fmt: Callable[[Any], str] | None = None,
+           locale: str = "en") -> list[str]:
     """``column`` of ``df`` as text: ``<column>_shown`` where a viewer's frame has it (``<5`` for a suppressed
-    count, the rounded count otherwise; see metrics.suppress), else the number in ``fmt``."""
+    count, the rounded count otherwise; see metrics.suppress), else the number in ``fmt`` (by default a count
+    in ``locale``)."""
+    fmt = fmt or (lambda v: style.count(v, locale))
     shown = f"{column}_shown"
     if shown in df:
         return [str(t) if isinstance(t, str) and t != style.MISSING else fmt(v)
@@ -62,7 +65,8 @@ def _countries(df: pd.DataFrame) -> list[str]:
 
 def monthly_vs_baseline(df: pd.DataFrame, start: dt.date, end: dt.date, target_change: float,
                         baseline_window: tuple[dt.date, dt.date] | None = None, percent: bool = False,
-                        notes: Mapping[str, str] | None = None, text: Text = english) -> go.Figure:
+                        notes: Mapping[str, str] | None = None, text: Text = english,
+                        locale: str = "en") -> go.Figure:
     """One small panel per country: the monthly level, its baseline (dashed) and target (dotted) lines.
 
     ``df`` is ``series.monthly``: month, country, level, n, baseline, target, n_baseline (and numerator,
@@ -79,7 +83,9 @@ def monthly_vs_baseline(df: pd.DataFrame, start: dt.date, end: dt.date, target_c
     h_gap, v_gap = 0.08, 0.2
     width, height = (1 - (cols - 1) * h_gap) / cols, (1 - (rows - 1) * v_gap) / rows
     x0, x1 = pd.Timestamp(start), pd.Timestamp(end)
-    fmt = D3_RATE if percent else D3_COUNT
+    def level(v: Any) -> str:
+        return style.rate(v, locale) if percent else style.count(v, locale)
+
     ratio = "numerator" in df
     shade = None
     if baseline_window and pd.Timestamp(baseline_window[1]) >= x0 and pd.Timestamp(baseline_window[0]) <= x1:
@@ -107,67 +113,78 @@ def monthly_vs_baseline(df: pd.DataFrame, start: dt.date, end: dt.date, target_c
                                font=dict(size=13, color=MUTED_INK)))
         mine = df[df["country"] == country].sort_values("month")
         extra = "<br>%{customdata[1]} / %{customdata[2]}" if ratio else ""
-        custom = list(zip(*(_texts(mine, c) for c in (("n", "numerator", "denominator") if ratio else ("n",))),
-                          strict=True))
-        level_text = "%{y:" + fmt + "}" if "level_shown" not in mine else "%{customdata[" + str(len(custom[0]) if custom else 1) + "]}"
-        if "level_shown" in mine:
-            custom = [(*row, t) for row, t in zip(custom, _texts(mine, "level"), strict=True)]
+        fields = ("n", "numerator", "denominator") if ratio else ("n",)
+        # each row: n (and numerator, denominator), the level, the month, all as text in the reader's convention
+        custom = list(zip(*(_texts(mine, f, locale=locale) for f in fields), _texts(mine, "level", level),
+                          [style.month(m, locale) for m in mine["month"]], strict=True))
+        level_text, month_text = (f"%{{customdata[{len(fields) + i}]}}" for i in (0, 1))
         traces.append(go.Scatter(
             x=mine["month"], y=mine["level"], mode="lines+markers", name=text(COUNTRY_LABELS[country]),
             line=dict(color=COUNTRY_COLOURS[country], width=3), marker=dict(size=4), xaxis=xa, yaxis=ya,
             customdata=custom, showlegend=False,
-            hovertemplate="<b>" + text(COUNTRY_LABELS[country]) + "</b> · %{x|%b %Y}<br>" + level_text
+            hovertemplate="<b>" + text(COUNTRY_LABELS[country]) + "</b> · " + month_text + "<br>" + level_text
             + extra + "<br>n = %{customdata[0]} " + text("rows") + "<extra></extra>"))
         baseline = mine["baseline"].iloc[0]
         if pd.isna(baseline):
             notes_.append(dict(text=text("no baseline data"), x=0.5, y=0.12, showarrow=False, xref=f"{xa} domain",
                                yref=f"{ya} domain", font=dict(size=14, color=BASELINE_COLOUR)))
             continue
-        n_base = _texts(mine.iloc[:1], "n_baseline")[0]
+        n_base = _texts(mine.iloc[:1], "n_baseline", locale=locale)[0]
         for value, name, colour, dash, group in (
             (baseline, text("Baseline"), BASELINE_COLOUR, "dash", "baseline"),
-            (mine["target"].iloc[0], text("Target: baseline {change}", change=style.target_change(target_change)),
+            (mine["target"].iloc[0], text("Target: baseline {change}",
+                                          change=style.target_change(target_change, locale)),
              TARGET_COLOUR, "dot", "target"),
         ):
             traces.append(go.Scatter(
                 x=[x0, x1], y=[value, value], mode="lines", name=name, legendgroup=group, xaxis=xa, yaxis=ya,
                 showlegend=i == 0, line=dict(color=colour, width=2.5, dash=dash),
-                hovertemplate=name + ": %{y:" + fmt + "}" + (
+                hovertemplate=name + ": " + level(value) + (
                     f" (n = {n_base} " + text("rows") + ")" if group == "baseline" else "")
                 + "<extra></extra>"))
     fig = go.Figure(data=traces, layout=dict(shapes=shapes, annotations=notes_, **axes))
-    return layout(fig, 330 if rows == 1 else 580, margin=dict(l=10, r=20, t=90, b=10),
+    fig.update_xaxes(**style.month_ticks(start, end, locale))
+    return layout(fig, 330 if rows == 1 else 580, locale, margin=dict(l=10, r=20, t=90, b=10),
                    legend=dict(orientation="h", yanchor="top", y=0.995, yref="container", x=0,
                                font=dict(size=15), traceorder="normal"))
 
 
 def monthly_by_country(df: pd.DataFrame, start: dt.date, end: dt.date, percent: bool = True,
-                       text: Text = english) -> go.Figure:
+                       text: Text = english, locale: str = "en") -> go.Figure:
     """One line per country over the months (such as the attendance rate); ``df`` as ``series.monthly_rate``."""
     countries = _countries(df)
     if not countries:
         return empty(text("No data for this selection"))
     fig = go.Figure()
-    fmt = D3_RATE if percent else D3_COUNT
+
+    def level(v: Any) -> str:
+        return style.rate(v, locale) if percent else style.count(v, locale)
+
     for country in countries:
         mine = df[df["country"] == country].sort_values("month")
         cols = [c for c in ("n", "numerator", "denominator") if c in mine]
+        # n (numerator, denominator), the level and the month as text in the reader's convention
+        custom = list(zip(*(_texts(mine, c, locale=locale) for c in cols), _texts(mine, "level", level),
+                          [style.month(m, locale) for m in mine["month"]], strict=True))
+        k = len(cols)
         fig.add_trace(go.Scatter(
             x=mine["month"], y=mine["level"], mode="lines+markers", name=text(COUNTRY_LABELS[country]),
             line=dict(color=COUNTRY_COLOURS[country], width=3), marker=dict(size=5),
-            customdata=mine[cols].to_numpy(),
-            hovertemplate="<b>" + text(COUNTRY_LABELS[country]) + "</b> · %{x|%b %Y}<br>%{y:" + fmt + "}"
-            + ("<br>%{customdata[1]:,.0f} / %{customdata[2]:,.0f}" if len(cols) == 3 else "")
-            + "<br>n = %{customdata[0]:,.0f} " + text("rows") + "<extra></extra>"))
-    fig.update_xaxes(range=[pd.Timestamp(start), pd.Timestamp(end)], title=None)
+            customdata=custom,
+            hovertemplate="<b>" + text(COUNTRY_LABELS[country]) + f"</b> · %{{customdata[{k + 1}]}}<br>"
+            + f"%{{customdata[{k}]}}"
+            + ("<br>%{customdata[1]} / %{customdata[2]}" if k == 3 else "")
+            + "<br>n = %{customdata[0]} " + text("rows") + "<extra></extra>"))
+    fig.update_xaxes(range=[pd.Timestamp(start), pd.Timestamp(end)], title=None,
+                     **style.month_ticks(start, end, locale))
     fig.update_yaxes(title=None, tickformat=D3_PERCENT if percent else "~s",
                      range=[0, 1.05] if percent else None, rangemode="tozero")
-    return layout(fig, 340)
+    return layout(fig, 340, locale)
 
 
 def cumulative_vs_target(df: pd.DataFrame, start: dt.date, end: dt.date, target: float | None,
                          programme: tuple[dt.date, dt.date], status: str | None = None,
-                         illustrative: bool = False, text: Text = english) -> go.Figure:
+                         illustrative: bool = False, text: Text = english, locale: str = "en") -> go.Figure:
     """A count's running total, stacked by country, against its target and the straight-line pace to it.
 
     ``df`` is ``series.cumulative`` by country (month, country, level, n). The pace line runs from 0 at the
@@ -191,17 +208,18 @@ def cumulative_vs_target(df: pd.DataFrame, start: dt.date, end: dt.date, target:
             x=ends, y=mine["level"].fillna(0), mode="lines", stackgroup="total",
             name=text(COUNTRY_LABELS[country]), line=dict(color=COUNTRY_COLOURS[country], width=1, shape="hv"),
             fillcolor=COUNTRY_COLOURS[country],
-            customdata=list(zip(_texts(mine, "level"), _texts(mine, "n"), strict=True)),
+            customdata=list(zip(_texts(mine, "level", locale=locale), _texts(mine, "n", locale=locale), strict=True)),
             hovertemplate=text(COUNTRY_LABELS[country]) + ": %{customdata[0]} (n = %{customdata[1]})"
             + "<extra></extra>"))
     if "total" in df:  # a viewer's frame: the exact total of the month, made safe (never a sum of rounded cells)
         by_month = df.drop_duplicates("month").set_index("month").reindex(steps)
-        total, total_text = by_month["total"], _texts(by_month, "total")
+        total, total_text = by_month["total"], _texts(by_month, "total", locale=locale)
     else:
         total = df.groupby("month")["level"].sum().reindex(steps)
-        total_text = [style.count(v) for v in total]
+        total_text = [style.count(v, locale) for v in total]
     fig.add_trace(go.Scatter(x=ends, y=total.fillna(0), mode="lines", name=text("Total"),
-                             line=dict(color=INK, width=2, shape="hv"), customdata=[[v] for v in total_text],
+                             line=dict(color=INK, width=2, shape="hv"),
+                             customdata=[[v] for v in total_text],
                              hovertemplate="<b>" + text("Total") + ": %{customdata[0]}</b><extra></extra>"))
     top = float(total.fillna(0).max())
     if target:
@@ -211,8 +229,9 @@ def cumulative_vs_target(df: pd.DataFrame, start: dt.date, end: dt.date, target:
         fig.add_trace(go.Scatter(
             x=ends, y=pace, mode="lines", name=text("Expected pace"),
             line=dict(color=BASELINE_COLOUR, width=2.5, dash="dash"),
-            hovertemplate=text("Expected pace") + ": %{y:,.0f}<extra></extra>"))
-        label = text("Target {target}", target=style.count(target)) + (" *" if illustrative else "")
+            customdata=[[style.count(v, locale)] for v in pace],
+            hovertemplate=text("Expected pace") + ": %{customdata[0]}<extra></extra>"))
+        label = text("Target {target}", target=style.count(target, locale)) + (" *" if illustrative else "")
         fig.add_trace(go.Scatter(
             x=ends, y=[target] * len(ends), mode="lines", name=label,
             line=dict(color=TARGET_COLOUR, width=3),
@@ -220,7 +239,7 @@ def cumulative_vs_target(df: pd.DataFrame, start: dt.date, end: dt.date, target:
         top = max(top, target)
     end_label = f"<b>{total_text[-1]}</b>"
     if target:
-        end_label += " / " + style.count(target)
+        end_label += " / " + style.count(target, locale)
     if status and target:
         end_label += "<br>" + text(STATUS_WORDS[status])
     fig.add_annotation(x=ends[-1], y=float(total.fillna(0).iloc[-1]), text=end_label, showarrow=False, xanchor="left",
@@ -230,15 +249,18 @@ def cumulative_vs_target(df: pd.DataFrame, start: dt.date, end: dt.date, target:
     if not target:
         fig.add_annotation(text=text("no target for this selection"), x=0.01, y=0.98, xref="paper",
                            yref="paper", showarrow=False, xanchor="left", font=dict(size=14, color=BASELINE_COLOUR))
-    fig.update_xaxes(range=[pd.Timestamp(start), pd.Timestamp(end)], title=None, hoverformat="%b %Y")
+    # the unified hover's heading: plotly writes month names in English only, so other languages get 12/2021
+    fig.update_xaxes(range=[pd.Timestamp(start), pd.Timestamp(end)], title=None,
+                     hoverformat="%b %Y" if style.babel_locale(locale) == style.LOCALES["en"] else "%m/%Y",
+                     **style.month_ticks(start, end, locale))
     fig.update_yaxes(title=None, range=[0, top * 1.15 if top else 1], tickformat=",.0f")
-    return layout(fig, 380, hovermode="x unified", margin=dict(l=10, r=130, t=60, b=10),
+    return layout(fig, 380, locale, hovermode="x unified", margin=dict(l=10, r=130, t=60, b=10),
                    legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, font=dict(size=15),
                                traceorder="normal"))
 
 
 def breakdown_bars(df: pd.DataFrame, by: str, labels: Mapping[str, str] | None = None,
-                   text: Text = english) -> go.Figure:
+                   text: Text = english, locale: str = "en") -> go.Figure:
     """Horizontal bars of a count by category (``by``, such as sector), stacked by country, largest on top.
 
     ``df`` is ``series.breakdown``: <by>, country, level, n. ``labels`` renames categories for display.
@@ -251,17 +273,17 @@ def breakdown_bars(df: pd.DataFrame, by: str, labels: Mapping[str, str] | None =
         column = "total" if "total" in df else "level"
         first = df.drop_duplicates(by).set_index(by)
         totals = first[column].fillna(0).sort_values(kind="stable")
-        total_text = dict(zip(first.index, _texts(first, column), strict=True))
+        total_text = dict(zip(first.index, _texts(first, column, locale=locale), strict=True))
     else:
         totals = df.groupby(by)["level"].sum().sort_values()
-        total_text = {k: style.count(float(v)) for k, v in totals.items()}
+        total_text = {k: style.count(float(v), locale) for k, v in totals.items()}
     order = list(totals.index)
     names = {c: style.html_text((labels or {}).get(c, str(c))) for c in order}  # a sector is the partner's text
     fig = go.Figure()
     for country in _countries(df):
         mine = df[df["country"] == country].set_index(by).reindex(order)
-        texts = [style.count(0) if t == style.MISSING else t for t in _texts(mine, "level")]
-        n_texts = [style.count(0) if t == style.MISSING else t for t in _texts(mine, "n")]
+        texts = [style.count(0, locale) if t == style.MISSING else t for t in _texts(mine, "level", locale=locale)]
+        n_texts = [style.count(0, locale) if t == style.MISSING else t for t in _texts(mine, "n", locale=locale)]
         fig.add_trace(go.Bar(
             y=[names[c] for c in order], x=mine["level"].fillna(0), orientation="h", name=text(COUNTRY_LABELS[country]),
             marker_color=COUNTRY_COLOURS[country], customdata=list(zip(texts, n_texts, strict=True)),
@@ -273,27 +295,27 @@ def breakdown_bars(df: pd.DataFrame, by: str, labels: Mapping[str, str] | None =
         textfont=dict(size=16, color=INK)))
     fig.update_xaxes(title=None, range=[0, float(totals.max()) * 1.15], tickformat=",.0f")
     fig.update_yaxes(title=None)
-    return layout(fig, 110 + 38 * len(order), barmode="stack", bargap=0.25)
+    return layout(fig, 110 + 38 * len(order), locale, barmode="stack", bargap=0.25)
 
 
 def _attainment_text(att: float | None, value: float | None, relative: bool, status: str, untargeted: bool,
-                     text: Text, shown: str | None = None) -> str:
+                     text: Text, shown: str | None = None, locale: str = "en") -> str:
     """The cell: attainment in bold, status in words below. A relative indicator that moved away from its
     target (negative attainment, such as -330 %) shows its change instead, which reads more plainly; a
     selection with rows but no target of its own (a region) shows its value and says so."""
     if untargeted and (shown or (value is not None and not pd.isna(value))):
-        shown = shown or (style.change(value) if relative else style.count(value))
+        shown = shown or (style.change(value, locale) if relative else style.count(value, locale))
         return f"<b>{shown}</b><br>{text('no target')}"
     if att is None or pd.isna(att):
         head = "—"
     elif att < 0 and relative and value is not None and not pd.isna(value):
-        head = text("change {change}", change=style.change(value))
+        head = text("change {change}", change=style.change(value, locale))
     else:
-        head = style.percent(att)
+        head = style.percent(att, locale)
     return f"<b>{head}</b><br>{text(STATUS_WORDS[status])}"
 
 
-def attainment_by_country(df: pd.DataFrame, text: Text = english) -> go.Figure:
+def attainment_by_country(df: pd.DataFrame, text: Text = english, locale: str = "en") -> go.Figure:
     """A table of every indicator (rows) by country (columns): attainment and status in words, cells in
     the status colour. ``df`` is ``series.attainment_rows`` (indicator, country, value, target, attainment,
     expected, status, n, kind)."""
@@ -319,22 +341,22 @@ def attainment_by_country(df: pd.DataFrame, text: Text = english) -> go.Figure:
                 continue
             x = cell.iloc[0]
             relative = x["kind"] == "relative"
-            value = style.change(x["value"]) if relative else style.count(x["value"])
+            value = style.change(x["value"], locale) if relative else style.count(x["value"], locale)
             if isinstance(x.get("value_shown"), str):  # suppressed for a viewer: "<5"
                 value = x["value_shown"]
-            n_text = x["n_shown"] if isinstance(x.get("n_shown"), str) else style.count(x["n"])
+            n_text = x["n_shown"] if isinstance(x.get("n_shown"), str) else style.count(x["n"], locale)
             target = text("none") if pd.isna(x["target"]) else (
-                style.target_change(x["target"]) if relative else style.count(x["target"]))
+                style.target_change(x["target"], locale) if relative else style.count(x["target"], locale))
             z_row.append(codes[x["status"]])
             h_row.append(
                 f"<b>{ind}</b> · {columns[c_i]}<br>" + text("Value") + f": {value} · " + text("target")
                 + f" {target}<br>"
-                + text("Attainment") + ": " + style.percent(x["attainment"])
-                + " · " + text("expected by now") + f" {style.percent(x['expected'])}<br>"
+                + text("Attainment") + ": " + style.percent(x["attainment"], locale)
+                + " · " + text("expected by now") + f" {style.percent(x['expected'], locale)}<br>"
                 + text(STATUS_WORDS[x["status"]]) + f" · n = {n_text}")
             cells.append(dict(x=columns[c_i], y=ind, text=_attainment_text(
                 x["attainment"], x["value"], relative, x["status"], bool(pd.isna(x["target"]) and n_text != "0"), text,
-                shown=x["value_shown"] if isinstance(x.get("value_shown"), str) else None),
+                shown=x["value_shown"] if isinstance(x.get("value_shown"), str) else None, locale=locale),
                               showarrow=False, font=dict(size=15, color=ink(STATUS_COLOURS[x["status"]]))))
         z.append(z_row)
         hover.append(h_row)
@@ -342,12 +364,15 @@ def attainment_by_country(df: pd.DataFrame, text: Text = english) -> go.Figure:
     fig.add_trace(go.Heatmap(
         z=z, x=columns, y=indicators, zmin=-0.5, zmax=k - 0.5, colorscale=scale, showscale=False, xgap=4, ygap=4,
         customdata=hover, hovertemplate="%{customdata}<extra></extra>"))
-    fig.update_xaxes(side="top", title=None, showgrid=False, tickfont=dict(size=16, color=INK))
-    fig.update_yaxes(autorange="reversed", title=None, showgrid=False, tickfont=dict(size=16, color=INK))
-    return layout(fig, 90 + 62 * len(indicators), plot_bgcolor="white", margin=dict(l=10, r=10, t=40, b=10))
+    # labels wrapped and level, so the matrix keeps its shape on a 390 px phone as on a projector
+    fig.update_xaxes(side="top", title=None, showgrid=False, tickfont=dict(size=16, color=INK), tickangle=0,
+                     tickvals=columns, ticktext=[style.wrapped(c, 10) for c in columns])
+    fig.update_yaxes(autorange="reversed", title=None, showgrid=False, tickfont=dict(size=16, color=INK),
+                     tickvals=indicators, ticktext=[style.wrapped(i, 16) for i in indicators])
+    return layout(fig, 110 + 62 * len(indicators), locale, plot_bgcolor="white", margin=dict(l=10, r=10, t=60, b=10))
 
 
-def attainment_vs_pace(df: pd.DataFrame, text: Text = english) -> go.Figure:
+def attainment_vs_pace(df: pd.DataFrame, text: Text = english, locale: str = "en") -> go.Figure:
     """Every indicator's attainment as a horizontal bar in its status colour, with a tick where it should be
     by now (expected pace), the dotted 100 % target line, and a column of attainment and status in words at
     the right edge (always readable, whatever the bar's length).
@@ -360,13 +385,13 @@ def attainment_vs_pace(df: pd.DataFrame, text: Text = english) -> go.Figure:
     labels = list(df["label"])
     att = pd.to_numeric(df["attainment"], errors="coerce")
     pct = (att * 100).fillna(0)
-    shown = [style.percent(a) for a in att]
-    n = pd.Series(_texts(df, "n"), index=df.index) if "n" in df else pd.Series([None] * len(df))
+    shown = [style.percent(a, locale) for a in att]
+    n = pd.Series(_texts(df, "n", locale=locale), index=df.index) if "n" in df else pd.Series([None] * len(df))
     fig = go.Figure()
     fig.add_trace(go.Bar(
         y=labels, x=pct, orientation="h", showlegend=False,
         marker_color=[STATUS_COLOURS[s] for s in df["status"]],
-        customdata=[[a, style.percent(e), text(STATUS_WORDS[s]), "" if v is None or v == style.MISSING else v]
+        customdata=[[a, style.percent(e, locale), text(STATUS_WORDS[s]), "" if v is None or v == style.MISSING else v]
                     for a, e, s, v in zip(shown, df["expected"], df["status"], n, strict=True)],
         hovertemplate="<b>%{y}</b><br>" + text("Attainment") + ": %{customdata[0]} · " + text("expected by now")
         + ": %{customdata[1]}<br>%{customdata[2]}" + ("<br>n = %{customdata[3]}" if "n" in df else "")
@@ -374,7 +399,8 @@ def attainment_vs_pace(df: pd.DataFrame, text: Text = english) -> go.Figure:
     fig.add_trace(go.Scatter(
         y=labels, x=df["expected"] * 100, mode="markers", name=text("Expected by now"),
         marker=dict(symbol="line-ns", size=26, line=dict(width=4, color=TARGET_COLOUR)),
-        hovertemplate=text("Expected by now") + ": %{x:.0f} %<extra></extra>"))
+        customdata=[[style.percent(e, locale)] for e in df["expected"]],
+        hovertemplate=text("Expected by now") + ": %{customdata[0]}<extra></extra>"))
     top = max(110.0, float(pct.max()) + 5)
     fig.add_trace(go.Scatter(  # the target line, as a trace so the legend names it
         x=[100, 100], y=[labels[0], labels[-1]], mode="lines", name=text("Target (100 %)"),
@@ -393,7 +419,7 @@ def attainment_vs_pace(df: pd.DataFrame, text: Text = english) -> go.Figure:
     low = min(0.0, float(pct.min()) - 5)
     fig.update_xaxes(range=[low, top], ticksuffix=" %", title=None, tick0=0, dtick=25 if top - low <= 160 else 50)
     fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], title=None, showticklabels=False)
-    return layout(fig, 110 + 62 * len(labels), bargap=0.55, margin=dict(l=10, r=165, t=50, b=10))
+    return layout(fig, 110 + 62 * len(labels), locale, bargap=0.55, margin=dict(l=10, r=165, t=50, b=10))
 
 
 # Where the map writes each country's name and the seas, in (lat, lon): clear of the region markers.
@@ -402,12 +428,13 @@ _SEA_LABELS = (("North Sea", 52.75, 2.3), ("English Channel", 50.2, -1.0))
 
 
 def region_map(df: pd.DataFrame, figures: Sequence[tuple[str, str, str]] = (), size_by: str = "records",
-               text: Text = english) -> go.Figure:
+               text: Text = english, locale: str = "en") -> go.Figure:
     """A schematic map: one marker per NUTS-3 region at its main town, sized by activity, coloured by country.
 
     ``df`` is ``series.region_activity`` (region, name, country, x, y, records, one column per indicator).
     ``figures`` lists the (column, label, format) lines of the hover, such as ("teachers_trained",
-    "Teachers trained", "{:,.0f}"). Regions with no activity are small grey markers. No tiles, no borders:
+    "Teachers trained", "number"): a measure's format (``style.LEVEL_FORMATS``, written in ``locale``), or a
+    ``str.format`` string. Regions with no activity are small grey markers. No tiles, no borders:
     nothing is fetched, so it works offline; positions are approximate.
     """
     if df.empty:
@@ -424,11 +451,14 @@ def region_map(df: pd.DataFrame, figures: Sequence[tuple[str, str, str]] = (), s
         value = row.get(column)
         if isinstance(shown, str) and shown != style.MISSING and (value is None or pd.isna(value)):
             return shown
-        return None if value is None or pd.isna(value) else fmt.format(value)
+        if value is None or pd.isna(value):
+            return None
+        # a measure's format (number, share, decimal) in the reader's digits; else a format string as it is
+        return style.LEVEL_FORMATS[fmt](value, locale) if fmt in style.LEVEL_FORMATS else fmt.format(value)
 
     def hover(row: pd.Series) -> str:
         lines = [f"<b>{row['name']}</b> ({row['region']}) · {text(COUNTRY_LABELS[row['country']])}",
-                 text("{n} records reported", n=figure(row, "records", "{:,.0f}") or style.count(0))]
+                 text("{n} records reported", n=figure(row, "records", "number") or style.count(0, locale))]
         for column, label, fmt in figures:
             value = figure(row, column, fmt)
             if value is not None:
@@ -458,17 +488,17 @@ def region_map(df: pd.DataFrame, figures: Sequence[tuple[str, str, str]] = (), s
     fig.update_xaxes(visible=False, range=[float(df["x"].min()) - 0.3, float(df["x"].max()) + 1.4])
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1,
                      range=[float(df["y"].min()) - 0.35, float(df["y"].max()) + 0.25])
-    return layout(fig, 520, plot_bgcolor=MAP_BACKGROUND, margin=dict(l=5, r=5, t=40, b=5))
+    return layout(fig, 520, locale, plot_bgcolor=MAP_BACKGROUND, margin=dict(l=5, r=5, t=40, b=5))
 
 
 def headline(value: float | None, target: float | None, status: str, relative: bool, illustrative: bool = False,
-             text: Text = english, shown: str | None = None) -> str:
+             text: Text = english, shown: str | None = None, locale: str = "en") -> str:
     """One line of Markdown to stand above an indicator's chart: value, target, status in words. ``shown``
     replaces the value's text (``<5``: a count suppressed for a viewer)."""
-    shown_value = shown or (style.change(value) if relative else style.count(value))
+    shown_value = shown or (style.change(value, locale) if relative else style.count(value, locale))
     parts = [f"**{shown_value}**"]
     if target is not None and not pd.isna(target):
-        shown = style.target_change(target) if relative else style.count(target)
+        shown = style.target_change(target, locale) if relative else style.count(target, locale)
         parts.append(text("target {target}", target=shown) + (" *" if illustrative else ""))
         parts.append(f"**{text(STATUS_WORDS[status])}**")
     elif shown or (value is not None and not pd.isna(value)):

@@ -1,10 +1,12 @@
 """The one style of every chart and figure: colours, words for statuses, layout defaults, the empty-state
 figure, and the number formats the charts, the pages and the command line all use.
 
-Colours are colour-blind safe and never the only carrier of meaning. Number formats (English for now):
+Colours are colour-blind safe and never the only carrier of meaning. Number formats, through Babel in the
+reader's convention (``locale``: "en", "nl" or "fr", see ``LOCALES``; English shown here):
 
-- ``count``: a count or an amount of people, whole, with thousands separators ("1,234");
-- ``percent``: attainment, a share of a budget, time elapsed: whole percent ("45%");
+- ``count``: a count or an amount of people, whole, with thousands separators ("1,234"; nl "1.234";
+  fr "1 234" with a narrow no-break space);
+- ``percent``: attainment, a share of a budget, time elapsed: whole percent ("45%"; fr "45 %");
 - ``rate``: a level that is a share (an attendance rate, a share of parents): one decimal ("31.7%");
 - ``change``: a measured relative change: signed, one decimal ("+27.7%"), on the cards, in the charts
   and in the command line alike;
@@ -13,18 +15,25 @@ Colours are colour-blind safe and never the only carrier of meaning. Number form
 - ``decimal``: a level that is not whole, such as an average: one decimal ("12.5"); ``LEVEL_FORMATS``
   maps a measure's declared format (number, share, decimal) to ``count``, ``rate`` or ``decimal``;
 - ``points``: a difference of two shares in percentage points, one decimal ("+3.0 points");
-- ``euros`` ("EUR 4,880,802"), ``euros_short`` ("EUR 1.23 M", for labels) and ``euros_exact``
-  ("EUR 1,234.56", to the cent: hovers, tables, the command line).
+- ``euros`` ("EUR 4,880,802"; nl "€ 4.880.802"; fr "4 880 802 €"), ``euros_short`` ("EUR 1.23 M", for
+  labels) and ``euros_exact`` ("EUR 1,234.56", to the cent: hovers, tables, the command line);
+- ``date`` ("31 Dec 2021"; nl "31 dec 2021"; fr "31 déc. 2021") and ``month`` ("Dec 2021"), with
+  ``month_ticks`` for a time axis (plotly would write English month names).
 
-Every one writes a missing value (None or NaN) as "—". The ``D3_*`` strings are the same formats for
-plotly's hover templates, so a hover shows the same digits as the card above it.
+One rounding rule: half to even on the value's exact binary value (what Python's ``format`` did), so a
+figure has the same digits on a card, in its chart's labels and hovers (charts pass these texts, not d3
+formats) and in the command line. Every one writes a missing value (None or NaN) as "—". The ``D3_*``
+strings are d3 formats for axis ticks only.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import re
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # plotly is imported only where a figure is drawn: the command line does not need it
     import plotly.graph_objects as go
@@ -77,10 +86,22 @@ SUBMISSION = {
 # -- number formats ------------------------------------------------------------------------------------------
 
 MISSING = "—"
+# The reader's convention per language, as Babel's CLDR data writes it. Dutch is nl_BE: the committee's Dutch
+# readers are Flemish, and nl_BE and nl_NL write numbers, money and medium dates alike; only the short date
+# differs (31/12/2021 in nl_BE, 31-12-2021 in nl_NL), and the issue asks for 31/12/2021. English is en_GB
+# (England's partners; day before month), with the currency as its code ("EUR 1,234"), as the budget and the
+# meeting pack always wrote it.
+LOCALES = {"en": "en_GB", "nl": "nl_BE", "fr": "fr_FR"}
+CURRENCY = "EUR"
 D3_COUNT = ",.0f"
 D3_PERCENT = ".0%"
 D3_RATE = ".1%"
 D3_CHANGE = "+.1%"
+
+
+def babel_locale(locale: str = "en") -> str:
+    """The Babel locale of a language code ("nl" -> "nl_BE"); an unknown code reads as English."""
+    return LOCALES.get(locale, LOCALES["en"])
 
 
 def _missing(value: object) -> bool:
@@ -93,65 +114,168 @@ def _missing(value: object) -> bool:
         return True
 
 
-def count(value: float | Decimal | None) -> str:
-    """A count, whole, with thousands separators: 1234.4 -> "1,234" (halves to even, as Python rounds)."""
-    return MISSING if _missing(value) else f"{value:,.0f}"
+def _exact(value: Any) -> Decimal:
+    """The value as an exact Decimal: a float's binary value as it is, so Babel rounds it half to even exactly as
+    Python's own ``format`` did (2.5 -> 2, 0.125 -> 0.12), and a Decimal of cents stays exact."""
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(int(value)) if isinstance(value, int) else Decimal(float(value))
 
 
-def percent(value: float | None) -> str:
-    """Attainment, a share of a budget, time elapsed: 0.454 -> "45%"."""
-    return MISSING if _missing(value) else f"{value:.0%}"
+@functools.cache
+def _patterns(locale: str) -> tuple[str, str]:
+    """The locale's percent and money patterns (CLDR's, through Babel) with their number part as ``{n}``:
+    "{n}%" or "{n}\u00a0%"; "EUR {n}", "€\u00a0{n}" or "{n}\u00a0€" (the positive form: a sign is part of
+    ``{n}``, which is where CLDR puts it in these locales). English writes the currency's code."""
+    from babel import Locale, numbers
+
+    loc = Locale.parse(babel_locale(locale))
+    percent_ = re.sub(r"[#0,.]+", "{n}", loc.percent_formats[None].pattern.split(";")[0], count=1)
+    if babel_locale(locale) == LOCALES["en"]:
+        return percent_, CURRENCY + " {n}"
+    money = re.sub(r"[#0,.]+", "{n}", loc.currency_formats["standard"].pattern.split(";")[0], count=1)
+    return percent_, money.replace("¤", numbers.get_currency_symbol(CURRENCY, loc))
 
 
-def rate(value: float | None) -> str:
-    """A level that is a share: 0.3174 -> "31.7%"."""
-    return MISSING if _missing(value) else f"{value:.1%}"
+@functools.cache
+def _number_pattern(decimals: int, signed: bool, locale: str) -> tuple[Any, Any]:
+    """Babel's parsed pattern and locale (parsing them is most of the cost of formatting a number)."""
+    from babel import Locale, numbers
+
+    digits = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return numbers.parse_pattern(f"+{digits};-{digits}" if signed else digits), Locale.parse(babel_locale(locale))
 
 
-def change(value: float | None) -> str:
-    """A measured relative change, signed, one decimal: 0.2768 -> "+27.7%", -0.05 -> "-5.0%"."""
-    return MISSING if _missing(value) else f"{value:+.1%}"
+def _number(value: Any, decimals: int, locale: str, signed: bool = False) -> str:
+    """The number in the locale's digits: grouped thousands, ``decimals`` decimals (half to even), a sign
+    always when ``signed`` (a change), the locale's minus otherwise."""
+    pattern, loc = _number_pattern(decimals, signed, locale)
+    return str(pattern.apply(_exact(value), loc))
 
 
-def target_change(value: float | None) -> str:
+def _percent(value: Any, decimals: int, locale: str, signed: bool = False) -> str:
+    return _patterns(locale)[0].format(n=_number(_exact(value) * 100, decimals, locale, signed))
+
+
+def _euros(value: Any, decimals: int, locale: str, suffix: str = "") -> str:
+    return _patterns(locale)[1].format(n=_number(value, decimals, locale) + suffix)
+
+
+def count(value: float | Decimal | None, locale: str = "en") -> str:
+    """A count, whole, with thousands separators: 1234.4 -> "1,234" / "1.234" / "1\u202f234" (halves to even)."""
+    return MISSING if _missing(value) else _number(value, 0, locale)
+
+
+def percent(value: float | None, locale: str = "en") -> str:
+    """Attainment, a share of a budget, time elapsed: 0.454 -> "45%" (en, nl) / "45\u00a0%" (fr)."""
+    return MISSING if _missing(value) else _percent(value, 0, locale)
+
+
+def rate(value: float | None, locale: str = "en") -> str:
+    """A level that is a share: 0.3174 -> "31.7%" / "31,7%" / "31,7\u00a0%"."""
+    return MISSING if _missing(value) else _percent(value, 1, locale)
+
+
+def change(value: float | None, locale: str = "en") -> str:
+    """A measured relative change, signed, one decimal: 0.2768 -> "+27.7%", -0.05 -> "-5.0%"; nl "+27,7%"."""
+    return MISSING if _missing(value) else _percent(value, 1, locale, signed=True)
+
+
+def target_change(value: float | None, locale: str = "en") -> str:
     """A relative indicator's target, signed, whole percent as declared: 0.1 -> "+10%"."""
-    return MISSING if _missing(value) else f"{value:+.0%}"
+    return MISSING if _missing(value) else _percent(value, 0, locale, signed=True)
 
 
-def points(value: float | None) -> str:
-    """A difference in percentage points, signed, one decimal: 3.0 -> "+3.0 points"."""
-    return MISSING if _missing(value) else f"{value:+.1f} points"
+def points(value: float | None, locale: str = "en", unit: str = "points") -> str:
+    """A difference in percentage points, signed, one decimal: 3.0 -> "+3.0 points"; ``unit`` is the word in
+    the reader's language (the caller translates it: the engine has no dictionary)."""
+    return MISSING if _missing(value) else f"{_number(value, 1, locale, signed=True)} {unit}"
 
 
-def decimal(value: float | None) -> str:
-    """A level that is not whole, such as an average: 12.46 -> "12.5"."""
-    return MISSING if _missing(value) else f"{value:,.1f}"
+def decimal(value: float | None, locale: str = "en") -> str:
+    """A level that is not whole, such as an average: 12.46 -> "12.5" / "12,5"."""
+    return MISSING if _missing(value) else _number(value, 1, locale)
 
 
 # A level as its measure declares it (measures.toml ``format``): number, share or decimal.
-LEVEL_FORMATS: dict[str, Callable[[float | None], str]] = {"number": count, "share": rate, "decimal": decimal}
+LEVEL_FORMATS: dict[str, Callable[..., str]] = {"number": count, "share": rate, "decimal": decimal}
 
 
-def euros(value: float | Decimal | None) -> str:
-    """A euro amount in whole euros: Decimal('4880802.00') -> "EUR 4,880,802"."""
-    return MISSING if _missing(value) else f"EUR {value:,.0f}"
+def euros(value: float | Decimal | None, locale: str = "en") -> str:
+    """A euro amount in whole euros: Decimal('4880802.00') -> "EUR 4,880,802" / "€\u00a04.880.802" /
+    "4\u202f880\u202f802\u00a0€"."""
+    return MISSING if _missing(value) else _euros(value, 0, locale)
 
 
-def euros_short(value: float | Decimal | None) -> str:
-    """EUR 1.23 M / EUR 456 k / EUR 789: short amounts for labels (the hover shows the exact figure)."""
+# The short amounts' multipliers, as CLDR's compact forms write them (en "1.23M", nl "1,23 mln.", fr "1,23 M")
+SHORT_WORDS = {"en": (" M", " k"), "nl": ("\u00a0mln.", "\u00a0k"), "fr": ("\u00a0M", "\u00a0k")}
+
+
+def euros_short(value: float | Decimal | None, locale: str = "en") -> str:
+    """EUR 1.23 M / EUR 456 k / EUR 789: short amounts for labels (the hover shows the exact figure); millions
+    to two decimals, ten thousands and more in whole thousands, smaller amounts whole."""
     if value is None or _missing(value):
         return MISSING
-    value = float(value)  # a short label: cents do not show
-    if abs(value) >= 1_000_000:
-        return f"EUR {value / 1_000_000:,.2f} M"
-    if abs(value) >= 10_000:
-        return f"EUR {value / 1_000:,.0f} k"
-    return f"EUR {value:,.0f}"
+    million, thousand = SHORT_WORDS.get(locale, SHORT_WORDS["en"])
+    amount = _exact(value)
+    if abs(amount) >= 1_000_000:
+        return _euros(amount / 1_000_000, 2, locale, million)
+    if abs(amount) >= 10_000:
+        return _euros(amount / 1_000, 0, locale, thousand)
+    return _euros(amount, 0, locale)
 
 
-def euros_exact(value: float | Decimal | None) -> str:
+def euros_exact(value: float | Decimal | None, locale: str = "en") -> str:
     """EUR 1,234,567.89: the exact amount, for hovers, tables and the command line (a Decimal as it is)."""
-    return MISSING if _missing(value) else f"EUR {value:,.2f}"
+    return MISSING if _missing(value) else _euros(value, 2, locale)
+
+
+def money_axis(locale: str = "en") -> dict[str, str]:
+    """A euro axis's ``tickprefix`` and ``ticksuffix`` in the locale's money pattern ("EUR " / "€ " / " €")."""
+    prefix, _, suffix = _patterns(locale)[1].partition("{n}")
+    return {"tickprefix": prefix, "ticksuffix": suffix}
+
+
+def separators(locale: str = "en") -> str:
+    """Plotly's ``layout.separators`` for the locale (decimal mark, then thousands separator), so the d3 formats
+    of axis ticks write digits as the style's texts do: "." + "," / "," + "." / "," + narrow no-break space."""
+    from babel import numbers
+
+    loc = babel_locale(locale)
+    return numbers.get_decimal_symbol(loc) + numbers.get_group_symbol(loc)
+
+
+def date(value: dt.date | None, locale: str = "en") -> str:
+    """A day as the reader writes it in a sentence: "31 Dec 2021" / "31 dec 2021" / "31 déc. 2021"."""
+    from babel import dates
+
+    return MISSING if value is None else dates.format_date(value, "medium", locale=babel_locale(locale))
+
+
+def month(value: dt.date | None, locale: str = "en") -> str:
+    """A month, for hovers and axis labels: "Dec 2021" / "dec 2021" / "déc. 2021"."""
+    return MISSING if value is None else _month(value.year, value.month, babel_locale(locale))
+
+
+@functools.lru_cache(maxsize=4096)
+def _month(year: int, month_: int, locale: str) -> str:  # a chart asks for the same few months many times
+    from babel import dates
+
+    return dates.format_skeleton("yMMM", dt.date(year, month_, 1), locale=locale)
+
+
+def month_ticks(start: dt.date, end: dt.date, locale: str = "en") -> dict[str, list]:
+    """Tick values and labels for a time axis from ``start`` to ``end`` in the reader's month names (plotly
+    writes English ones): every January, or every quarter's first month on a period of two years or less."""
+    step = 3 if (end.year - start.year) * 12 + end.month - start.month <= 24 else 12
+    first = dt.date(start.year, 1, 1)
+    ticks = []
+    day = first
+    while day <= end:
+        if day >= start:
+            ticks.append(day)
+        day = dt.date(day.year + (day.month - 1 + step) // 12, (day.month - 1 + step) % 12 + 1, 1)
+    return {"tickvals": ticks, "ticktext": [month(d, locale) for d in ticks]}
 
 
 # -- layout and the empty state ------------------------------------------------------------------------------
@@ -159,12 +283,13 @@ def euros_exact(value: float | Decimal | None) -> str:
 FONT = 16
 
 
-def layout(fig: go.Figure, height: int, **extra: object) -> go.Figure:
-    """Every chart's layout: white, big fonts for a projector at 1280×720, legend on top; ``extra`` overrides."""
+def layout(fig: go.Figure, height: int, locale: str = "en", **extra: object) -> go.Figure:
+    """Every chart's layout: white, big fonts for a projector at 1280×720, legend on top, the digits of its
+    ticks in ``locale``'s convention; ``extra`` overrides."""
     # White background and light grid set directly: assigning a template costs ~12 ms per figure, and the
     # Streamlit chart theme restyles the rest anyway.
     settings: dict[str, object] = dict(
-        height=height, font=dict(size=FONT), hoverlabel=dict(font_size=15), paper_bgcolor="white",
+        height=height, separators=separators(locale), font=dict(size=FONT), hoverlabel=dict(font_size=15), paper_bgcolor="white",
         plot_bgcolor="white", margin=dict(l=10, r=30, t=30, b=10),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, font=dict(size=15), traceorder="normal"))
     fig.update_layout(**{**settings, **extra})
@@ -181,7 +306,7 @@ def layout(fig: go.Figure, height: int, **extra: object) -> go.Figure:
     return fig
 
 
-def empty(message: str) -> go.Figure:
+def empty(message: str, locale: str = "en") -> go.Figure:
     """A figure that says what is missing (pages normally show ``show_chart(empty=...)`` instead)."""
     import plotly.graph_objects as go
 
@@ -190,7 +315,7 @@ def empty(message: str) -> go.Figure:
                        yref="paper")
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
-    return layout(fig, 200)
+    return layout(fig, 200, locale)
 
 
 def ink(colour: str) -> str:
@@ -198,6 +323,14 @@ def ink(colour: str) -> str:
     r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
     luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
     return "#111111" if luminance > 0.45 else "#FFFFFF"
+
+
+def wrapped(label: str, width: int = 18) -> str:
+    """A category label broken at spaces into lines of at most ``width`` characters (plotly's ``<br>``), so a
+    bar chart's labels leave room for its bars on a 390 px phone as on a projector."""
+    import textwrap
+
+    return "<br>".join(textwrap.wrap(label, width, break_long_words=False, break_on_hyphens=False)) or label
 
 
 def html_text(value: object) -> str:

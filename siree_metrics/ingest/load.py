@@ -517,7 +517,16 @@ def _store(con: duckdb.DuckDBPyConnection, db: Path, plan: _Plan, table: read.Ta
                 raise
         finally:
             con.execute("USE memory")
-            con.execute("DETACH db")
+            try:
+                con.execute("DETACH db")
+            except duckdb.IOException as e:
+                if not stored:
+                    raise
+                # Committed: the batch is in the database's write-ahead log, which every later open reads;
+                # only folding the log into the file failed (a full disk, measured in tests/test_reliability.py).
+                result.warnings.append(f"the batch is stored, but the database could not be tidied afterwards "
+                                       f"({str(e).splitlines()[0]}); the disk may be full: free some space "
+                                       "before the next load")
             if created and not stored:  # a refused file leaves no database behind
                 for leftover in (db, Path(f"{db}.wal")):
                     leftover.unlink(missing_ok=True)

@@ -14,6 +14,7 @@ or a dataset keeps working, and gains it.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import json
@@ -74,8 +75,12 @@ def lock(db: Path, exclusive: bool, on_wait: Callable[[], None] | None = None,
     """
     db = Path(db)
     db.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(str(db) + ".lock", os.O_RDWR | os.O_CREAT, 0o666)
-    intent = os.open(str(db) + ".lock.intent", os.O_RDWR | os.O_CREAT, 0o666)
+    fd = _open_lock(str(db) + ".lock", exclusive)
+    try:
+        intent = _open_lock(str(db) + ".lock.intent", exclusive)
+    except OSError:
+        os.close(fd)
+        raise
     try:
         if exclusive:
             limit = WRITE_WAIT_SECONDS if wait is None else wait
@@ -95,6 +100,18 @@ def lock(db: Path, exclusive: bool, on_wait: Callable[[], None] | None = None,
     finally:
         os.close(fd)  # closing releases the lock
         os.close(intent)
+
+
+def _open_lock(path: str, exclusive: bool) -> int:
+    """Open a lock file, made if missing. On a read-only disk or folder a reader opens an existing one for
+    reading (a shared lock needs no more), so the figures can still be read; a writer gets the OSError
+    (``cli`` says in one line that the disk is read-only)."""
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as e:
+        if exclusive or e.errno not in (errno.EROFS, errno.EACCES, errno.EPERM) or not os.path.exists(path):
+            raise
+        return os.open(path, os.O_RDONLY)
 
 
 def _take(fd: int, mode: int, deadline: float | None, on_wait: Callable[[], None] | None, told: bool
@@ -215,8 +232,8 @@ def _session(db: Path, write: bool, on_wait: Callable[[], None] | None, contract
 # The meta key holding the schema_version the tables were last brought up to.
 SCHEMA_VERSION = "schema_version"
 # Raise when the code changes the tables' layout, so every database is brought up to it (2: ``raw``;
-# 3: ``batch_log``).
-LAYOUT = 3
+# 3: ``batch_log``; 4: ``snapshots`` and ``notes``, see siree_metrics.meetings).
+LAYOUT = 4
 
 
 def schema_version(contract: Contract) -> str:
@@ -256,7 +273,8 @@ def bring_up_to_date(con: duckdb.DuckDBPyConnection, contract: Contract) -> None
 
 
 def _create_tables(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
-    """Create the batches, batch_log and meta tables and, per dataset, its tables, where they do not exist.
+    """Create the batches, batch_log, meta, snapshots and notes tables and, per dataset, its tables, where
+    they do not exist.
 
     ``batches`` has one row per loaded file: who loaded it, when, the file's name, sha256 and format, its
     rows and how many stored rows it replaced. A batch is never deleted; ``batch_log`` records each
@@ -284,6 +302,20 @@ def _create_tables(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
             rows_out BIGINT NOT NULL, rows_back BIGINT NOT NULL)
     """)
     con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    # meetings (siree_metrics.meetings): views frozen for a meeting, and committee notes per indicator and period
+    con.execute("""
+        CREATE TABLE IF NOT EXISTS snapshots (
+            id INTEGER PRIMARY KEY, name VARCHAR NOT NULL, as_of DATE NOT NULL, moment TIMESTAMP NOT NULL,
+            last_batch INTEGER NOT NULL, last_entry INTEGER NOT NULL, country VARCHAR NOT NULL,
+            region VARCHAR NOT NULL, partner VARCHAR NOT NULL, period_from DATE, period_to DATE,
+            lang VARCHAR NOT NULL, made_by VARCHAR NOT NULL, made_at TIMESTAMP NOT NULL)
+    """)
+    con.execute("""
+        CREATE TABLE IF NOT EXISTS notes (
+            id INTEGER PRIMARY KEY, indicator VARCHAR NOT NULL, period_start DATE NOT NULL,
+            period_end DATE NOT NULL, text VARCHAR NOT NULL, written_by VARCHAR NOT NULL,
+            written_at TIMESTAMP NOT NULL)
+    """)
     for ds in contract.values():
         cols = ", ".join(f"{ident(c.name)} {c.sql_type}" for c in ds.columns.values())
         con.execute(f"CREATE TABLE IF NOT EXISTS {ident(ds.name)} (batch_id INTEGER NOT NULL, "

@@ -23,15 +23,19 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from siree_metrics.charts import style
 from siree_metrics.ingest import store
-from siree_metrics.metrics import series
+from siree_metrics.metrics import series, suppress
 from siree_metrics.metrics.filters import Filters
 from siree_metrics.metrics.summary import Budget, IndicatorResult, Summary, summarize
 from siree_metrics.reference import COUNTRIES, Reference, load_reference
+
+if TYPE_CHECKING:
+    from siree_metrics.meetings import Change, Snapshot
 
 LANGUAGES = ("en", "nl", "fr")
 BREAKDOWNS = {"learning_communities": "setting", "new_entrepreneurs": "sector"}  # as on the topic pages
@@ -94,6 +98,11 @@ TEXT: dict[str, str] = {
     "budget_empty": "The filters cover no partner: no budget and no spending",
     "by_category": "Spent by cost category",
     "no_data": "No data for this selection",
+    "note": "Committee note, {line}",
+    "snapshot": "Snapshot {label}: the data exactly as loaded then",
+    "changes_none": "Nothing has been loaded, retracted or restored since.",
+    "changes": "Since then ({n}): {lines}",
+    "viewer": "Published figures: counts of 1 to {top} people shown as {mark}, other counts of people rounded to {base}",
 }
 
 
@@ -195,23 +204,27 @@ def _level_format(r: IndicatorResult) -> tuple[Callable[[float | None], str], st
     return style.LEVEL_FORMATS[fmt], excel
 
 
-def _shown(r: IndicatorResult) -> tuple[str, str]:
-    """An indicator's value and target as the cards write them: "+27.7%" / "+20%", or "44" / "40"."""
+def _shown(r: IndicatorResult, mark: str | None = None) -> tuple[str, str]:
+    """An indicator's value and target as the cards write them: "+27.7%" / "+20%", or "44" / "40"; the value
+    as ``mark`` ("<5") where it is suppressed for a viewer (``suppress.summary``)."""
     if r.kind == "relative":
-        return style.change(r.value), style.target_change(r.target)
-    show, _ = _level_format(r)
-    return show(r.value), show(r.target)
+        value, target = style.change(r.value), style.target_change(r.target)
+    else:
+        show, _ = _level_format(r)
+        value, target = show(r.value), show(r.target)
+    return (mark if mark and "value" in r.suppressed else value), target
 
 
 MEASURED = ("achieved", "on_track", "at_risk", "behind", "not_achieved")  # statuses with an attainment
 
 
-def takeaway(r: IndicatorResult) -> str:
+def takeaway(r: IndicatorResult, mark: str | None = None) -> str:
     """One line from the figures: "44 of 40 communities: ✔ Achieved", "+27.7% against a target of +20%:
-    ● On track", "12 jobs: ○ No target for a region", or the status and why ("○ No data: no rows ...")."""
+    ● On track", "12 jobs: ○ No target for a region", or the status and why ("○ No data: no rows ...").
+    A value suppressed for a viewer is written ``mark`` ("<5 of 40 communities: ...")."""
     word = style.STATUS_WORDS[r.status]
-    value, target = _shown(r)
-    if r.value is None:
+    value, target = _shown(r, mark)
+    if r.value is None and not (mark and "value" in r.suppressed):
         return say("takeaway_missing", status=word, note=r.note or say("no_data"))
     if r.kind == "relative":
         return say("takeaway_relative", value=value, target=target, status=word)
@@ -273,16 +286,22 @@ def relative_chart(r: IndicatorResult) -> Chart:
 
 
 def breakdown_chart(con: duckdb.DuckDBPyConnection, r: IndicatorResult, by: str, filters: Filters,
-                    as_of: dt.date, ref: Reference) -> Chart | None:
+                    as_of: dt.date, ref: Reference, policy: suppress.Policy | None = None) -> Chart | None:
     """The indicator's count by ``by`` (a column such as sector) up to ``as_of``, largest first (ties by name);
-    None when nothing was reported."""
+    None when nothing was reported. For a viewer (``policy``) each total is summed from the exact counts, then
+    made safe (``suppress.count``: rounded, ``<5`` for 1-4 people), as the topic pages do."""
     df = series.breakdown(con, r.id, by, filters, ref.programme.earliest_date, as_of, as_of)
     if df.empty:
         return None
     totals = sorted(df.groupby(by)["level"].sum().items(), key=lambda kv: (-kv[1], str(kv[0])))
     show, excel = _level_format(r)
+    values: list[float | None] = [float(v) for _, v in totals]
+    if policy is not None and ref.indicator(r.id).people:
+        values = [suppress.count(v, policy) for v in values]
+        plain, mark = show, policy.mark
+        show = lambda v: mark if v is None else plain(v)  # noqa: E731 (a category with no figure is suppressed)
     return Chart(say("breakdown_title", label=r.label, by=by), [str(k) for k, _ in totals],
-                 [(say("series_level"), [float(v) for _, v in totals])], excel, show)
+                 [(say("series_level"), values)], excel, show)
 
 
 def budget_page(b: Budget) -> BudgetPage:
@@ -313,36 +332,55 @@ def countries_of(filters: Filters) -> dict[str, Filters]:
 
 
 def build_pack(con: duckdb.DuckDBPyConnection, lang: str = "en", filters: Filters | None = None,
-               as_of: dt.date | None = None, ref: Reference | None = None) -> Pack:
+               as_of: dt.date | None = None, ref: Reference | None = None, policy: suppress.Policy | None = None,
+               snapshot: Snapshot | None = None, changes: list[Change] | None = None) -> Pack:
     """The pack of one view: ``filters`` (default: the whole programme) at ``as_of`` (default: the summary's
     as-of rule; a date after the project end is capped at it), indicator names in ``lang``.
 
+    ``policy``: the pack a viewer may see (``suppress.summary`` on every summary, breakdowns made safe, and a
+    line saying so). Each indicator's committee notes (``meetings.notes`` up to the as-of date) end its lines.
+    ``snapshot``: ``con`` holds the data as loaded on its moment (``meetings.reading``); the title says which
+    snapshot, and ``changes`` (``meetings.changes_since``) what was done to the data since.
+
     Raises ValueError for a language other than en, nl or fr."""
+    from siree_metrics import meetings
+
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; use en, nl or fr")
     ref = ref or load_reference()
     filters = filters or Filters()
-    s = summarize(con, as_of, filters, ref)
-    by_country = {c: summarize(con, s.as_of, f, ref) for c, f in countries_of(filters).items()}
+    s = suppress.summary(summarize(con, as_of, filters, ref), policy, ref)
+    mark = suppress.mark(s)
+    by_country = {c: suppress.summary(summarize(con, s.as_of, f, ref), policy, ref)
+                  for c, f in countries_of(filters).items()}
+    noted: dict[str, list[str]] = {}
+    for n in meetings.notes(con, until=s.as_of):
+        noted.setdefault(n.indicator, []).append(say("note", line=n.line))
     state = store.demo_state(con)
     demo = say("demo_note") if state in ("demo", "building") else say("mixed_note") if state == "mixed" else None
     pages, rows = [], []
     for r in s.indicators:
         r.label = ref.indicator(r.id).label(lang)
-        value, target = _shown(r)
+        value, target = _shown(r, mark)
         rows.append([r.label, value + ("!" if r.incomplete else ""),
                      target + ("*" if r.target_illustrative else "") if r.target is not None else style.MISSING,
                      style.percent(r.attainment), style.STATUS_WORDS[r.status]])
         chart = relative_chart(r) if r.kind == "relative" else count_chart(r, by_country, s.as_of)
         page = IndicatorPage(r.id, r.label, r.status, style.STATUS_WORDS[r.status], style.STATUS_COLOURS[r.status],
-                             takeaway(r), detail_lines(r, s), chart, r.value)
+                             takeaway(r, mark), detail_lines(r, s) + noted.get(r.id, []), chart, r.value)
         if r.id in BREAKDOWNS and not s.empty_selection:
-            page.breakdown = breakdown_chart(con, r, BREAKDOWNS[r.id], filters, s.as_of, ref)
+            page.breakdown = breakdown_chart(con, r, BREAKDOWNS[r.id], filters, s.as_of, ref, policy)
             page.breakdown_caption = say("breakdown_caption", date=s.as_of.isoformat(), by=BREAKDOWNS[r.id])
         pages.append(page)
     notes = [say("as_of_reason", reason=s.as_of_reason)]
     notes += [say("final")] if s.final else []
     notes += [say("empty_selection")] if s.empty_selection else []
+    if policy is not None:
+        notes.append(say("viewer", top=policy.threshold - 1, mark=policy.mark, base=policy.base))
+    if snapshot is not None:
+        notes.append(say("snapshot", label=snapshot.label))
+        since = [c.line for c in changes or []]
+        notes.append(say("changes", n=len(since), lines="; ".join(since)) if since else say("changes_none"))
     illustrative = any(r.target_illustrative for r in s.indicators) or s.budget.illustrative
     return Pack(
         lang=lang, title=say("pack_title"), subtitle=ref.programme.name, scope=scope_words(filters, ref), scope_slug=scope_slug(filters),
