@@ -38,8 +38,9 @@ def _copy_accounts(source_db: Path, target_db: Path) -> None:
     os.replace(part, dst)
 
 
-def _copy(source: Path, target: Path) -> int:
-    """Copy every table of ``source`` into a new file ``target`` (written aside, then renamed); batches copied."""
+def _copy_aside(source: Path, target: Path) -> tuple[Path, int]:
+    """Copy every table of ``source`` into a new file beside ``target`` (``<target>.part``); that file and the
+    number of batches copied. The caller renames it into place once it is whole."""
     part = target.with_name(target.name + ".part")
     for leftover in (part, Path(f"{part}.wal")):
         leftover.unlink(missing_ok=True)
@@ -49,6 +50,12 @@ def _copy(source: Path, target: Path) -> int:
         con.execute("COPY FROM DATABASE src TO out")
         batches = con.execute("SELECT count(*) FROM out.batches").fetchall()[0][0]
         con.execute("DETACH out")
+    return part, batches
+
+
+def _copy(source: Path, target: Path) -> int:
+    """Copy every table of ``source`` into a new file ``target`` (written aside, then renamed); batches copied."""
+    part, batches = _copy_aside(source, target)
     os.replace(part, target)
     return batches
 
@@ -79,7 +86,14 @@ def restore(backup_file: Path, db: Path, replace: bool = False) -> int:
     if db.exists() and not replace:
         raise BackupError(f"{db}: a database is there already; add --replace to put the backup in its place")
     with store.lock(db, exclusive=True):
-        Path(f"{db}.wal").unlink(missing_ok=True)  # the old database's log must not be replayed onto the backup
-        batches = _copy(backup_file, db)
+        part, batches = _copy_aside(backup_file, db)
+        # The old database's log must not be replayed onto the backup: it is moved aside (not deleted) just
+        # before the backup takes the database's place, so a restore killed in between loses nothing: moving
+        # <db>.wal.before-restore back gives the old database whole again (docs/reliability.md).
+        wal, aside = Path(f"{db}.wal"), Path(f"{db}.wal.before-restore")
+        if wal.exists():
+            os.replace(wal, aside)
+        os.replace(part, db)
+        aside.unlink(missing_ok=True)
         _copy_accounts(backup_file, db)
     return batches
