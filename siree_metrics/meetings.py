@@ -25,13 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from siree_metrics.ingest import audit, store
-from siree_metrics.metrics import suppress
 from siree_metrics.metrics.filters import Filters
-from siree_metrics.metrics.summary import as_of_rule, summarize
-from siree_metrics.metrics.timeline import COLUMNS, quarter_ends
+from siree_metrics.metrics.summary import as_of_rule
 from siree_metrics.reference import Reference, load_reference
 
 LANGUAGES = ("en", "nl", "fr")
@@ -255,21 +252,3 @@ def notes(con: duckdb.DuckDBPyConnection, indicator: str | None = None, until: d
 
 
 # -- status history ------------------------------------------------------------------------------------------
-
-def status_history(con: duckdb.DuckDBPyConnection, as_of: dt.date, filters: Filters | None = None,
-                   policy: suppress.Policy | None = None, ref: Reference | None = None) -> pd.DataFrame:
-    """``timeline.quarterly`` as a given reader may see it: one row per indicator and quarter end from the
-    project start to ``as_of`` (capped at the project end), each row what the summary said at that date,
-    made safe for a viewer by ``suppress.summary`` when ``policy`` is given (so a quarter's step cannot give
-    a suppressed count back: every shown count is rounded). Catalogue then date order."""
-    ref = ref or load_reference()
-    prog = ref.programme
-    rows = []
-    for day in quarter_ends(prog.start, min(as_of, prog.end)):
-        s = suppress.summary(summarize(con, day, filters, ref), policy, ref)
-        rows += [{"indicator": r.id, "label": r.label, "quarter_end": day, "value": r.value, "target": r.target,
-                  "attainment": r.attainment, "expected": r.expected, "status": r.status} for r in s.indicators]
-    frame = pd.DataFrame(rows, columns=COLUMNS)
-    order = {ind.id: i for i, ind in enumerate(ref.indicators)}
-    return frame.sort_values(["indicator", "quarter_end"], key=lambda c: c.map(order) if c.name == "indicator" else c,
-                             kind="stable").reset_index(drop=True)

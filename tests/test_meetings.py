@@ -18,7 +18,7 @@ from helpers import TODAY, csv_bytes, rows_from, valid
 from siree_metrics import cli, meetings
 from siree_metrics.ingest import audit, store
 from siree_metrics.ingest.load import load_file
-from siree_metrics.metrics import suppress
+from siree_metrics.metrics import suppress, timeline
 from siree_metrics.metrics.filters import Filters
 from siree_metrics.metrics.summary import summarize
 from siree_metrics.pack import build_pack, write_pack
@@ -142,8 +142,8 @@ def test_the_status_history_at_every_quarter_end_and_for_a_viewer(db: Path, tmp_
     _load(db, tmp_path, "startups", [valid("startups", entrepreneur_id=e) for e in ("E1", "E2", "E3")], "s.csv")
     ref = load_reference()
     with store.connect(db) as con:
-        exact = meetings.status_history(con, dt.date(2019, 6, 30))
-        safe = meetings.status_history(con, dt.date(2019, 6, 30), policy=suppress.of(ref))
+        exact = timeline.quarterly(con, dt.date(2019, 6, 30))
+        safe = timeline.quarterly(con, dt.date(2019, 6, 30), policy=suppress.of(ref))
     # quarter ends from the project start (2018-03-01) to 2019-06-30: 2018-03-31 ... 2019-06-30, six of them;
     # the communities and entrepreneurs (all dated 2019-03-15) count from 2019-03-31 on; before, no rows: no
     # value (-1 below)

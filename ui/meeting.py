@@ -20,6 +20,7 @@ import streamlit as st
 from siree_metrics import meetings
 from siree_metrics.charts import style
 from siree_metrics.ingest import audit, store
+from siree_metrics.metrics import timeline
 from siree_metrics.metrics.filters import Filters
 from siree_metrics.metrics.suppress import Policy
 from siree_metrics.pack.content import scope_slug
@@ -77,7 +78,7 @@ def notes(indicator: str | None, until: dt.date | None = None) -> list[meetings.
 @st.cache_data(**data.CACHE)
 def _history(as_of: dt.date, filters: Filters, policy: Policy | None, version: tuple) -> pd.DataFrame:
     with data.reading() as con:
-        return meetings.status_history(con, as_of, filters, policy)
+        return timeline.quarterly(con, as_of, filters, policy)
 
 
 def status_history(as_of: dt.date, filters: Filters) -> pd.DataFrame:

@@ -14,6 +14,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
+from siree_metrics.metrics import suppress
 from siree_metrics.metrics.filters import Filters
 from siree_metrics.metrics.summary import summarize
 from siree_metrics.reference import Reference, load_reference
@@ -35,14 +36,16 @@ def quarter_ends(first: dt.date, last: dt.date) -> list[dt.date]:
 
 
 def quarterly(con: duckdb.DuckDBPyConnection, as_of: dt.date, filters: Filters | None = None,
-              ref: Reference | None = None) -> pd.DataFrame:
+              policy: suppress.Policy | None = None, ref: Reference | None = None) -> pd.DataFrame:
     """One row per indicator and quarter end from the project start to ``as_of`` (capped at the project end):
-    value, target, attainment, expected pace and status at that date, in catalogue then date order."""
+    value, target, attainment, expected pace and status at that date, in catalogue then date order. With a
+    ``policy``, as a viewer sees it (``suppress.summary`` at each date: every shown count is rounded, so a
+    quarter's step cannot give a suppressed count back)."""
     ref = ref or load_reference()
     prog = ref.programme
     rows = []
     for day in quarter_ends(prog.start, min(as_of, prog.end)):
-        s = summarize(con, day, filters, ref)
+        s = suppress.summary(summarize(con, day, filters, ref), policy, ref)
         rows += [{"indicator": r.id, "label": r.label, "quarter_end": day, "value": r.value, "target": r.target,
                   "attainment": r.attainment, "expected": r.expected, "status": r.status} for r in s.indicators]
     frame = pd.DataFrame(rows, columns=COLUMNS)
