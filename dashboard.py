@@ -23,7 +23,7 @@ from siree_metrics.charts.style import (
 from siree_metrics.metrics import history, suppress
 from siree_metrics.metrics.summary import IndicatorResult
 from siree_metrics.reference import load_reference
-from ui import data
+from ui import data, story
 from ui.figures import charts
 from ui.i18n import t
 from ui.page import page, show_chart
@@ -121,6 +121,9 @@ st.caption(t("Why this date: {reason}.", reason=t(summary.as_of_reason))
 if summary.empty_selection:
     st.warning(t("This selection is empty: no partner matches all the filters together (for example a country "
                  "and a partner of another country)."))
+if data.is_demo():  # the funder's guided story, on the demo data only (its sentences are about the demo)
+    with st.expander(t("Five-minute tour for funders")):
+        story.show(lang)
 
 columns = st.columns(4)
 for i, result in enumerate(summary.indicators):
