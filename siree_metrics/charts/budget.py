@@ -102,9 +102,10 @@ def pace_of_spend(monthly: pd.DataFrame, status: str | None, start: dt.date, end
     end_x, end_y = months.iloc[-1], last["cumulative_eur"]
     room = (pd.Timestamp(end) - end_x) / (pd.Timestamp(end) - pd.Timestamp(start))
     right = room > 0.3
+    # Under the line, the label ends where the line does, so a phone's narrow chart never cuts it.
     fig.add_annotation(x=end_x, y=end_y, text=f"<b>{label}</b>", showarrow=True, arrowhead=0, axref="x", ayref="y",
                        ax=end_x + pd.DateOffset(months=2 if right else -2), ay=end_y * 0.5,
-                       xanchor="left" if right else "right",  # under the line, it ends at the line: never cut font=dict(size=17, color=INK), bgcolor="white",
+                       xanchor="left" if right else "right", font=dict(size=17, color=INK), bgcolor="white",
                        bordercolor=colour, borderwidth=2)
     fig.update_xaxes(range=[pd.Timestamp(start), pd.Timestamp(end)], title=None,
                      **style.month_ticks(start, end, locale))
