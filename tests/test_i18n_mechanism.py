@@ -18,6 +18,7 @@ import pytest
 from helpers import ROOT, TODAY, csv_bytes, rows_from, valid
 from streamlit.testing.v1 import AppTest
 
+from siree_metrics import i18n as engine_i18n
 from siree_metrics.charts import indicators as plain_charts
 from siree_metrics.charts import style
 from siree_metrics.ingest.load import load_file
@@ -122,12 +123,13 @@ def test_an_unknown_language_reads_as_english_and_says_so() -> None:
 @pytest.fixture
 def locales(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Translation files of our own, so these tests do not depend on what the translators wrote."""
-    (tmp_path / "nl.toml").write_text('"Budget" = "Begroting"\n"{n} rows" = "{n} rijen"\n'
-                                      '"{k} of {n}" = "{k} van {x}"\n', encoding="utf-8")
-    monkeypatch.setattr(i18n, "LOCALES", tmp_path)
-    i18n._catalogue.cache_clear()
+    (tmp_path / "nl").mkdir()
+    (tmp_path / "nl" / "interface.toml").write_text('"Budget" = "Begroting"\n"{n} rows" = "{n} rijen"\n', encoding="utf-8")
+    (tmp_path / "nl" / "loader.toml").write_text('"{k} of {n}" = "{k} van {x}"\n', encoding="utf-8")
+    monkeypatch.setattr(engine_i18n, "LOCALES", tmp_path)
+    engine_i18n._catalogue.cache_clear()
     yield tmp_path
-    i18n._catalogue.cache_clear()
+    engine_i18n._catalogue.cache_clear()
 
 
 def test_t_uses_the_current_language_without_being_told(locales: Path) -> None:

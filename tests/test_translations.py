@@ -26,7 +26,7 @@ from siree_metrics.ingest.contract import load_contract
 from siree_metrics.reference import load_reference
 
 ROOT = Path(__file__).resolve().parents[1]
-LOCALES = ROOT / "ui" / "locales"
+LOCALES = ROOT / "siree_metrics" / "locales"
 LANGS = ("nl", "fr")
 
 
@@ -184,8 +184,13 @@ def code_keys() -> dict[str, list[str]]:
     return keys
 
 
+def locale_files(lang: str) -> list[Path]:
+    return sorted((LOCALES / lang).glob("*.toml"))
+
+
 def locale(lang: str) -> dict[str, str]:
-    return tomllib.loads((LOCALES / f"{lang}.toml").read_text(encoding="utf-8"))
+    """Every translation of ``lang``, its files merged (as siree_metrics.i18n reads them)."""
+    return {k: v for path in locale_files(lang) for k, v in tomllib.loads(path.read_text(encoding="utf-8")).items()}
 
 
 def placeholders(text: str) -> list[tuple[str, str, str | None]]:
@@ -216,8 +221,21 @@ def test_every_dynamic_key_has_a_known_source() -> None:
 def test_every_key_is_translated(lang: str) -> None:
     catalogue = locale(lang)
     missing = sorted(k for k in code_keys() if k not in catalogue)
-    assert not missing, f"{len(missing)} texts without a {lang} translation in ui/locales/{lang}.toml:\n" + "\n".join(
+    assert not missing, f"{len(missing)} texts without a {lang} translation in siree_metrics/locales/{lang}/:\n" + "\n".join(
         repr(k) for k in missing)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_each_text_is_translated_in_one_file(lang: str) -> None:
+    """A key in two files of one language would be translated by whichever file sorts last: one home each."""
+    seen: dict[str, str] = {}
+    twice = []
+    for path in locale_files(lang):
+        for key in tomllib.loads(path.read_text(encoding="utf-8")):
+            if key in seen:
+                twice.append(f"{key!r} in {seen[key]} and {path.name}")
+            seen[key] = path.name
+    assert len(locale_files(lang)) >= 1 and not twice, "\n".join(twice)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -237,7 +255,7 @@ def test_no_stale_translation(lang: str) -> None:
     """A key no longer used in the code is a translator's wasted work, and hides a text that changed."""
     used = code_keys()
     stale = sorted(k for k in locale(lang) if k not in used)
-    assert not stale, f"ui/locales/{lang}.toml has keys the code no longer uses:\n" + "\n".join(repr(k) for k in stale)
+    assert not stale, f"siree_metrics/locales/{lang}/ has keys the code no longer uses:\n" + "\n".join(repr(k) for k in stale)
 
 
 @pytest.mark.parametrize("lang", LANGS)
