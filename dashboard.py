@@ -69,7 +69,7 @@ def _target(r: IndicatorResult) -> str:
 
 def _detail(r: IndicatorResult) -> str:
     if r.status in ("baseline_missing", "no_data", "not_started", "too_early", "empty_selection"):
-        return t(r.note)
+        return r.note  # already in the reader's language (the summary is computed in it)
     parts = []
     if r.incomplete:
         parts.append("⚠ " + t("window incomplete"))
@@ -81,14 +81,14 @@ def _detail(r: IndicatorResult) -> str:
 
         def level(x: float) -> str:
             return style.LEVEL_FORMATS[spec.format](x, lang)
-        parts.append(t(r.change_text()) if r.change_text() else
+        parts.append(r.change_text() if r.change_text() else
                      t("baseline {b} → now {c}", b=_field(r, "baseline", lambda x: style.MISSING if x is None else level(x)),
                        c=_field(r, "current", lambda x: style.MISSING if x is None else level(x))))
         if r.coverage:
-            parts.append(t(r.coverage.text()))
+            parts.append(r.coverage.text())
         if r.alternative and r.alternative.change is not None:
             a = r.alternative
-            parts.append(t("not the target: {label} {b} → {c}", label=a.label, b=style.rate(a.baseline, lang),
+            parts.append(t("not the target: {label} {b} → {c}", label=t(a.label), b=style.rate(a.baseline, lang),
                            c=style.rate(a.current, lang)))
         parts.append(f"n = {_field(r, 'n_baseline', count)} / {_field(r, 'n', count)}")
     else:
@@ -116,7 +116,7 @@ st.markdown(
     t("**{name}** · {start} to {end} · data as of **{as_of}** · time elapsed **{f}**",
       name=t("Interreg 2 Seas project SIREE"), start=prog.start, end=prog.end, as_of=summary.as_of,
       f=style.percent(summary.expected, lang)))
-st.caption(t("Why this date: {reason}.", reason=t(summary.as_of_reason))
+st.caption(t("Why this date: {reason}.", reason=summary.as_of_reason)
            + (" " + t("The project has ended: these are the final figures.") if summary.final else ""))
 if summary.empty_selection:
     st.warning(t("This selection is empty: no partner matches all the filters together (for example a country "

@@ -1,5 +1,6 @@
 """Method: how every figure is computed, generated from the indicator catalogue and the programme facts
-(the same text as docs/method.md, which ``python -m siree_metrics docs`` writes), and what is illustrative."""
+(the same text as docs/method.md, which ``python -m siree_metrics docs`` writes in English), in the reader's
+language, and what is illustrative."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from siree_metrics.charts.style import COUNTRY_LABELS
-from siree_metrics.docs import indicator_markdown, method_markdown
+from siree_metrics.docs import as_of_markdown, context_markdown, illustrative_markdown, indicator_markdown, windows_markdown
 from siree_metrics.ingest.contract import load_contract
 from siree_metrics.reference import load_reference
-from ui.i18n import t
+from ui.i18n import language, t
 from ui.page import page
 
 view = page("Method", "📐")
@@ -18,10 +19,8 @@ ref = load_reference()
 prog = ref.programme
 contract = load_contract()
 
-# docs/method.md, generated from the catalogue, split into its sections; each indicator's text comes from
-# the same function (siree_metrics.docs.indicator_markdown, with its one formula) as docs/method.md
-method = method_markdown()
-sections = {part.split("\n", 1)[0].strip(): part.split("\n", 1)[1].strip() for part in method.split("\n## ")[1:]}
+# The sections of docs/method.md, from the same functions (siree_metrics.docs; each indicator's text with its
+# one formula), in the session's language (siree_metrics.i18n.language, registered by ui.i18n)
 
 st.markdown(t("**{name}**, {start} to {end}; budget EUR {budget:,.0f}, of which Interreg/ERDF co-funding "
               "EUR {erdf:,.0f} ({p:.0%}). Every figure in this dashboard is computed from the partners' files "
@@ -34,20 +33,20 @@ for i, ind in enumerate(ref.indicators):
         columns = st.columns(2)  # one row per pair, so neighbouring cards line up
     ds = contract[ind.dataset]
     with columns[i % 2].container(border=True, height="stretch"):
-        st.subheader(ind.label())
+        st.subheader(ind.label(language()))
         st.caption(f"NL: {ind.label('nl')} · FR: {ind.label('fr')} · `{ind.id}`")
         st.markdown(t(ind.description))
-        st.markdown(indicator_markdown(ind) + "\n" + f"- **{t('Rows')}:** " + t(
+        st.markdown(indicator_markdown(ind, ref) + "\n" + f"- **{t('Rows')}:** " + t(
             "the partners' {label} files (one row is {row})", label=t(ds.label).lower(), row=t(ds.row)))
 
 st.header(t("Windows, attainment and status"))
-st.markdown(sections.get("Windows, attainment and status", ""))
+st.markdown(windows_markdown(ref))
 
 st.header(t("The as-of date"))
-st.markdown(sections.get("The as-of date", ""))
+st.markdown(as_of_markdown(ref))
 
 st.header(t("Illustrative figures"))
-st.markdown(sections.get("Illustrative figures", ""))
+st.markdown(illustrative_markdown())
 partners = pd.DataFrame([{
     t("Partner"): p.name, t("Country"): t(COUNTRY_LABELS[p.country]),
     t("Budget (EUR, illustrative)"): p.budget_eur,
@@ -67,6 +66,6 @@ st.markdown(t("**Regions.** The programme describes its area as 59 NUTS-3 region
               **{c.lower(): sum(r.country == c for r in ref.regions.values()) for c in ("BE", "FR", "NL", "UK")}))
 
 st.header(t("Context"))
-st.markdown(sections.get("Context", ""))
+st.markdown(context_markdown(ref))
 st.caption(t("This page is generated from data/reference/indicators.toml and programme.toml, like "
              "docs/method.md; change those files, not this page."))

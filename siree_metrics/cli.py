@@ -43,7 +43,7 @@ from typing import Any
 
 import duckdb
 
-from siree_metrics import accounts
+from siree_metrics import accounts, i18n
 from siree_metrics.accounts import AccountError
 from siree_metrics.charts import style
 from siree_metrics.charts.style import BUDGET_STATUS_WORDS
@@ -116,6 +116,12 @@ def _codes(text: str | None) -> tuple[str, ...]:
     return tuple(c.strip().upper() for c in (text or "").split(",") if c.strip())
 
 
+def _env_lang() -> str:
+    """$SIREE_LANG when it is a language the tool speaks (en, nl, fr), else English."""
+    lang = os.environ.get("SIREE_LANG", "").strip().lower()
+    return lang if lang in i18n.LANGUAGES else "en"
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m siree_metrics", description="SIREE impact metrics.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -125,6 +131,8 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("--db", type=Path, help=db_help)
     load.add_argument("--dataset", required=True, choices=list(load_contract()))
     load.add_argument("--by", help="who is loading (default: your user name)")
+    load.add_argument("--lang", choices=i18n.LANGUAGES, default=_env_lang(),
+                      help="the language of the messages: en, nl or fr (default: $SIREE_LANG, else en)")
     load.add_argument("files", nargs="+", type=Path, metavar="FILE")
 
     summary = sub.add_parser("summary", help="every indicator's attainment, and the budget")
@@ -137,8 +145,8 @@ def parser() -> argparse.ArgumentParser:
     summary.add_argument("--partner", help="partner id (several: comma-separated)")
     summary.add_argument("--format", choices=("table", "json"), default="table")
     summary.add_argument("--lang", choices=("en", "nl", "fr"), default="en",
-                         help="the table's indicator names (from the catalogue) and its numbers, money and "
-                              "percentages in the reader's convention (default: en; JSON is unaffected)")
+                         help="the table's words, notes and indicator names in that language, its numbers, money "
+                              "and percentages in the reader's convention (default: en; JSON stays English)")
     summary.add_argument("--as-loaded-on", type=_moment, metavar="MOMENT",
                          help="YYYY-MM-DD or 'YYYY-MM-DD HH:MM[:SS]' (server local time; a date is the end of "
                               "that day): the data exactly as they stood then, later loads, retractions and "
@@ -191,6 +199,12 @@ def cmd_load(args: argparse.Namespace) -> int:
     """Load each file; the upload limits apply as ``Limits.for_command_line`` says (what a workbook
     unpacks to, its rows, the columns; not the file size), checked before a file is read. A file refused
     by a limit, or not loaded because the database stayed busy (``store.Busy``), counts as refused."""
+    with i18n.using(args.lang):
+        return _load_files(args)
+
+
+def _load_files(args: argparse.Namespace) -> int:
+    t = i18n.t
     refused = 0
     file_limits = limits.configured().for_command_line()
     for path in args.files:
@@ -202,16 +216,18 @@ def cmd_load(args: argparse.Namespace) -> int:
         except (Refused, store.Busy) as e:
             refused += 1
             print(f"{e}" if isinstance(e, Refused) else f"{path}: {e}", file=sys.stderr)
-            print(f"{path}: refused: nothing was loaded from this file", file=sys.stderr)
+            print(f"{path}: " + t("refused: nothing was loaded from this file"), file=sys.stderr)
             continue
         for warning in result.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
+            print(t("warning: {warning}", warning=warning), file=sys.stderr)
         if result.status == "refused":
             refused += 1
             for line in result.report():
                 print(line, file=sys.stderr)
-            print(f"{path}: refused ({result.problem_count or 1} problem"
-                  f"{'s' if result.problem_count > 1 else ''}): nothing was loaded from this file", file=sys.stderr)
+            print(f"{path}: " + t("refused ({n} problem): nothing was loaded from this file"
+                                  if result.problem_count <= 1 else
+                                  "refused ({n} problems): nothing was loaded from this file",
+                                  n=result.problem_count or 1), file=sys.stderr)
         else:
             print(f"{path}: {result.message}" + (f" ({result.description})" if result.description else ""))
     return 1 if refused else 0
@@ -228,19 +244,23 @@ def budget_line(b: Budget, lang: str = "en") -> str:
     A region (no budget of its own) shows what was spent and says so; an empty selection says it is
     empty: never "EUR 0.00 of EUR 0". Amounts in ``lang``'s convention (style).
     """
+    t = i18n.t
+
     def euros(x: Decimal | None) -> str:
         return style.euros_exact(x, lang)
 
-    word = BUDGET_STATUS_WORDS[b.status]
+    word = t(BUDGET_STATUS_WORDS[b.status], lang)
     if b.status == "empty_selection":
-        return f"Budget: {word}: the filters cover no partner, so there is no budget and no spending"
+        return t("Budget: {word}: the filters cover no partner, so there is no budget and no spending", lang,
+                 word=word)
     if b.total_eur is None or b.planned_eur is None or b.share_spent is None:
-        return (f"Budget: spent {euros(b.spent_eur)} in this selection; {word} "
-                "(budgets belong to partners)")
+        return t("Budget: spent {spent} in this selection; {word} (budgets belong to partners)", lang,
+                 spent=euros(b.spent_eur), word=word)
     star = " *" if b.illustrative else ""
-    return (f"Budget: spent {euros(b.spent_eur)} of {euros(b.total_eur)}{star} "
-            f"({style.percent(b.share_spent, lang)}); even pace by now {euros(b.planned_eur)}; "
-            f"ERDF {euros(b.erdf_eur)}{star}; {word}")
+    return t("Budget: spent {spent} of {total}{star} ({share}); even pace by now {planned}; ERDF {erdf}{star}; "
+             "{word}", lang, spent=euros(b.spent_eur), total=euros(b.total_eur), star=star,
+             share=style.percent(b.share_spent, lang), planned=euros(b.planned_eur), erdf=euros(b.erdf_eur),
+             word=word)
 
 
 def json_text(data: object) -> str:
@@ -260,23 +280,37 @@ def json_text(data: object) -> str:
     return re.sub(f'"{token}:(\\d+)"', lambda m: amounts[int(m.group(1))], text)
 
 
+# The statuses as the summary table names them (attainment.Status), the key of their translation.
+SUMMARY_TABLE_STATUSES = {
+    "achieved": "achieved", "on_track": "on track", "at_risk": "at risk", "behind": "behind",
+    "not_achieved": "not achieved", "not_started": "not started", "too_early": "too early", "no_data": "no data",
+    "baseline_missing": "baseline missing", "no_target": "no target", "empty_selection": "empty selection",
+}
+
+
 def format_table(s: Summary, lang: str = "en") -> str:
-    """The summary as the ``summary`` command prints it; ``lang`` gives the catalogue's indicator names and the
-    style's number formats in that language (the other words are English for now)."""
+    """The summary as the ``summary`` command prints it, its words, indicator names and number formats in
+    ``lang``; the summary's own sentences (notes, as-of reason) are in the language it was computed in
+    (``cmd_summary`` computes and prints it in ``i18n.using(lang)``)."""
+    t = i18n.t
     f = s.filters
     ref = load_reference()
     scope = ", ".join(part for part in (
-        f"country {','.join(f.countries)}" if f.countries else "",
-        f"region {','.join(f.regions)}" if f.regions else "",
-        f"partner {','.join(f.partners)}" if f.partners else "") if part) or "whole programme"
-    lines = [f"SIREE attainment as of {s.as_of} ({scope}); time elapsed {style.percent(s.expected, lang)}",
-             f"as of {s.as_of}: {s.as_of_reason}"]
+        t("country {codes}", lang, codes=",".join(f.countries)) if f.countries else "",
+        t("region {codes}", lang, codes=",".join(f.regions)) if f.regions else "",
+        t("partner {codes}", lang, codes=",".join(f.partners)) if f.partners else "") if part) or t(
+        "whole programme", lang)
+    as_of = style.sentence_date(s.as_of, lang)
+    lines = [t("SIREE attainment as of {as_of} ({scope}); time elapsed {elapsed}", lang, as_of=as_of, scope=scope,
+               elapsed=style.percent(s.expected, lang)),
+             t("as of {as_of}: {reason}", lang, as_of=as_of, reason=s.as_of_reason)]
     if s.final:
-        lines.append("the project has ended: these are the final figures (achieved or not achieved)")
+        lines.append(t("the project has ended: these are the final figures (achieved or not achieved)", lang))
     if s.empty_selection:
-        lines.append("the selection is empty: no partner matches these filters together")
+        lines.append(t("the selection is empty: no partner matches these filters together", lang))
     lines.append("")
-    head = f"{'indicator':<34} {'value':>9} {'target':>8} {'attained':>9} {'status':<17} {'forecast':>8} {'n':>7}"
+    head = (f"{t('indicator', lang):<34} {t('value', lang):>9} {t('target', lang):>8} {t('attained', lang):>9} "
+            f"{t('status', lang):<17} {t('forecast', lang):>8} {'n':>7}")
     lines += [head, "-" * len(head)]
     for r in s.indicators:
         level = r.spec.format if r.spec else "number"
@@ -290,27 +324,34 @@ def format_table(s: Summary, lang: str = "en") -> str:
         star = "*" if r.target_illustrative else ""
         flag = "!" if r.incomplete else ""
         lines.append(f"{label:<34} {value + flag:>9} {target + star:>8} {attained:>9} "
-                     f"{r.status.replace('_', ' '):<17} {_level(r.forecast, level, lang):>8} {n:>7}")
+                     f"{t(SUMMARY_TABLE_STATUSES[r.status], lang):<17} {_level(r.forecast, level, lang):>8} {n:>7}")
         details = [r.change_text(), r.note if r.status not in ("achieved", "on_track", "at_risk", "behind",
                                                                 "not_achieved") else "",
                    r.coverage.text() if r.kind == "relative" and r.coverage
                    and r.status not in ("not_started", "too_early", "empty_selection") else ""]
         if r.alternative and r.alternative.change is not None:
             a = r.alternative
-            details.append(f"not the target, a reader may also read it as the {a.label}: {style.rate(a.baseline, lang)} → "
-                           f"{style.rate(a.current, lang)} ({style.points(a.points, lang)}, "
-                           f"{style.change(a.change, lang)})")
+            details.append(t("not the target, a reader may also read it as the {label}: {baseline} → {current} "
+                             "({points}, {change})", lang, label=t(a.label, lang), baseline=style.rate(a.baseline, lang),
+                             current=style.rate(a.current, lang), points=style.points(a.points, lang, t("points", lang)),
+                             change=style.change(a.change, lang)))
         lines += [f"    {d}" for d in details if d]
     if any(r.incomplete for r in s.indicators):
-        lines.append("! window incomplete: a partner in the figure has fewer than 10 of 12 months with rows")
+        lines.append(t("! window incomplete: a partner in the figure has fewer than 10 of 12 months with rows", lang))
     b = s.budget
     lines += ["", budget_line(b, lang)]
     if any(r.target_illustrative for r in s.indicators) or b.illustrative:
-        lines.append("* illustrative: per-partner targets and budgets are not published (docs/method.md)")
+        lines.append(t("* illustrative: per-partner targets and budgets are not published (docs/method.md)", lang))
     return "\n".join(lines)
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
+    """The summary table in ``--lang`` (its words, notes and figures); the JSON, for programs, stays English."""
+    with i18n.using(args.lang if args.format == "table" else "en"):
+        return _print_summary(args)
+
+
+def _print_summary(args: argparse.Namespace) -> int:
     filters = Filters(_codes(args.country), _codes(args.region), _codes(args.partner))
     bad = filters.problems(load_reference())
     if bad:
@@ -324,8 +365,9 @@ def cmd_summary(args: argparse.Namespace) -> int:
         print(json_text(s.to_json()))
     else:
         if args.as_loaded_on is not None:
-            print(f"data as loaded on {audit.moment_text(args.as_loaded_on)}: later loads, retractions and "
-                  "restorations left out")
+            t = i18n.t
+            print(t("data as loaded on {moment}: later loads, retractions and restorations left out",
+                    moment=audit.moment_text(args.as_loaded_on)))
         print(format_table(s, args.lang))
     return 0
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from siree_metrics.charts import style
+from siree_metrics.i18n import language, t, using
 from siree_metrics.ingest.contract import load_contract
 from siree_metrics.metrics.levels import alternative
 from siree_metrics.metrics.summary import COMPLETE_MONTHS, first_comparable_as_of
@@ -73,164 +75,209 @@ def contract_markdown() -> str:
     return "\n".join(out)
 
 
+def _number(value: float, lang: str) -> str:
+    """A programme setting (0.9) in the reader's digits: "0.9" / "0,9"."""
+    from babel import numbers
+
+    return numbers.format_decimal(value, locale=style.babel_locale(lang))
+
+
 def formula(ind: Indicator) -> str:
     """The one formula of ``ind`` (docs/method.md and the Method page both use it): its measure's ``formula``
-    in measures.toml, filled from the entry, its ``where`` included."""
+    in measures.toml, filled from the entry, its ``where`` included, in the current language."""
     ds = load_contract()[ind.dataset]
-    text = ind.measure_spec.formula.format(column=ind.column, date=ind.date, denominator=ind.denominator,
-                                           where=f" and `{ind.where}` true" if ind.where else "",
-                                           entity=", ".join(f"`{k}`" for k in ds.key if k != ind.date),
-                                           dataset_date=ds.date)
+    text = t(ind.measure_spec.formula, column=ind.column, date=ind.date, denominator=ind.denominator,
+             where=t(" and `{column}` true", column=ind.where) if ind.where else "",
+             entity=", ".join(f"`{k}`" for k in ds.key if k != ind.date), dataset_date=ds.date)
     if ind.kind == "relative":
-        text += "; value = level(current) / level(baseline) − 1"
+        text = t("{formula}; value = level(current) / level(baseline) − 1", formula=text)
     return text
 
 
 def target_text(ind: Indicator) -> str:
-    return f"{ind.target:+.0%} against the baseline year" if ind.kind == "relative" else \
-        f"{ind.target:,.0f} {ind.unit} by the project end"
+    """"+10% against the baseline year" or "40 communities by the project end", in the current language."""
+    lang = language()
+    if ind.kind == "relative":
+        return t("{target} against the baseline year", target=style.target_change(ind.target, lang))
+    return t("{target} {unit} by the project end", target=style.count(ind.target, lang), unit=t(ind.unit))
 
 
 def indicator_markdown(ind: Indicator, ref: Reference | None = None) -> str:
     """Everything the Method page says about one indicator of ``ref`` (default: data/reference/), as
-    Markdown bullets (no heading). What it says follows the measure's declared kind, target split and
-    format, never its name."""
+    Markdown bullets (no heading), in the current language. What it says follows the measure's declared
+    kind, target split and format, never its name."""
     ref = ref or load_reference()
     prog = ref.programme
+    lang = language()
     spec = ind.measure_spec
-    numerator, denominator = (x.format(column=ind.column, denominator=ind.denominator)
-                              for x in (spec.numerator, spec.denominator))
+    numerator = t(spec.numerator, column=ind.column, denominator=ind.denominator)
+    denominator = t(spec.denominator, column=ind.column, denominator=ind.denominator)
     relative = ind.kind == "relative"
     lines = [
-        f"- **Target:** {target_text(ind)}.",
-        f"- **Reading of the target:** {ind.reading or '—'}",
+        t("- **Target:** {target}.", target=target_text(ind)),
+        t("- **Reading of the target:** {reading}", reading=t(ind.reading) if ind.reading else "—"),
     ]
     alt = alternative(ind, ref)
     if alt:
-        lines.append(f"- **A reading a reader may assume instead:** the {alt[0]}. It is computed over the same "
-                     "partners and windows and shown beside the figure (in the JSON as `alternative`), never as "
-                     "the target's figure.")
+        lines.append(t("- **A reading a reader may assume instead:** the {label}. It is computed over the same "
+                       "partners and windows and shown beside the figure (in the JSON as `alternative`), never as "
+                       "the target's figure.", label=t(alt[0])))
     lines += [
-        f"- **Formula:** {formula(ind)}.",
-        f"- **Numerator:** {numerator}. **Denominator:** {denominator}"
-        + ("; the change divides the current level by the baseline level." if relative else "."),
+        t("- **Formula:** {formula}.", formula=formula(ind)),
+        t("- **Numerator:** {numerator}. **Denominator:** {denominator}; the change divides the current level by "
+          "the baseline level.", numerator=numerator, denominator=denominator) if relative else
+        t("- **Numerator:** {numerator}. **Denominator:** {denominator}.", numerator=numerator,
+          denominator=denominator),
     ]
     if relative:
+        windows = dict(start=style.sentence_date(prog.baseline_start, lang),
+                       end=style.sentence_date(prog.baseline_end, lang), months=style.count(prog.current_months, lang))
         lines += [
-            f"- **Windows:** baseline {prog.baseline_start} to {prog.baseline_end}; current: the "
-            f"{prog.current_months} calendar months ending with the as-of month. The figure states its unit "
-            + ("(the change of the share, with the points beside it)." if spec.format == "share" else
-               "(the change, with both levels and their unit)."),
-            "- **Like with like:** only partners with rows in both windows are counted, in both windows; a "
-            "partner with rows in one window only is left out of both, and the figure says which and why "
-            "(\"2 of 3 partners reporting this indicator; UCR has no baseline\"). The same rule applies to the "
-            "programme, country, region and partner figures.",
-            f"- **Coverage:** months without rows are counted per partner in each window; a figure is flagged "
-            f"incomplete (! in the command line, a note on the card and the chart, `complete: false` in the JSON) "
-            f"when a partner in it has rows in fewer than {COMPLETE_MONTHS} of the 12 months of a window.",
-            "- **Region filter:** the same rules within the region's rows; the relative target applies unchanged.",
+            t("- **Windows:** baseline {start} to {end}; current: the {months} calendar months ending with the as-of "
+              "month. The figure states its unit (the change of the share, with the points beside it).", **windows)
+            if spec.format == "share" else
+            t("- **Windows:** baseline {start} to {end}; current: the {months} calendar months ending with the as-of "
+              "month. The figure states its unit (the change, with both levels and their unit).", **windows),
+            t("- **Like with like:** only partners with rows in both windows are counted, in both windows; a "
+              "partner with rows in one window only is left out of both, and the figure says which and why "
+              "(\"2 of 3 partners reporting this indicator; UCR has no baseline\"). The same rule applies to the "
+              "programme, country, region and partner figures."),
+            t("- **Coverage:** months without rows are counted per partner in each window; a figure is flagged "
+              "incomplete (! in the command line, a note on the card and the chart, `complete: false` in the JSON) "
+              "when a partner in it has rows in fewer than {complete} of the 12 months of a window.",
+              complete=style.count(COMPLETE_MONTHS, lang)),
+            t("- **Region filter:** the same rules within the region's rows; the relative target applies unchanged."),
         ]
     else:
         lines += [
-            "- **Windows:** none: counted from the first record up to the as-of date.",
-            "- **Like with like:** not needed: a count adds up what each partner reports.",
-            "- **Coverage:** the partners with rows up to the as-of date are listed; a partner with rows and "
-            "0 results counts as 0 (a value), a selection without rows has no data.",
-            "- **Region filter:** the value counts the region's rows; a region has no target of its own "
-            "(status `no_target`). Under a country or partner filter the target is the sum of the partners' "
-            "(illustrative) shares." if spec.target_split == "sum" else
-            "- **Filters:** the value counts the selection's rows; the target applies unchanged under a "
-            "country, region or partner filter (an average does not add up across partners).",
+            t("- **Windows:** none: counted from the first record up to the as-of date."),
+            t("- **Like with like:** not needed: a count adds up what each partner reports."),
+            t("- **Coverage:** the partners with rows up to the as-of date are listed; a partner with rows and "
+              "0 results counts as 0 (a value), a selection without rows has no data."),
+            t("- **Region filter:** the value counts the region's rows; a region has no target of its own "
+              "(status `no_target`). Under a country or partner filter the target is the sum of the partners' "
+              "(illustrative) shares.") if spec.target_split == "sum" else
+            t("- **Filters:** the value counts the selection's rows; the target applies unchanged under a "
+              "country, region or partner filter (an average does not add up across partners)."),
         ]
     if spec.direction == "lower":
-        lines.append("- **Direction:** lower is better" + (
-            "; attainment = 1 + (target − value) / target." if not relative else
-            "; the target is a fall (a negative change)."))
-    lines.append(f"- **Source:** dataset `{ind.dataset}`.")
+        lines.append(t("- **Direction:** lower is better; the target is a fall (a negative change).") if relative else
+                     t("- **Direction:** lower is better; attainment = 1 + (target − value) / target."))
+    lines.append(t("- **Source:** dataset `{dataset}`.", dataset=ind.dataset))
     return "\n".join(lines)
 
 
-STATUS_MEANINGS = [  # (status, meaning); the order of attainment.Status
-    ("achieved", "attainment ≥ 1 (at any time, and final from the project end on)"),
-    ("on_track", "during the project: attainment ≥ {on_track} × f (the share of time elapsed)"),
-    ("at_risk", "during the project: attainment ≥ {at_risk} × f"),
-    ("behind", "during the project: attainment below {at_risk} × f"),
-    ("not_achieved", "as-of on or after the project end: attainment below 1; there is no pace left to judge"),
-    ("not_started", "as-of before the project start ({start}): no current value, no attainment"),
-    ("too_early", "relative indicator: the current window still overlaps the baseline year (as-of before "
-                  "{first}); no current value until the window lies wholly after the baseline"),
-    ("no_data", "the selection has no rows for the indicator (for a relative indicator: none in the current "
-                "window); a selection with rows and a result of 0 shows 0 and its status"),
-    ("baseline_missing", "relative indicator: no partner reporting now has baseline rows; attainment is empty, "
-                         "never 0"),
-    ("no_target", "count indicator under a region filter: the value is shown, a region has no target"),
-    ("empty_selection", "the filters cover no partner (a country and a partner of another country): the "
-                        "selection is empty; no value, no target"),
-]
+STATUS_MEANINGS = {  # status -> meaning; the order of attainment.Status
+    "achieved": "attainment ≥ 1 (at any time, and final from the project end on)",
+    "on_track": "during the project: attainment ≥ {on_track} × f (the share of time elapsed)",
+    "at_risk": "during the project: attainment ≥ {at_risk} × f",
+    "behind": "during the project: attainment below {at_risk} × f",
+    "not_achieved": "as-of on or after the project end: attainment below 1; there is no pace left to judge",
+    "not_started": "as-of before the project start ({start}): no current value, no attainment",
+    "too_early": "relative indicator: the current window still overlaps the baseline year (as-of before "
+                 "{first}); no current value until the window lies wholly after the baseline",
+    "no_data": "the selection has no rows for the indicator (for a relative indicator: none in the current "
+               "window); a selection with rows and a result of 0 shows 0 and its status",
+    "baseline_missing": "relative indicator: no partner reporting now has baseline rows; attainment is empty, "
+                        "never 0",
+    "no_target": "count indicator under a region filter: the value is shown, a region has no target",
+    "empty_selection": "the filters cover no partner (a country and a partner of another country): the "
+                       "selection is empty; no value, no target",
+}
+
+
+def programme_line(ref: Reference | None = None) -> str:
+    """"Programme: SIREE ..., 2018-03-01 to 2021-12-31; budget EUR 4,880,802, of which ERDF EUR 2,928,481."."""
+    prog = (ref or load_reference()).programme
+    lang = language()
+    return t("Programme: {name}, {start} to {end}; budget {budget}, of which ERDF {erdf}.", name=prog.name,
+             start=style.sentence_date(prog.start, lang), end=style.sentence_date(prog.end, lang),
+             budget=style.euros(prog.budget_eur, lang), erdf=style.euros(prog.erdf_eur, lang))
+
+
+def windows_markdown(ref: Reference | None = None) -> str:
+    """The section "Windows, attainment and status" (without its heading), in the current language."""
+    prog = (ref or load_reference()).programme
+    lang = language()
+    first = style.sentence_date(first_comparable_as_of(prog), lang)
+    values = dict(on_track=_number(prog.on_track, lang), at_risk=_number(prog.at_risk, lang),
+                  start=style.sentence_date(prog.start, lang), first=first)
+    return "\n".join([
+        t("- Baseline window: {start} to {end}. Current window: the {months} calendar months ending with the as-of "
+          "month; the first as-of date whose current window lies wholly after the baseline is {first}.",
+          start=style.sentence_date(prog.baseline_start, lang), end=style.sentence_date(prog.baseline_end, lang),
+          months=style.count(prog.current_months, lang), first=first),
+        t("- Attainment = value / target; for relative indicators, change / target change."),
+        t("- Expected by now: f = (as-of − start) / (end − start) in days, clamped to 0..1."),
+        t("- Forecast (count indicators): straight line from the start, value / f, at the project end; from the "
+          "end on, the value itself."),
+        t("- Targets: the programme's; under a country or partner filter, the sum of the partners' shares; "
+          "relative targets apply unchanged. A region filter shows values with no count target."),
+        "",
+        t("Statuses, in the order they are decided (before the project, during it, and from its end on):"),
+        "",
+        t("| status | meaning |"),
+        "|---|---|",
+        *(f"| `{name}` | " + t(STATUS_MEANINGS[name], **values) + " |" for name in STATUS_MEANINGS),
+    ])
+
+
+def as_of_markdown(ref: Reference | None = None) -> str:
+    """The section "The as-of date" (without its heading), in the current language."""
+    prog = (ref or load_reference()).programme
+    end = style.sentence_date(prog.end, language())
+    return "\n".join([
+        t("- Default: for every (dataset, partner) pair with data, the month of its latest record; the default is "
+          "the last day of the latest month that more than half of these pairs have reached. One stray record "
+          "moves only its own pair, so it cannot move the date. Every page and the command line say why the date "
+          "was chosen; `as_of` in the URL and `--as-of` on the command line override it."),
+        t("- Results stop at the project end: an as-of date after {end} is capped at {end}, the figures are then "
+          "final (`achieved` or `not_achieved`), and records dated later are listed on the Data page as outside "
+          "the project period.", end=end),
+    ])
+
+
+def illustrative_markdown() -> str:
+    """The section "Illustrative figures" (without its heading), in the current language."""
+    return t("Per-partner budgets and per-partner shares of the count targets are not public. The ones in\n"
+             "data/reference/partners.csv and partner_targets.csv are illustrative: they add up to the programme\n"
+             "figures, and are labelled illustrative wherever they show. The home arrondissements of VIVES and\n"
+             "Learning Shop Flanders are unverified (flagged in partners.csv).")
+
+
+def context_markdown(ref: Reference | None = None) -> str:
+    """The section "Context" (without its heading): first-time asylum applicants, in the current language."""
+    prog = (ref or load_reference()).programme
+    lang = language()
+    counts = prog.context["first_time_applicants"]
+    return t("{source}: {counts}; together {total} (national totals of the four countries, not of the 2 Seas "
+             "area); EU-28 about {eu28}.", source=prog.context["source"],
+             counts=", ".join(f"{c} {style.count(n, lang)}" for c, n in counts.items()),
+             total=style.count(sum(counts.values()), lang), eu28=style.count(prog.context["eu28_total"], lang))
 
 
 def method_markdown(ref: Reference | None = None) -> str:
-    """docs/method.md for the catalogue ``ref`` (default: data/reference/)."""
+    """docs/method.md for the catalogue ``ref`` (default: data/reference/), in the current language
+    (``write_docs`` writes it in English)."""
     ref = ref or load_reference()
-    prog = ref.programme
-    first = first_comparable_as_of(prog)
     out = [
-        "# Method: how every figure is computed",
+        t("# Method: how every figure is computed"),
         "",
-        "_Generated from data/reference/indicators.toml and programme.toml by `python -m siree_metrics docs`._",
+        t("_Generated from data/reference/indicators.toml and programme.toml by `python -m siree_metrics docs`._"),
         "",
-        f"Programme: {prog.name}, {prog.start} to {prog.end}; budget EUR {prog.budget_eur:,.0f}, of which ERDF "
-        f"EUR {prog.erdf_eur:,.0f}.",
+        programme_line(ref),
         "",
-        "## Indicators",
+        t("## Indicators"),
         "",
     ]
     for ind in ref.indicators:
-        out += [f"### {ind.label()} (`{ind.id}`)", "", ind.description, "", indicator_markdown(ind, ref), ""]
+        out += [f"### {ind.label(language())} (`{ind.id}`)", "", t(ind.description), "",
+                indicator_markdown(ind, ref), ""]
     out += [
-        "## Windows, attainment and status",
-        "",
-        f"- Baseline window: {prog.baseline_start} to {prog.baseline_end}. Current window: the "
-        f"{prog.current_months} calendar months ending with the as-of month; the first as-of date whose current "
-        f"window lies wholly after the baseline is {first}.",
-        "- Attainment = value / target; for relative indicators, change / target change.",
-        "- Expected by now: f = (as-of − start) / (end − start) in days, clamped to 0..1.",
-        "- Forecast (count indicators): straight line from the start, value / f, at the project end; from the "
-        "end on, the value itself.",
-        "- Targets: the programme's; under a country or partner filter, the sum of the partners' shares; "
-        "relative targets apply unchanged. A region filter shows values with no count target.",
-        "",
-        "Statuses, in the order they are decided (before the project, during it, and from its end on):",
-        "",
-        "| status | meaning |",
-        "|---|---|",
-        *(f"| `{name}` | " + meaning.format(on_track=prog.on_track, at_risk=prog.at_risk, start=prog.start,
-                                            first=first) + " |" for name, meaning in STATUS_MEANINGS),
-        "",
-        "## The as-of date",
-        "",
-        "- Default: for every (dataset, partner) pair with data, the month of its latest record; the default is "
-        "the last day of the latest month that more than half of these pairs have reached. One stray record "
-        "moves only its own pair, so it cannot move the date. Every page and the command line say why the date "
-        "was chosen; `as_of` in the URL and `--as-of` on the command line override it.",
-        f"- Results stop at the project end: an as-of date after {prog.end} is capped at {prog.end}, the "
-        "figures are then final (`achieved` or `not_achieved`), and records dated later are listed on the Data "
-        "page as outside the project period.",
-        "",
-        "## Illustrative figures",
-        "",
-        "Per-partner budgets and per-partner shares of the count targets are not public. The ones in",
-        "data/reference/partners.csv and partner_targets.csv are illustrative: they add up to the programme",
-        "figures, and are labelled illustrative wherever they show. The home arrondissements of VIVES and",
-        "Learning Shop Flanders are unverified (flagged in partners.csv).",
-        "",
-        "## Context",
-        "",
-        f"{prog.context['source']}: "
-        + ", ".join(f"{c} {n:,}" for c, n in prog.context["first_time_applicants"].items())
-        + f"; together {sum(prog.context['first_time_applicants'].values()):,} (national totals of the four "
-        f"countries, not of the 2 Seas area); EU-28 about {prog.context['eu28_total']:,}.",
-        "",
+        t("## Windows, attainment and status"), "", windows_markdown(ref), "",
+        t("## The as-of date"), "", as_of_markdown(ref), "",
+        t("## Illustrative figures"), "", illustrative_markdown(), "",
+        t("## Context"), "", context_markdown(ref), "",
     ]
     return "\n".join(out)
 
@@ -240,7 +287,10 @@ def template_csv(dataset: str) -> str:
 
 
 def expected_files() -> dict[Path, str]:
-    files = {ROOT / "docs" / "data-contract.md": contract_markdown(), ROOT / "docs" / "method.md": method_markdown()}
+    """Every generated file and its text; docs/method.md in English whatever the current language."""
+    with using("en"):
+        method = method_markdown()
+    files = {ROOT / "docs" / "data-contract.md": contract_markdown(), ROOT / "docs" / "method.md": method}
     for name in load_contract():
         files[ROOT / "data" / "templates" / f"{name}.csv"] = template_csv(name)
     return files

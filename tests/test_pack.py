@@ -184,14 +184,43 @@ def test_a_dutch_pack_names_the_indicators_in_dutch(small_db: Path, tmp_path: Pa
     titles = [s.shapes.title.text for s in slides]
     assert "Nieuwe leergemeenschappen" in titles and "Kinderen op school" in titles
     assert "New learning communities" not in titles
-    assert "Belgium (Flanders)" in _slide_text(slides[0])
+    assert "België (Vlaanderen)" in _slide_text(slides[0]) and "Gegevens op 30 jun 2021" in _slide_text(slides[0])
     chart = _charts(slides[titles.index("Nieuwe leergemeenschappen")])[0]
-    assert _series(chart) == {"Reached by 2021-06-30": [1.0], "Target": [18.0]}  # Belgium only: MECHELEN's C4
+    assert _series(chart) == {"Bereikt op 30 jun 2021": [1.0], "Doel": [18.0]}  # Belgium only: MECHELEN's C4
     page = _parse(html_path)
     assert ("html", {"lang": "nl"}) in page.tags
     assert "Nieuwe leergemeenschappen" in page.text
     summary = page.tables[0]
-    assert ["Nieuwe leergemeenschappen", "1", "18*", "6%", "✖ Behind"] in summary  # 1 / 18 = 5.6%
+    assert ["Nieuwe leergemeenschappen", "1", "18*", "6%", "✖ Achter op schema"] in summary  # 1 / 18 = 5.6%
+
+
+# Sentences of the English pack of small_db (whole programme) and their hand-written translations (pack.toml,
+# interface.toml): the takeaway of the communities (4 of the 40 targeted), their target line, the children's
+# pace (1,217 of 1,401 days: 87%; attainment 100%), and the budget slide's title.
+ENGLISH = ["4 of 40 communities: ✖ Behind", "Target: 40 communities",
+           "Pace: 87% of the project time has passed; attained 100% of the target", "Where every target stands"]
+TRANSLATED = {
+    "nl": ["4 van 40 gemeenschappen: ✖ Achter op schema", "Doel: 40 gemeenschappen",
+           "Tempo: 87% van de projecttijd is verstreken; 100% van het doel bereikt", "Waar elk doel staat"],
+    "fr": ["4 sur 40 communautés : ✖ En retard", "Objectif : 40 communautés",
+           "Rythme : 87\u00a0% de la durée du projet est écoulé ; 100\u00a0% de l'objectif atteint",
+           "Où en est chaque objectif"],
+}
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr"])
+def test_a_dutch_or_french_pack_holds_no_english_sentence(small_db: Path, tmp_path: Path, lang: str) -> None:
+    english_pptx, english_html = _write(small_db, tmp_path / "en")
+    pptx_path, html_path = _write(small_db, tmp_path / lang, lang)
+    english = "\n".join(_slide_text(s) for s in Presentation(str(english_pptx)).slides)
+    text = "\n".join(_slide_text(s) for s in Presentation(str(pptx_path)).slides)
+    report = " ".join(_parse(html_path).text)
+    for sentence in ENGLISH:
+        assert sentence in english or sentence in " ".join(_parse(english_html).text), sentence
+        assert sentence not in text and sentence not in report, sentence
+    for sentence in TRANSLATED[lang]:
+        assert sentence in text or sentence in report, sentence
+    assert "Why this date" not in text + report and "Coverage:" not in text + report
 
 
 def test_the_html_report_is_self_contained_with_the_same_figures_and_escapes_text(small_db: Path,

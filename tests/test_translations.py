@@ -126,21 +126,13 @@ DYNAMIC = {
     r"s\.capitalize\(\)": "the contract's setting values, capitalised (Education page)",
     r"ind\.(label\(\)|caption|unit|description|measure_spec\.period_words)": "the catalogue and measures",
     r"load_contract\(\)\[.*\]\.label|ds\.(label|row)": "the contract's dataset names and row descriptions",
-    r"r\.note|r\.change_text\(\)|r\.coverage\.text\(\)|summary\.as_of_reason": "the engine's sentences (ENGINE)",
+    r"(self|r)\.unit": "the catalogue's units (summary.change_text, the meeting pack)",
+    r"a\.label|alt\[0\]": "the catalogue's alternative readings (indicators.toml [indicator.alternative] label)",
+    r"ind\.reading": "the catalogue's readings of the targets (the Method page)",
+    r"self\.spec\.compared_with": "measures.toml compared_with (summary.change_text)",
+    r"(ind\.measure_spec|spec)\.(formula|numerator|denominator)": "measures.toml formula texts (the Method page)",
 }
 
-# The engine's fixed sentences that the pages pass to t(). Its other sentences carry figures and dates inside
-# the text (summary.py: "too early: the current 12 months (2019-10 to ...", Coverage.text, change_text, the
-# as-of reasons) and so cannot be looked up: they stay English until the engine returns a key and values.
-ENGINE = (
-    "no rows for this selection",
-    "no target for a region: targets belong to partners, not to regions",
-    "final: the project has ended",
-    "the selection is empty: no partner matches these filters together",
-    "no partner reports this indicator in this selection",
-    "the date asked for",
-    "no data yet",
-)
 
 
 def _call_args(func: str, position: int | None = None, keyword: str | None = None) -> Iterator[str]:
@@ -163,10 +155,13 @@ def dynamic_keys() -> set[str]:
                  if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "PAGES")
     keys = {*constant_keys()[0], *module_texts().get("UNCHANGED", []), *(word for _, _, word in style.SUBMISSION.values()),
             *(name for name, _, _ in indicator_charts._SEA_LABELS), *(label for _, label, _ in pages),
-            *_call_args("page", position=0), *_call_args("_codes", position=4), *_call_args("_date", keyword="after_end"),
-            *ENGINE}
+            *_call_args("page", position=0), *_call_args("_codes", position=4), *_call_args("_date", keyword="after_end")}
     for ind in ref.indicators:
-        keys |= {ind.label(), ind.caption, ind.unit, ind.description, ind.measure_spec.period_words} - {""}
+        spec = ind.measure_spec
+        keys |= {ind.label(), ind.caption, ind.unit, ind.description, spec.period_words, ind.reading,
+                 spec.compared_with, spec.formula, spec.numerator, spec.denominator} - {""}
+        if ind.alternative is not None:
+            keys.add(ind.alternative.label)
     for ds in contract.values():
         keys |= {ds.label, ds.row}
     keys |= {str(v).capitalize() for v in contract["learning_communities"].columns["setting"].values}

@@ -15,6 +15,9 @@ the dashboard serves every user from one process. So the upload page never reads
   file); the others wait their turn. While it runs, the page's thread only waits on the process
   (without Python's global lock), so other users' pages are served as before.
 
+The worker speaks the reader's language: ``check`` and ``load`` take it (by default the current one,
+``siree_metrics.i18n.language()``, which is the Streamlit session's) and the worker runs in ``using(lang)``.
+
 This module does not import Streamlit: the worker process imports it without the page code.
 """
 
@@ -33,6 +36,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from siree_metrics.charts import style
+from siree_metrics.i18n import language, t, using
 from siree_metrics.ingest import limits as upload_limits
 from siree_metrics.ingest import scratch
 from siree_metrics.ingest.limits import Limits
@@ -87,27 +92,30 @@ def discard(path: Path | None) -> None:
 
 
 def check(path: Path, dataset: str | None, display: str, limits: Limits | None = None,
-          today: dt.date | None = None, partners: tuple[str, ...] | None = None) -> Detected:
+          today: dt.date | None = None, partners: tuple[str, ...] | None = None, lang: str | None = None) -> Detected:
     """``check_file`` off the serving path; ``dataset`` None: first find it from the column names
     (``detect_dataset``). A refusal names the limit a file passes, the time or memory the check ran out
-    of, or that another file's check kept it waiting."""
-    limits = limits or upload_limits.configured()
-    failed = Detected(dataset, [], Checked(display, dataset or ""))
-    if _refused_by_limits(path, display, limits, failed.checked):
-        return failed
-    return _off_path(_check, (path, dataset, display, today, partners), limits, failed, "check")
+    of, or that another file's check kept it waiting. Every message is in ``lang`` (default: the current
+    language)."""
+    with using(lang or language()) as lang:
+        limits = limits or upload_limits.configured()
+        failed = Detected(dataset, [], Checked(display, dataset or ""))
+        if _refused_by_limits(path, display, limits, failed.checked):
+            return failed
+        return _off_path(_check, (path, dataset, display, today, partners), limits, failed, "check", lang)
 
 
 def load(db: Path, dataset: str, path: Path, display: str, loaded_by: str, limits: Limits | None = None,
-         today: dt.date | None = None, partners: tuple[str, ...] | None = None) -> LoadResult:
+         today: dt.date | None = None, partners: tuple[str, ...] | None = None, lang: str | None = None) -> LoadResult:
     """``load_file`` off the serving path (see :func:`check`); a load stopped half-way stored nothing."""
-    limits = limits or upload_limits.configured()
-    result = LoadResult(display, dataset, message="refused: nothing was loaded")
-    if _refused_by_limits(path, display, limits, result):
-        return result
-    done = _off_path(_load, (db, dataset, path, display, loaded_by, today, partners), limits,
-                     Detected(dataset, [], result), "load")
-    return done.checked  # type: ignore[return-value]
+    with using(lang or language()) as lang:
+        limits = limits or upload_limits.configured()
+        result = LoadResult(display, dataset, message=t("refused: nothing was loaded"))
+        if _refused_by_limits(path, display, limits, result):
+            return result
+        done = _off_path(_load, (db, dataset, path, display, loaded_by, today, partners), limits,
+                         Detected(dataset, [], result), "load", lang)
+        return done.checked  # type: ignore[return-value]
 
 
 @dataclass
@@ -128,7 +136,7 @@ def _refused_by_limits(path: Path, display: str, limits: Limits, result: Checked
         result.refusal = str(e)
         return True
     except OSError as e:
-        result.refusal = f"{display}: cannot be opened ({e.strerror})"
+        result.refusal = f"{display}: " + t("cannot be opened ({reason})", reason=e.strerror)
         return True
     return False
 
@@ -152,21 +160,23 @@ def _load(db: Path, dataset: str, path: Path, display: str, loaded_by: str, toda
                                            partners=partners))
 
 
-def _off_path(work: Callable[..., Detected], args: tuple, limits: Limits, failed: Detected, what: str) -> Detected:
-    """Run ``work(*args)`` in a process of its own, one at a time across the server, within ``limits``;
-    ``failed`` with a one-line refusal when it cannot finish."""
+def _off_path(work: Callable[..., Detected], args: tuple, limits: Limits, failed: Detected, what: str,
+              lang: str = "en") -> Detected:
+    """Run ``work(*args)`` in a process of its own, in ``lang``, one at a time across the server, within
+    ``limits``; ``failed`` with a one-line refusal when it cannot finish."""
     display = failed.checked.file
     with _one_at_a_time(limits.seconds) as turn:
         if not turn:
-            failed.checked.refusal = (f"{display}: another file has been checked or loaded for more than {limits.seconds} s; "
-                              "nothing was done with this one; try again in a minute")
+            failed.checked.refusal = f"{display}: " + t("another file has been checked or loaded for more than "
+                                                        "{seconds} s; nothing was done with this one; try again in a "
+                                                        "minute", seconds=limits.seconds)
             return failed
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}  # finds what we find
         worker = subprocess.Popen([sys.executable, "-m", "ui.checker"], cwd=ROOT, env=env, stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         outcome: tuple[str, object] = ("died", None)  # the worker died without a word (most often: memory)
         try:
-            sent, _ = worker.communicate(pickle.dumps((work, args, limits.memory_mb)), timeout=limits.seconds)
+            sent, _ = worker.communicate(pickle.dumps((work, args, limits.memory_mb, lang)), timeout=limits.seconds)
             if sent:
                 outcome = pickle.loads(sent)
         except subprocess.TimeoutExpired:
@@ -183,24 +193,27 @@ def _off_path(work: Callable[..., Detected], args: tuple, limits: Limits, failed
 
 
 def _why(kind: str, detail: str | None, display: str, what: str, limits: Limits, exitcode: int | None) -> str:
-    """The one-line reason a check or load did not finish."""
+    """The one-line reason a check or load (``what``) did not finish, in the current language."""
+    work = t("the check") if what == "check" else t("the load")
+    memory = style.count(limits.memory_mb, language())
     if kind == "timeout":
-        return (f"{display}: the {what} took longer than {limits.seconds} s and was stopped; nothing was loaded; "
-                "send the file as CSV, or split it (for example by year)")
+        return f"{display}: " + t("{work} took longer than {seconds} s and was stopped; nothing was loaded; send the "
+                                  "file as CSV, or split it (for example by year)", work=work, seconds=limits.seconds)
     if kind == "memory":
-        return (f"{display}: the {what} needed more than the {limits.memory_mb:,} MB of memory allowed and was "
-                "stopped; nothing was loaded; send the file as CSV, or split it (for example by year)")
+        return f"{display}: " + t("{work} needed more than the {memory} MB of memory allowed and was stopped; nothing "
+                                  "was loaded; send the file as CSV, or split it (for example by year)",
+                                  work=work, memory=memory)
     if kind == "refused":
         return f"{display}: {detail}"
     if kind == "died":
-        return (f"{display}: the {what} stopped before it finished (exit {exitcode}; most often for lack of "
-                f"memory: {limits.memory_mb:,} MB allowed); nothing was loaded")
-    return (f"{display}: the {what} failed ({detail}); nothing was loaded; this is a fault in the SIREE tool, "
-            "not in your file: please report it")
+        return f"{display}: " + t("{work} stopped before it finished (exit {code}; most often for lack of memory: "
+                                  "{memory} MB allowed); nothing was loaded", work=work, code=exitcode, memory=memory)
+    return f"{display}: " + t("{work} failed ({detail}); nothing was loaded; this is a fault in the SIREE tool, not "
+                              "in your file: please report it", work=work, detail=detail)
 
 
-def _work(work: Callable[..., Detected], args: tuple, memory_mb: int) -> tuple[str, object]:
-    """The worker process: limit its memory, run ``work``; ("done", result) or why not."""
+def _work(work: Callable[..., Detected], args: tuple, memory_mb: int, lang: str = "en") -> tuple[str, object]:
+    """The worker process: limit its memory, run ``work`` in ``lang``; ("done", result) or why not."""
     import duckdb
 
     from siree_metrics.ingest import store
@@ -209,7 +222,8 @@ def _work(work: Callable[..., Detected], args: tuple, memory_mb: int) -> tuple[s
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     store.MEMORY_LIMIT = f"{memory_mb // 2}MB"
     try:
-        outcome: tuple[str, object] = ("done", work(*args))
+        with using(lang):
+            outcome: tuple[str, object] = ("done", work(*args))
     except (MemoryError, duckdb.OutOfMemoryException):
         outcome = ("memory", None)
     except store.Busy as e:

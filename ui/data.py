@@ -29,7 +29,7 @@ from siree_metrics.metrics.suppress import Policy
 from siree_metrics.reference import load_reference
 
 from . import auth
-from .i18n import t
+from .i18n import language, t, using
 
 CACHE: dict[str, Any] = dict(ttl=3600, max_entries=256, show_spinner=False)
 IDLE_S = 2.0  # how long the shared reader stays open unused: the longest a command-line load waits for it
@@ -143,15 +143,16 @@ def version() -> tuple[str, int, int]:
 
 
 @st.cache_data(**CACHE)
-def summary(as_of: dt.date | None, filters: Filters, version: tuple[str, int, int]) -> Summary:
-    with reading() as con:
+def summary(as_of: dt.date | None, filters: Filters, version: tuple[str, int, int], lang: str = "en") -> Summary:
+    """The summary with its notes in ``lang`` (part of the key: a summary's sentences are in one language)."""
+    with reading() as con, using(lang):
         return summarize(con, as_of, filters)
 
 
 @st.cache_data(**CACHE)
 def _safe_summary(as_of: dt.date | None, filters: Filters, policy: Policy | None,
-                  version: tuple[str, int, int]) -> Summary:
-    return suppress.summary(summary(as_of, filters, version), policy, load_reference())
+                  version: tuple[str, int, int], lang: str = "en") -> Summary:
+    return suppress.summary(summary(as_of, filters, version, lang), policy, load_reference())
 
 
 def policy(filters: Filters) -> Policy | None:
@@ -163,7 +164,7 @@ def policy(filters: Filters) -> Policy | None:
 
 def get_summary(as_of: dt.date | None, filters: Filters) -> Summary:
     """The summary as this session may see it: made safe for a viewer (suppress.summary)."""
-    return _safe_summary(as_of, filters, policy(filters), version())
+    return _safe_summary(as_of, filters, policy(filters), version(), language())
 
 
 @st.cache_data(**CACHE)

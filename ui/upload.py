@@ -29,7 +29,7 @@ from siree_metrics.ingest.detect import problem_table
 from siree_metrics.ingest.load import Checked, LoadResult
 
 from . import auth, checker, data
-from .i18n import t
+from .i18n import language, t
 
 DETECT = "detect"  # the dataset choice "find out from the column names"
 SHOWN = 100  # problems, warnings and column names listed on the page (the CSV download has every listed one)
@@ -135,8 +135,9 @@ def upload_form() -> None:
     saved = _saved(upload)
     name = auth.plain(saved.display)  # the browser's name, cleaned; escaped wherever Markdown shows it
     wanted = None if choice == DETECT else choice
-    found = _remembered(("checked", upload.file_id, wanted, allowed),
-                        lambda: checker.check(saved.path, wanted, saved.display, limits, partners=allowed))
+    lang = language()  # the worker writes its messages in the reader's language (a switch checks again)
+    found = _remembered(("checked", upload.file_id, wanted, allowed, lang),
+                        lambda: checker.check(saved.path, wanted, saved.display, limits, partners=allowed, lang=lang))
     checked, dataset = found.checked, found.dataset
     if dataset is None:
         st.warning(t("Cannot tell which dataset {file} holds from its columns ({columns}). Choose the "
@@ -165,7 +166,7 @@ def upload_form() -> None:
         with st.spinner(t("Loading ...")):
             saved = _saved(upload)
             result = checker.load(data.db_path(), dataset, saved.path, saved.display, loaded_by=str(user.name),
-                                  limits=limits, partners=allowed)
+                                  limits=limits, partners=allowed, lang=language())
             checker.discard(saved.path)
         st.session_state["data_result"] = result
         st.cache_data.clear()  # every page shows the new data at once

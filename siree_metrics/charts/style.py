@@ -344,3 +344,15 @@ def html_text(value: object) -> str:
 def english(text: str, **values: object) -> str:
     """The default ``text`` function of the charts: English, ``{name}`` placeholders filled from ``values``."""
     return text.format(**values) if values else text
+
+
+def sentence_date(value: dt.date, locale: str = "en") -> str:
+    """A day inside an engine sentence (the summary's notes and as-of reasons, the Method page, the meeting
+    pack): ISO 8601 in English ("2021-06-30", as these sentences, the JSON and the command line have always
+    written it), the reader's medium date otherwise ("30 jun 2021", "30 juin 2021")."""
+    return value.isoformat() if locale not in LOCALES or locale == "en" else date(value, locale)
+
+
+def sentence_month(value: dt.date, locale: str = "en") -> str:
+    """A month inside an engine sentence: "2019-10" in English (as before), "okt 2019" / "oct. 2019" otherwise."""
+    return f"{value:%Y-%m}" if locale not in LOCALES or locale == "en" else month(value, locale)

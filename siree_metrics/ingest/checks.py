@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
 
+from siree_metrics.i18n import t
 from siree_metrics.ingest.contract import Column, Dataset
 from siree_metrics.reference import Reference
 
@@ -51,6 +53,20 @@ def ident(name: str) -> str:
 def lit(text: str) -> str:
     """A SQL string literal for reference text (codes, messages), never for a partner's values."""
     return "'" + text.replace("'", "''") + "'"
+
+
+def sql_text(template: str, **exprs: str) -> str:
+    """SQL for a message whose ``{placeholders}`` are SQL expressions: ``template`` (already in the reader's
+    language, ``t("...")``) split into string literals and the expressions named, joined with ``||`` (so the
+    message is NULL where one of them is). A translation may put the placeholders in another order.
+    ``sql_text("is a region in {country}", country="left(r, 2)")`` is ``'is a region in ' || left(r, 2)``."""
+    parts = []
+    for literal, name, _, _ in string.Formatter().parse(template):
+        if literal:
+            parts.append(lit(literal))
+        if name is not None:
+            parts.append(exprs[name])
+    return " || ".join(parts) or "''"
 
 
 def in_list(expr: str, values: list[str] | tuple[str, ...]) -> str:
@@ -212,55 +228,60 @@ class Rules:
         return u
 
     # -- problems ---------------------------------------------------------------------------------------
-    def problem(self, col: Column, t: str, v: str, required: bool) -> str:
-        """The message for cleaned text ``t`` whose typed value is ``v`` (NULL when the cell is fine)."""
-        empty = "'is empty; this column is required'" if required else "NULL"
+    def problem(self, col: Column, cell: str, v: str, required: bool) -> str:
+        """The message for cleaned text ``cell`` whose typed value is ``v`` (NULL when the cell is fine), in
+        the language current when the SQL is built (``siree_metrics.i18n``)."""
+        empty = lit(t("is empty; this column is required")) if required else "NULL"
         if col.type in ("id", "text"):
-            return (f"(CASE WHEN {t} IS NULL THEN {empty} WHEN contains({t}, {NUL}) THEN 'holds a NUL character "
-                    "(byte 0), which is not text: the export is damaged; export the table again' END)")
-        return (f"(CASE WHEN {v} IS NOT NULL THEN NULL WHEN {t} IS NULL THEN {empty} "
-                f"WHEN regexp_full_match({t}, {lit(SUPPRESSION)}) "
-                f"THEN 'is a suppression mark; the dashboard needs the exact figure' "
-                f"WHEN {v} IS NULL THEN {self._invalid(col, t)} END)")
+            damaged = lit(t("holds a NUL character (byte 0), which is not text: the export is damaged; "
+                            "export the table again"))
+            return f"(CASE WHEN {cell} IS NULL THEN {empty} WHEN contains({cell}, {NUL}) THEN {damaged} END)"
+        return (f"(CASE WHEN {v} IS NOT NULL THEN NULL WHEN {cell} IS NULL THEN {empty} "
+                f"WHEN regexp_full_match({cell}, {lit(SUPPRESSION)}) "
+                f"THEN {lit(t('is a suppression mark; the dashboard needs the exact figure'))} "
+                f"WHEN {v} IS NULL THEN {self._invalid(col, cell)} END)")
 
-    def _invalid(self, col: Column, t: str) -> str:
+    def _invalid(self, col: Column, cell: str) -> str:
         kind = col.type
         if kind == "partner":
-            return lit("is not a SIREE partner id; use one of " + ", ".join(self.ref.partners))
+            return lit(t("is not a SIREE partner id; use one of {partners}", partners=", ".join(self.ref.partners)))
         if kind == "region":
-            return lit("is not a NUTS-3 region of the 2 Seas programme area (for example FRE11 for Nord, "
-                       "BE212 for Arr. Mechelen, NL342 for Overig Zeeland, UKJ41 for Medway)")
+            return lit(t("is not a NUTS-3 region of the 2 Seas programme area (for example FRE11 for Nord, "
+                         "BE212 for Arr. Mechelen, NL342 for Overig Zeeland, UKJ41 for Medway)"))
         if kind == "choice":
-            return lit("is not one of " + ", ".join(col.values))
+            return lit(t("is not one of {values}", values=", ".join(col.values)))
         if kind == "bool":
-            return lit("is not yes or no; write true/false, yes/no, ja/nee or oui/non")
+            return lit(t("is not yes or no; write true/false, yes/no, ja/nee or oui/non"))
         if kind in ("date", "month"):
-            parsed = date(t) if kind == "date" else month(t)
-            what = "date" if kind == "date" else "month"
-            shapes = ("YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY, DD.MM.YYYY or YYYYMMDD" if kind == "date"
-                      else "YYYY-MM, MM/YYYY or a date")
+            parsed = date(cell) if kind == "date" else month(cell)
+            shapes = (t("is not a date; write it as YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY, DD.MM.YYYY or YYYYMMDD")
+                      if kind == "date" else t("is not a month; write it as YYYY-MM, MM/YYYY or a date"))
             first = self.first_day(col)
-            too_early = lit(f"is before the project start ({first}): only results of the project count"
-                            if first != self.earliest else f"is before {self.earliest}, earlier than SIREE data can be")
-            return (f"(CASE WHEN {parsed} > DATE {lit(str(self.today))} THEN 'is in the future' "
+            too_early = lit(t("is before the project start ({first}): only results of the project count", first=first)
+                            if first != self.earliest else
+                            t("is before {first}, earlier than SIREE data can be", first=self.earliest))
+            return (f"(CASE WHEN {parsed} > DATE {lit(str(self.today))} THEN {lit(t('is in the future'))} "
                     f"WHEN {parsed} < DATE {lit(str(first))} THEN {too_early} "
-                    f"WHEN regexp_full_match({t}, '\\d{{1,2}}/(1[3-9]|2\\d|3[01])/\\d{{4}}') "
-                    f"THEN 'is not a day-first date (DD/MM/YYYY); it looks month-first' "
-                    f"ELSE {lit(f'is not a {what}; write it as {shapes}')} END)")
+                    f"WHEN regexp_full_match({cell}, '\\d{{1,2}}/(1[3-9]|2\\d|3[01])/\\d{{4}}') "
+                    f"THEN {lit(t('is not a day-first date (DD/MM/YYYY); it looks month-first'))} "
+                    f"ELSE {lit(shapes)} END)")
         decimal = self.decimal.get(col.name, "")
+        negative = lit(t("must be 0 or more"))
         if kind == "count":
-            n = number(t, decimal)
-            return (f"(CASE WHEN {n} < 0 THEN 'must be 0 or more' "
-                    f"WHEN {n} = floor({n}) THEN 'is too large a number to be a count' "
-                    f"WHEN {n} IS NOT NULL THEN 'is not a whole number' "
-                    f"ELSE 'is not a number' END)")
+            n = number(cell, decimal)
+            return (f"(CASE WHEN {n} < 0 THEN {negative} "
+                    f"WHEN {n} = floor({n}) THEN {lit(t('is too large a number to be a count'))} "
+                    f"WHEN {n} IS NOT NULL THEN {lit(t('is not a whole number'))} "
+                    f"ELSE {lit(t('is not a number'))} END)")
         if kind == "amount":
-            plain = number_text(t, decimal)
-            return (f"(CASE WHEN {plain} IS NOT NULL AND NOT regexp_full_match({plain}, {lit(CENTS)}) THEN 'has more "
-                    "than 2 decimals; an amount in euro is exact to the cent and is not rounded here: write it to "
-                    "the cent, as in your accounts' ELSE 'is not an amount in euro; write it like 1234.56, 1234,56, "
-                    "1.234,56 or 1 234,56 (no currency sign)' END)")
+            plain = number_text(cell, decimal)
+            cents = lit(t("has more than 2 decimals; an amount in euro is exact to the cent and is not rounded "
+                          "here: write it to the cent, as in your accounts"))
+            other = lit(t("is not an amount in euro; write it like 1234.56, 1234,56, 1.234,56 or 1 234,56 "
+                          "(no currency sign)"))
+            return (f"(CASE WHEN {plain} IS NOT NULL AND NOT regexp_full_match({plain}, {lit(CENTS)}) THEN {cents} "
+                    f"ELSE {other} END)")
         if kind == "hours":
-            return (f"(CASE WHEN {number(t, decimal)} < 0 THEN 'must be 0 or more' "
-                    f"ELSE 'is not a number of hours; write it like 7.5 or 7,5' END)")
-        return "'is not valid'"
+            return (f"(CASE WHEN {number(cell, decimal)} < 0 THEN {negative} "
+                    f"ELSE {lit(t('is not a number of hours; write it like 7.5 or 7,5'))} END)")
+        return lit(t("is not valid"))

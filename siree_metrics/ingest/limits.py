@@ -14,6 +14,9 @@ import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from siree_metrics.charts import style
+from siree_metrics.i18n import language, t
+
 from .problems import Refused
 
 MB = 1 << 20
@@ -32,10 +35,11 @@ class Limits:
 
     def described(self) -> str:
         """The limits in words, for the upload page."""
-        return (f"files up to {self.file_mb} MB and {self.columns} columns; Parquet up to {self.rows:,} rows; "
-                f"Excel workbooks up to {self.xlsx_rows:,} rows and {self.xlsx_expanded_mb} MB unpacked "
-                "(send larger exports as CSV or Parquet); a check or load may take up to "
-                f"{self.seconds} s and {self.memory_mb:,} MB of memory")
+        return t("files up to {file_mb} MB and {columns} columns; Parquet up to {rows} rows; Excel workbooks up to "
+                 "{xlsx_rows} rows and {xlsx_mb} MB unpacked (send larger exports as CSV or Parquet); a check or "
+                 "load may take up to {seconds} s and {memory_mb} MB of memory",
+                 file_mb=self.file_mb, columns=self.columns, rows=_n(self.rows), xlsx_rows=_n(self.xlsx_rows),
+                 xlsx_mb=self.xlsx_expanded_mb, seconds=self.seconds, memory_mb=_n(self.memory_mb))
 
     def for_command_line(self) -> Limits:
         """The limits of ``python -m siree_metrics load``: the operator's tool on the server loads the
@@ -59,12 +63,17 @@ def from_settings(settings: dict | None) -> Limits:
     return Limits(**known)
 
 
+def _n(value: float) -> str:
+    """A number of rows, MB, ... with the thousands separators of the current language."""
+    return style.count(value, language())
+
+
 def check(path: Path, display: str, limits: Limits) -> None:
     """Raise Refused, naming the limit and what the file holds, when ``path`` would expand past ``limits``."""
     size = Path(path).stat().st_size
     if size > limits.file_mb * MB:
-        raise Refused(f"{display}: the file is {size / MB:,.0f} MB, more than the {limits.file_mb} MB allowed; "
-                      "split it (for example by year) and send the parts")
+        raise Refused(f"{display}: " + t("the file is {size} MB, more than the {limit} MB allowed; split it (for "
+                                         "example by year) and send the parts", size=_n(size / MB), limit=limits.file_mb))
     with open(path, "rb") as f:
         head = f.read(4)
     if head == b"PK\x03\x04":
@@ -79,18 +88,21 @@ def _check_xlsx(path: Path, display: str, limits: Limits) -> None:
             parts = z.infolist()
             expanded = sum(p.file_size for p in parts)
             if expanded > limits.xlsx_expanded_mb * MB:
-                raise Refused(f"{display}: the workbook unpacks to {expanded / MB:,.0f} MB, more than the "
-                              f"{limits.xlsx_expanded_mb} MB allowed; save it as CSV and send that")
+                raise Refused(f"{display}: " + t("the workbook unpacks to {size} MB, more than the {limit} MB "
+                                                 "allowed; save it as CSV and send that",
+                                                 size=_n(expanded / MB), limit=limits.xlsx_expanded_mb))
             for p in parts:
                 if p.compress_size and p.file_size > 1 * MB and p.file_size / p.compress_size > limits.xlsx_ratio:
-                    raise Refused(f"{display}: the workbook part {p.filename!r} unpacks {p.file_size // p.compress_size}"
-                                  " times its size; this is not a plain export: save it as CSV and send that")
+                    raise Refused(f"{display}: " + t("the workbook part {part} unpacks {ratio} times its size; this "
+                                                     "is not a plain export: save it as CSV and send that",
+                                                     part=repr(p.filename), ratio=p.file_size // p.compress_size))
             rows = _sheet_rows(z)
     except zipfile.BadZipFile:
         return  # the reader says what is wrong with it
     if rows is not None and rows > limits.xlsx_rows:
-        raise Refused(f"{display}: the workbook's first sheet has {rows:,} rows, more than the {limits.xlsx_rows:,} "
-                      "an Excel file may have here; save it as CSV (or Parquet) and send that")
+        raise Refused(f"{display}: " + t("the workbook's first sheet has {rows} rows, more than the {limit} an Excel "
+                                         "file may have here; save it as CSV (or Parquet) and send that",
+                                         rows=_n(rows), limit=_n(limits.xlsx_rows)))
 
 
 def _sheet_rows(z: zipfile.ZipFile) -> int | None:
@@ -112,7 +124,9 @@ def _check_parquet(path: Path, display: str, limits: Limits) -> None:
     except Exception:  # damaged: the reader says so
         return
     if meta.num_columns > limits.columns:
-        raise Refused(f"{display}: the file has {meta.num_columns:,} columns, more than the {limits.columns} allowed")
+        raise Refused(f"{display}: " + t("the file has {columns} columns, more than the {limit} allowed",
+                                         columns=_n(meta.num_columns), limit=limits.columns))
     if meta.num_rows > limits.rows:
-        raise Refused(f"{display}: the file has {meta.num_rows:,} rows, more than the {limits.rows:,} allowed; "
-                      "split it (for example by year) and send the parts")
+        raise Refused(f"{display}: " + t("the file has {rows} rows, more than the {limit} allowed; split it (for "
+                                         "example by year) and send the parts", rows=_n(meta.num_rows),
+                                         limit=_n(limits.rows)))

@@ -20,8 +20,9 @@ from pathlib import Path
 
 import duckdb
 
+from siree_metrics.i18n import t
 from siree_metrics.ingest import read, scratch, store
-from siree_metrics.ingest.checks import Rules, canonical, cleaned, decimal_use, ident, lit
+from siree_metrics.ingest.checks import Rules, canonical, cleaned, decimal_use, ident, lit, sql_text
 from siree_metrics.ingest.contract import Dataset, header_map, load_contract, normalise_header
 from siree_metrics.ingest.problems import Problem, Refused, quote
 from siree_metrics.reference import Reference, load_reference
@@ -53,8 +54,8 @@ class Checked:
             return [self.refusal]
         lines = [str(p) for p in self.problems]
         if self.problem_count > len(self.problems):
-            lines.append(f"{self.file}: ... and {self.problem_count - len(self.problems)} more problems "
-                         f"(the first {len(self.problems)} are listed)")
+            lines.append(f"{self.file}: " + t("... and {n} more problems (the first {listed} are listed)",
+                                              n=self.problem_count - len(self.problems), listed=len(self.problems)))
         return lines
 
 
@@ -98,12 +99,13 @@ class _Plan:
                 self.ignored.append(header)
             elif name in self.position:
                 first = headers[self.position[name]]
-                self.header_problems.append((name, f"two columns mean {name}: {quote(first)} and {quote(header)}; keep one"))
+                self.header_problems.append((name, t("two columns mean {column}: {first} and {second}; keep one",
+                                                     column=name, first=quote(first), second=quote(header))))
             else:
                 self.position[name] = i
         for name in ds.required:
             if name not in self.position:
-                self.header_problems.append((name, "required column is missing"))
+                self.header_problems.append((name, t("required column is missing")))
         for name in self.position:
             if fast := self.rules.fast(ds.columns[name], self.sent(name), ident("clean_value_" + name)):
                 self.fast[name] = fast
@@ -249,12 +251,13 @@ class _Plan:
         if name == "region":
             region, partner = self.value("region"), self.value("partner_id")
             country = self.partner_country(partner)
-            messages.append(f"(CASE WHEN left({region}, 2) <> {country} THEN 'is a region in ' || left({region}, 2) "
-                            f"|| ', but partner ' || {partner} || ' works in ' || {country} END)")
+            wrong = sql_text(t("is a region in {country}, but partner {partner} works in {home}"),
+                             country=f"left({region}, 2)", partner=partner, home=country)
+            messages.append(f"(CASE WHEN left({region}, 2) <> {country} THEN {wrong} END)")
         for a, b in self.ds.checks:
             if a == name and b in self.position:
-                messages.append(f"(CASE WHEN {self.value(a)} > {self.value(b)} THEN {lit(f'is more than {b} (')} "
-                                f"|| {self.value(b)} || ')' END)")
+                more = sql_text(t("is more than {column} ({value})"), column=lit(b), value=self.value(b))
+                messages.append(f"(CASE WHEN {self.value(a)} > {self.value(b)} THEN {more} END)")
         return f"coalesce({', '.join(messages)})" if len(messages) > 1 else messages[0]
 
 
@@ -262,9 +265,10 @@ def _header_refusal(plan: _Plan, display: str) -> str | None:
     if plan.position:
         return None
     shown = ", ".join(plan.headers[:6]) + (", ..." if len(plan.headers) > 6 else "")
-    return (f"{display}: this is not a file of the {plan.ds.name} dataset: none of its columns ({shown}) is one "
-            f"of that dataset's columns; the first row must hold {', '.join(plan.ds.required)} "
-            f"(see the template data/templates/{plan.ds.name}.csv)")
+    return f"{display}: " + t("this is not a file of the {dataset} dataset: none of its columns ({shown}) is one "
+                              "of that dataset's columns; the first row must hold {required} "
+                              "(see the template data/templates/{dataset}.csv)",
+                              dataset=plan.ds.name, shown=shown, required=", ".join(plan.ds.required))
 
 
 def _row_problems(con: duckdb.DuckDBPyConnection, plan: _Plan, display: str) -> tuple[list[Problem], int]:
@@ -288,7 +292,9 @@ def _row_problems(con: duckdb.DuckDBPyConnection, plan: _Plan, display: str) -> 
         keys = ", ".join(plan.value(k) for k in key)
         present = " AND ".join(f"{plan.value(k)} IS NOT NULL" for k in key if k in plan.ds.required)
         same = " AND ".join(f"k.{plan.value(k)} IS NOT DISTINCT FROM d.{plan.value(k)}" for k in key)
-        message = lit(f": same {', '.join(key)} (one row is {plan.ds.row})")
+        ds = plan.ds
+        message = sql_text(t("repeats row {row}: same {key} (one row is {what})"), row="d.first_r",
+                           key=lit(", ".join(key)), what=lit(t(ds.row)))
         # Grouping ten million keys is costly; grouping their 64-bit hashes is not. Only the few rows whose
         # hash repeats are then compared by their real key.
         parts.append(f"""
@@ -298,7 +304,7 @@ def _row_problems(con: duckdb.DuckDBPyConnection, plan: _Plan, display: str) -> 
                          WHERE {present} AND hash({keys}) IN (SELECT h FROM h)),
                    d AS (SELECT {keys}, min(r) AS first_r FROM k GROUP BY ALL HAVING count(*) > 1)
               SELECT k.r, {order.index(first_key)} AS o, {lit(first_key)} AS col, k.shown AS value,
-                     'repeats row ' || d.first_r || {message} AS message
+                     {message} AS message
               FROM k JOIN d ON {same} WHERE k.r <> d.first_r)""")
     if not parts:
         return [], 0
@@ -318,7 +324,8 @@ def _stage(con: duckdb.DuckDBPyConnection, path: Path, display: str, dataset: st
     contract = load_contract()
     checked = Checked(display, dataset)
     if dataset not in contract:
-        checked.refusal = f"{display}: unknown dataset {dataset!r}; use one of {', '.join(contract)}"
+        checked.refusal = f"{display}: " + t("unknown dataset {dataset}; use one of {datasets}",
+                                             dataset=repr(dataset), datasets=", ".join(contract))
         return checked, None, None
     try:
         table = read.stage(con, path, display, facts=facts)
@@ -330,14 +337,15 @@ def _stage(con: duckdb.DuckDBPyConnection, path: Path, display: str, dataset: st
         plan = _Plan(contract[dataset], load_reference(), table.headers, today or dt.date.today(), decimal)
     checked.rows, checked.description = table.rows, table.description
     checked.refusal = _header_refusal(plan, display)
-    checked.warnings = [f"{display}: column {quote(h)} is not part of the {dataset} data and was ignored"
+    checked.warnings = [f"{display}: " + t("column {column} is not part of the {dataset} data and was ignored",
+                                           column=quote(h), dataset=dataset)
                         for h in plan.ignored if h.strip()]
     checked.problems = [Problem(display, 1, name, message) for name, message in plan.header_problems]
     if table.problems:
-        checked.problems += [*table.problems, Problem(display, None, None, "the values were not checked: first "
-                                                      "correct the lines listed above")]
+        checked.problems += [*table.problems, Problem(display, None, None, t("the values were not checked: first "
+                                                                             "correct the lines listed above"))]
     elif table.rows == 0 and not checked.refusal:
-        checked.refusal = f"{display}: the file has no data rows, only a header"
+        checked.refusal = f"{display}: " + t("the file has no data rows, only a header")
     checked.problems = checked.problems[:MAX_LISTED]
     checked.problem_count = len(checked.problems)
     return checked, plan, table
@@ -392,9 +400,9 @@ def _other_partners(con: duckdb.DuckDBPyConnection, checked: Checked, plan: _Pla
                        f"ORDER BY _row LIMIT {MAX_LISTED}").fetchall()
     if not rows:
         return False
-    own = " or ".join(f"{p}'s" for p in partners) or "no partner's"
-    found = [Problem(checked.file, r, "partner_id", f"{quote(sent)} is another partner's; this account may send "
-                                                    f"{own} rows only") for r, sent, _ in rows]
+    own = t(" or ").join(t("{partner}'s", partner=p) for p in partners) or t("no partner's")
+    found = [Problem(checked.file, r, "partner_id", t("{value} is another partner's; this account may send {own} "
+                                                      "rows only", value=quote(sent), own=own)) for r, sent, _ in rows]
     checked.problems = sorted(checked.problems + found, key=lambda p: p.row or 0)[:MAX_LISTED]
     checked.problem_count += rows[0][2]
     return True
@@ -433,7 +441,7 @@ def load_file(db: Path, dataset: str, path: Path, display: str | None = None, lo
         try:
             digest = examined.result().sha256
         except OSError as e:
-            result.refusal = f"{display}: cannot be opened ({e.strerror})"
+            result.refusal = f"{display}: " + t("cannot be opened ({reason})", reason=e.strerror)
             return result
         if db.exists() and not foreign:  # a byte-identical file is recognised before anything is checked
             with store.connect(db, on_wait=on_wait) as reader:
@@ -443,14 +451,14 @@ def load_file(db: Path, dataset: str, path: Path, display: str | None = None, lo
                 return result
         result.__dict__.update(checked.__dict__)
         if plan is None or table is None or not checked.ok:
-            result.message = "refused: nothing was loaded"
+            result.message = t("refused: nothing was loaded")
             return result
         if _store(con, db, plan, table, result, digest, loaded_by or _user(), on_wait):
             return result
         _explain(con, result, plan, table)  # nothing was stored: say where and why
     if result.ok:  # the store refused a row the checks accept: a fault of ours, not of the file
         raise RuntimeError(f"{display} passed every check but could not be stored; nothing was loaded")
-    result.message = "refused: nothing was loaded"
+    result.message = t("refused: nothing was loaded")
     return result
 
 
@@ -471,8 +479,8 @@ def _earlier_batch(con: duckdb.DuckDBPyConnection, dataset: str, digest: str) ->
 
 def _already_loaded(result: LoadResult, earlier: tuple) -> None:
     result.status, result.batch_id = "already_loaded", earlier[0]
-    result.message = (f"already loaded as batch {earlier[0]} ({earlier[2]}) on {earlier[1]:%Y-%m-%d %H:%M}: "
-                      "a byte-identical file; nothing changed")
+    result.message = t("already loaded as batch {batch} ({file}) on {moment}: a byte-identical file; nothing changed",
+                       batch=earlier[0], file=earlier[2], moment=f"{earlier[1]:%Y-%m-%d %H:%M}")
 
 
 def _store(con: duckdb.DuckDBPyConnection, db: Path, plan: _Plan, table: read.Table, result: LoadResult,
@@ -524,15 +532,16 @@ def _store(con: duckdb.DuckDBPyConnection, db: Path, plan: _Plan, table: read.Ta
                     raise
                 # Committed: the batch is in the database's write-ahead log, which every later open reads;
                 # only folding the log into the file failed (a full disk, measured in tests/test_reliability.py).
-                result.warnings.append(f"the batch is stored, but the database could not be tidied afterwards "
-                                       f"({str(e).splitlines()[0]}); the disk may be full: free some space "
-                                       "before the next load")
+                result.warnings.append(t("the batch is stored, but the database could not be tidied afterwards "
+                                         "({error}); the disk may be full: free some space before the next load",
+                                         error=str(e).splitlines()[0]))
             if created and not stored:  # a refused file leaves no database behind
                 for leftover in (db, Path(f"{db}.wal")):
                     leftover.unlink(missing_ok=True)
     result.status, result.batch_id, result.replaced = "loaded", batch, replaced
-    result.message = f"loaded {result.rows} row{'s' if result.rows != 1 else ''} as batch {batch}" + (
-        f"; {replaced} stored rows with the same key were replaced (kept for audit)" if replaced else "")
+    result.message = t("loaded {rows} row as batch {batch}" if result.rows == 1 else "loaded {rows} rows as batch {batch}",
+                       rows=result.rows, batch=batch) + (
+        t("; {n} stored rows with the same key were replaced (kept for audit)", n=replaced) if replaced else "")
     return True
 
 

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import duckdb
 
+from siree_metrics.charts import style
+from siree_metrics.i18n import language, t
 from siree_metrics.ingest import scratch
 from siree_metrics.ingest.checks import lit
 from siree_metrics.ingest.problems import Problem, Refused
@@ -36,6 +38,12 @@ SNIFF_BYTES = 1 << 16
 MAX_LINE_BYTES = 1_000_000
 LONG_LINE = (f"this line is longer than {MAX_LINE_BYTES:,} bytes, far longer than any row of a SIREE file; "
              "is this the export of the right table?")
+
+
+def long_line() -> str:
+    """LONG_LINE in the current language."""
+    return t("this line is longer than {n} bytes, far longer than any row of a SIREE file; is this the export of "
+             "the right table?", n=style.count(MAX_LINE_BYTES, language()))
 
 
 @dataclass(frozen=True)
@@ -150,18 +158,19 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: str =
         with path.open("rb") as f:
             head = f.read(SNIFF_BYTES)
     except OSError as e:
-        raise Refused(f"{display}: cannot be opened ({e.strerror})") from None
+        raise Refused(f"{display}: " + t("cannot be opened ({reason})", reason=e.strerror)) from None
     if not head:
-        raise Refused(f"{display}: the file is empty")
+        raise Refused(f"{display}: " + t("the file is empty"))
     con.execute(f"DROP TABLE IF EXISTS {table}")
     if head.startswith(b"PAR1"):
         return _stage_parquet(con, path, display, table)
     if head.startswith(b"PK\x03\x04"):
         return _stage_xlsx(con, path, display, table)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise Refused(f"{display}: this is an old Excel (.xls) workbook; save it as .xlsx or as CSV and send it again")
+        raise Refused(f"{display}: " + t("this is an old Excel (.xls) workbook; save it as .xlsx or as CSV and send "
+                                         "it again"))
     if head.startswith(b"%PDF"):
-        raise Refused(f"{display}: this is a PDF document, not a table; send the CSV, XLSX or Parquet export")
+        raise Refused(f"{display}: " + t("this is a PDF document, not a table; send the CSV, XLSX or Parquet export"))
     return _stage_csv(con, path, display, table, head, facts or (lambda: examine(path)))
 
 
@@ -171,7 +180,8 @@ def _encoding(head: bytes, display: str) -> str:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
     if b"\x00" in head:
-        raise Refused(f"{display}: this is not a text table (it holds binary data); send a CSV, XLSX or Parquet export")
+        raise Refused(f"{display}: " + t("this is not a text table (it holds binary data); send a CSV, XLSX or "
+                                         "Parquet export"))
     try:
         head.decode("utf-8")
         return "utf-8"
@@ -183,7 +193,7 @@ def _encoding(head: bytes, display: str) -> str:
         return "cp1252"
     except UnicodeDecodeError:
         raise Refused(
-            f"{display}: the text is neither UTF-8 nor Windows-1252; save it as 'CSV UTF-8' and send it again"
+            f"{display}: " + t("the text is neither UTF-8 nor Windows-1252; save it as 'CSV UTF-8' and send it again")
         ) from None
 
 
@@ -229,7 +239,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: 
     text = head.decode("utf-16" if encoding == "utf-16" else encoding, errors="ignore").lstrip("\ufeff")
     delimiter, headers = _header(text)
     if not any(h.strip() for h in headers):
-        raise Refused(f"{display}: the first line is empty; the first row must hold the column names")
+        raise Refused(f"{display}: " + t("the first line is empty; the first row must hold the column names"))
     try:
         rows, error = _read_csv(con, path, table, delimiter, len(headers), encoding, display), None
     except duckdb.InvalidInputException as e:
@@ -238,14 +248,14 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: 
     if not known.utf8 and encoding in ("utf-8", "utf-8-sig", "cp1252"):
         if encoding == "utf-8-sig" or known.multibyte:
             where = display if known.bad_line is None else f"{display}:{known.bad_line}"
-            raise Refused(f"{where}: this line holds a byte that is not UTF-8 (a Windows-1252 character?) while "
-                          "the file's other text is UTF-8, so neither reading is right; save it as 'CSV UTF-8' "
-                          "and send it again")
+            raise Refused(f"{where}: " + t("this line holds a byte that is not UTF-8 (a Windows-1252 character?) "
+                                           "while the file's other text is UTF-8, so neither reading is right; save "
+                                           "it as 'CSV UTF-8' and send it again"))
         if encoding != "cp1252":  # UTF-8 at the start, but not further on: Excel's "CSV" in Windows-1252
             encoding = "cp1252"
             rows, error = _read_csv(con, path, table, delimiter, len(headers), encoding, display), None
     if error is not None:
-        raise Refused(f"{display}: cannot be read as a CSV table ({_first_line(error)})") from None
+        raise Refused(f"{display}: " + t("cannot be read as a CSV table ({reason})", reason=_first_line(error))) from None
     if encoding == "utf-16":  # the line ends of UTF-16 are two bytes: count the lines of a UTF-8 copy
         copy = _transcode(path, encoding)
         try:
@@ -259,7 +269,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: 
         ).fetchall()
     ]
     if known.long_line is not None and all(p.row != known.long_line for p in problems):
-        problems = sorted([*problems, Problem(display, known.long_line, None, LONG_LINE)], key=lambda p: p.row or 0)
+        problems = sorted([*problems, Problem(display, known.long_line, None, long_line())], key=lambda p: p.row or 0)
     blanks = _blank_lines(path, encoding, records=rows, lines=known.lines)
     if not problems:
         eol = "\r" if b"\r" in head and b"\n" not in head else "\n"
@@ -267,9 +277,11 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: 
         if unread > 0:  # line breaks inside quoted cells take lines too
             unread -= _breaks_in_cells(con, table, len(headers), eol)
         if unread > 0:
-            problems.append(Problem(display, None, None, f"{unread} line{'s' if unread > 1 else ''} of the file "
-                                    "were skipped by the reader without a reason, so they are neither rows nor "
-                                    "problems; nothing was loaded: export the table again as CSV"))
+            problems.append(Problem(display, None, None, t(
+                "{n} line of the file were skipped by the reader without a reason, so they are neither rows nor "
+                "problems; nothing was loaded: export the table again as CSV" if unread == 1 else
+                "{n} lines of the file were skipped by the reader without a reason, so they are neither rows nor "
+                "problems; nothing was loaded: export the table again as CSV", n=unread)))
     row_expr = f"({table}.rowid + 2)"  # the table keeps the file's order (see _read_csv)
     if blanks:  # DuckDB skips blank lines; a spreadsheet shows them as rows, so count them back in
         con.execute("CREATE OR REPLACE TEMP TABLE blank_lines (records_before BIGINT)")
@@ -335,8 +347,10 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, delimiter:
         try:
             source = _transcode(path, encoding)
         except UnicodeError:
-            what = "neither UTF-8 nor Windows-1252" if encoding == "cp1252" else f"not valid {encoding}"
-            raise Refused(f"{display}: the text is {what}; save it as 'CSV UTF-8' and send it again") from None
+            what = t("neither UTF-8 nor Windows-1252") if encoding == "cp1252" else t("not valid {encoding}",
+                                                                                    encoding=encoding)
+            raise Refused(f"{display}: " + t("the text is {what}; save it as 'CSV UTF-8' and send it again",
+                                             what=what)) from None
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
     con.execute(f"DROP TABLE IF EXISTS {table}; DROP TABLE IF EXISTS temp.reject_errors; "
                 "DROP TABLE IF EXISTS temp.reject_scans")
@@ -367,16 +381,17 @@ def _breaks_in_cells(con: duckdb.DuckDBPyConnection, table: str, width: int, eol
 
 
 def _reject_message(kind: str, found: str, width: int) -> str:
-    fields = "" if found is None else f" (the line reads {found[:80]!r})"
+    fields = "" if found is None else t(" (the line reads {line})", line=repr(found[:80]))
     if kind == "MISSING COLUMNS":
-        return f"this row has fewer cells than the header's {width} columns{fields}"
+        return t("this row has fewer cells than the header's {width} columns{fields}", width=width, fields=fields)
     if kind == "TOO MANY COLUMNS":
-        return f"this row has more cells than the header's {width} columns{fields}; is a value with the delimiter missing its quotes?"
+        return t("this row has more cells than the header's {width} columns{fields}; is a value with the delimiter "
+                 "missing its quotes?", width=width, fields=fields)
     if kind == "LINE SIZE OVER MAXIMUM":
-        return LONG_LINE
+        return long_line()
     if kind == "UNQUOTED VALUE":
-        return f"a quote character inside a value is not doubled{fields}"
-    return f"this row cannot be read ({kind.lower()}){fields}"
+        return t("a quote character inside a value is not doubled{fields}", fields=fields)
+    return t("this row cannot be read ({reason}){fields}", reason=kind.lower(), fields=fields)
 
 
 def _first_line(error: Exception) -> str:
@@ -389,26 +404,29 @@ def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, display: str, tab
     try:
         schema = pq.read_schema(path)
     except Exception as e:  # pyarrow raises several kinds for damaged files
-        raise Refused(f"{display}: a damaged or incomplete Parquet file ({_first_line(e)}); export it again") from None
+        raise Refused(f"{display}: " + t("a damaged or incomplete Parquet file ({reason}); export it again",
+                                         reason=_first_line(e))) from None
     headers = list(schema.names)
     selects = []
     for i, f in enumerate(schema):
         quoted = '"' + f.name.replace('"', '""') + '"'
-        t = str(f.type)
+        kind = str(f.type)
         tz = getattr(f.type, "tz", None)
         if tz:  # a moment in a time zone: the date there, not in UTC (pandas writes local midnight so)
             selects.append(f"strftime(timezone({lit(tz)}, {quoted}), '%Y-%m-%d') AS c{i}")
-        elif t.startswith(("timestamp", "date")):
+        elif kind.startswith(("timestamp", "date")):
             selects.append(f"strftime(CAST({quoted} AS DATE), '%Y-%m-%d') AS c{i}")
-        elif t.startswith(("list", "struct", "map", "large_list")):
-            raise Refused(f"{display}: column {f.name!r} holds lists or records, not single values")
+        elif kind.startswith(("list", "struct", "map", "large_list")):
+            raise Refused(f"{display}: " + t("column {column} holds lists or records, not single values",
+                                             column=repr(f.name)))
         else:
             selects.append(f"CAST({quoted} AS VARCHAR) AS c{i}")
     try:
         rows = con.execute(f"CREATE TEMP TABLE {table} AS SELECT file_row_number + 2 AS _row, {', '.join(selects)} "
                            "FROM read_parquet($path, file_row_number=true)", {"path": str(path)}).fetchall()[0][0]
     except duckdb.Error as e:
-        raise Refused(f"{display}: a damaged or incomplete Parquet file ({_first_line(e)}); export it again") from None
+        raise Refused(f"{display}: " + t("a damaged or incomplete Parquet file ({reason}); export it again",
+                                         reason=_first_line(e))) from None
     return Table(table, headers, "_row", rows, "Parquet")
 
 
@@ -434,12 +452,14 @@ def _stage_xlsx(con: duckdb.DuckDBPyConnection, path: Path, display: str, table:
     try:
         with zipfile.ZipFile(path) as z:
             if "xl/workbook.xml" not in z.namelist():
-                raise Refused(f"{display}: a ZIP archive, not an Excel workbook; send a CSV, XLSX or Parquet export")
+                raise Refused(f"{display}: " + t("a ZIP archive, not an Excel workbook; send a CSV, XLSX or Parquet "
+                                                 "export"))
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Refused:
         raise
     except Exception as e:
-        raise Refused(f"{display}: a damaged Excel workbook ({_first_line(e)}); save it again as .xlsx") from None
+        raise Refused(f"{display}: " + t("a damaged Excel workbook ({reason}); save it again as .xlsx",
+                                         reason=_first_line(e))) from None
     try:
         sheet = book.worksheets[0]
         rows_iter = sheet.iter_rows(values_only=True)
@@ -448,17 +468,18 @@ def _stage_xlsx(con: duckdb.DuckDBPyConnection, path: Path, display: str, table:
         while headers and not headers[-1]:
             headers.pop()
         if not headers:
-            raise Refused(f"{display}: the first row of the first sheet is empty; it must hold the column names")
+            raise Refused(f"{display}: " + t("the first row of the first sheet is empty; it must hold the column "
+                                             "names"))
         width = len(headers)
         columns: list[list[str | None]] = [[] for _ in range(width)]
         numbers: list[int] = []
         for n, cells in enumerate(rows_iter, start=2):
             texts = [_cell_text(c) for c in cells[:width]]
-            if not any(t not in (None, "") for t in texts):
+            if not any(v not in (None, "") for v in texts):
                 continue  # Excel often keeps formatted, empty rows
             texts += [None] * (width - len(texts))
-            for i, t in enumerate(texts):
-                columns[i].append(t)
+            for i, v in enumerate(texts):
+                columns[i].append(v)
             numbers.append(n)
     finally:
         book.close()

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 
+from siree_metrics.i18n import t
 from siree_metrics.ingest.checks import canonical, ident, lit
 from siree_metrics.ingest.contract import Column, Contract, Dataset, load_contract
 
@@ -87,11 +88,11 @@ def lock(db: Path, exclusive: bool, on_wait: Callable[[], None] | None = None,
             deadline = time.monotonic() + limit
             told = _take(intent, fcntl.LOCK_EX, deadline, on_wait, False)
             if told is None:
-                raise Busy(f"the database is busy: another load has been using it for more than "
-                           f"{limit:g} s; nothing was loaded; try again when it has finished")
+                raise Busy(t("the database is busy: another load has been using it for more than {seconds} s; "
+                             "nothing was loaded; try again when it has finished", seconds=f"{limit:g}"))
             if _take(fd, fcntl.LOCK_EX, deadline, on_wait, told) is None:
-                raise Busy(f"the database is busy: readers (the dashboard, a summary or an export) kept it for "
-                           f"more than {limit:g} s; nothing was loaded; try again in a minute")
+                raise Busy(t("the database is busy: readers (the dashboard, a summary or an export) kept it for "
+                             "more than {seconds} s; nothing was loaded; try again in a minute", seconds=f"{limit:g}"))
         else:
             _take(intent, fcntl.LOCK_SH, None, on_wait, False)
             fcntl.flock(intent, fcntl.LOCK_UN)

@@ -8,6 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
 
+from siree_metrics.charts import style
+from siree_metrics.i18n import language, t
 from siree_metrics.metrics import attainment as att
 from siree_metrics.metrics.filters import FILTER_SQL, Filters
 from siree_metrics.metrics.levels import (
@@ -39,18 +41,35 @@ class Coverage:
     complete: bool | None = None  # every included partner has COMPLETE_MONTHS in each window; None: no window
 
     def text(self) -> str:
-        """One line: "2 of 3 partners reporting this indicator; UCR has no baseline; window incomplete: ..."."""
+        """One line in the current language (``i18n.language``): "2 of 3 partners reporting this indicator;
+        UCR has no baseline; window incomplete, months missing: ...". Written when called, so a summary
+        computed once reads in whichever language asks."""
+        lang = language()
         if not self.reporting:
-            return "no partner reports this indicator in this selection"
-        k = len(self.reporting)
-        parts = [f"{len(self.included)} of {k} partner{'s' if k != 1 else ''} reporting this indicator"]
-        parts += [f"{p} {why}" for p, why in self.left_out.items()]
-        gaps = [f"{p} {m['baseline']} baseline / {m['current']} current" for p, m in self.months_missing.items()
-                if m["baseline"] or m["current"]]
+            return t("no partner reports this indicator in this selection")
+        k, n = style.count(len(self.reporting), lang), style.count(len(self.included), lang)
+        parts = [t("{n} of {k} partner reporting this indicator", n=n, k=k) if len(self.reporting) == 1 else
+                 t("{n} of {k} partners reporting this indicator", n=n, k=k)]
+        parts += [_left_out(p, why) for p, why in self.left_out.items()]
+        gaps = ", ".join(t("{partner} {baseline} baseline / {current} current", partner=p,
+                           baseline=style.count(m["baseline"], lang), current=style.count(m["current"], lang))
+                         for p, m in self.months_missing.items() if m["baseline"] or m["current"])
         if gaps:
-            head = "window incomplete, months missing" if self.complete is False else "months missing"
-            parts.append(f"{head}: " + ", ".join(gaps))
+            parts.append(t("window incomplete, months missing: {gaps}", gaps=gaps) if self.complete is False else
+                         t("months missing: {gaps}", gaps=gaps))
         return "; ".join(parts)
+
+
+NO_BASELINE, NO_CURRENT_ROWS = "has no baseline", "has no rows in the current window"  # Coverage.left_out's reasons
+
+
+def _left_out(partner: str, why: str) -> str:
+    """"UCR has no baseline" in the current language (a reason not known here is written as it is)."""
+    if why == NO_BASELINE:
+        return t("{partner} has no baseline", partner=partner)
+    if why == NO_CURRENT_ROWS:
+        return t("{partner} has no rows in the current window", partner=partner)
+    return f"{partner} {why}"
 
 
 @dataclass
@@ -82,7 +101,7 @@ class IndicatorResult:
     n_baseline: int | None = None
     target_illustrative: bool = False
     measure: str = ""
-    note: str = ""  # why there is no attainment, or what the status rests on, in words
+    note: str = ""  # why there is no attainment, or what the status rests on, in words (the current language)
     coverage: Coverage | None = None
     alternative: Alternative | None = None
     spec: Measure | None = field(default=None, repr=False, compare=False)  # the measure; not in the JSON
@@ -97,16 +116,21 @@ class IndicatorResult:
         return bool(self.coverage and self.coverage.complete is False)
 
     def change_text(self) -> str:
-        """A relative figure with its unit: "+9.5% relative to the baseline share (31.7% → 34.7%, +3.0 points)"."""
+        """A relative figure with its unit: "+9.5% relative to the baseline share (31.7% → 34.7%, +3.0 points)",
+        in the current language, figures in its convention (``charts.style``); "" for a figure without one."""
         if self.kind != "relative" or self.value is None or self.baseline is None or self.current is None:
             return ""
+        lang = language()
         b, c = self.baseline, self.current
-        compared_with = self.spec.compared_with if self.spec else "the baseline"
+        compared_with = t(self.spec.compared_with) if self.spec and self.spec.compared_with else t("the baseline")
+        change = style.change(self.value, lang)
         if self.spec and self.spec.format == "share":
-            return (f"{self.value:+.1%} relative to {compared_with} ({b:.1%} → {c:.1%}, "
-                    f"{(c - b) * 100:+.1f} points)")
-        shown = self.spec.show if self.spec else "{:,.0f}".format
-        return f"{self.value:+.1%} relative to {compared_with} ({shown(b)} → {shown(c)} {self.unit})"
+            return t("{change} relative to {compared_with} ({baseline} → {current}, {points})", change=change,
+                     compared_with=compared_with, baseline=style.rate(b, lang), current=style.rate(c, lang),
+                     points=style.points((c - b) * 100, lang, t("points")))
+        shown = style.LEVEL_FORMATS[self.spec.format if self.spec else "number"]
+        return t("{change} relative to {compared_with} ({baseline} → {current} {unit})", change=change,
+                 compared_with=compared_with, baseline=shown(b, lang), current=shown(c, lang), unit=t(self.unit))
 
 
 @dataclass
@@ -131,7 +155,7 @@ class Budget:
 
 @dataclass
 class AsOf:
-    """An as-of date and, in words, why it is that date."""
+    """An as-of date and, in words (in the language current when it was decided), why it is that date."""
 
     date: dt.date
     reason: str
@@ -203,10 +227,13 @@ def indicator_result(con: duckdb.DuckDBPyConnection, ind: Indicator, as_of: dt.d
     final = as_of >= prog.end
     if filters.is_empty(ref):
         return _result(ind, target=None, expected=expected, status="empty_selection",
-                       note="the selection is empty: no partner matches these filters together")
+                       note=t("the selection is empty: no partner matches these filters together"))
     target, illustrative = target_for(ind, filters, ref)
     common = dict(target=target, expected=expected, target_illustrative=illustrative)
-    not_started = f"project not started: it runs from {prog.start} to {prog.end}"
+    lang = language()
+    not_started = t("project not started: it runs from {start} to {end}", start=style.sentence_date(prog.start, lang),
+                    end=style.sentence_date(prog.end, lang))
+    final_note = t("final: the project has ended") if final else ""
     if ind.kind == "count":
         value, n = level_as_of(con, ind, as_of, filters)
         partners = partners_as_of(con, ind, as_of, filters)
@@ -215,16 +242,15 @@ def indicator_result(con: duckdb.DuckDBPyConnection, ind: Indicator, as_of: dt.d
             return _result(ind, **common, value=value if n else None, status="not_started", n=n,
                            note=not_started, coverage=cover)
         if n == 0:
-            return _result(ind, **common, status="no_data", note="no rows for this selection", coverage=cover)
+            return _result(ind, **common, status="no_data", note=t("no rows for this selection"), coverage=cover)
         if target is None:
             return _result(ind, **common, value=value, status="no_target", n=n, coverage=cover,
-                           note="no target for a region: targets belong to partners, not to regions")
+                           note=t("no target for a region: targets belong to partners, not to regions"))
         a = att.attainment(value, target, ind.measure_spec.direction)
         status = att.status(a, expected, prog.on_track, prog.at_risk, final=final)
         forecast = value if final else att.forecast(value, expected) if ind.measure_spec.accumulates else None
         return _result(ind, **common, value=value, attainment=a, status=status, n=n, coverage=cover,
-                       forecast=forecast,
-                       note="final: the project has ended" if final else "")
+                       forecast=forecast, note=final_note)
     return _relative_result(con, ind, as_of, filters, ref, common, final, not_started)
 
 
@@ -232,6 +258,11 @@ def _relative_result(con: duckdb.DuckDBPyConnection, ind: Indicator, as_of: dt.d
                      ref: Reference, common: dict, final: bool, not_started: str) -> IndicatorResult:
     """A relative indicator, like with like: only the partners with rows in both windows are counted."""
     prog = ref.programme
+    lang = language()
+
+    def month(day: dt.date) -> str:
+        return style.sentence_month(day, lang)
+
     base_window = (prog.baseline_start, prog.baseline_end)
     cur_window = current_window(as_of, prog.current_months)
     base_rows = window_partners(con, ind, *base_window, filters)
@@ -241,13 +272,15 @@ def _relative_result(con: duckdb.DuckDBPyConnection, ind: Indicator, as_of: dt.d
     if cur_window[0] <= prog.baseline_end:
         first = first_comparable_as_of(prog)
         return _result(ind, **common, status="too_early", coverage=Coverage(sorted(base_rows), []),
-                       note=f"too early: the current {prog.current_months} months ({cur_window[0]:%Y-%m} to "
-                            f"{cur_window[1]:%Y-%m}) still overlap the baseline year ({prog.baseline_start:%Y-%m} "
-                            f"to {prog.baseline_end:%Y-%m}); the first comparison is at as-of {first}")
+                       note=t("too early: the current {months} months ({start} to {end}) still overlap the baseline "
+                              "year ({baseline_start} to {baseline_end}); the first comparison is at as-of {first}",
+                              months=style.count(prog.current_months, lang), start=month(cur_window[0]),
+                              end=month(cur_window[1]), baseline_start=month(prog.baseline_start),
+                              baseline_end=month(prog.baseline_end), first=style.sentence_date(first, lang)))
     cur_rows = window_partners(con, ind, *cur_window, filters)
     included = sorted(set(base_rows) & set(cur_rows))
-    left_out = {p: "has no baseline" for p in sorted(set(cur_rows) - set(base_rows))}
-    left_out |= {p: "has no rows in the current window" for p in sorted(set(base_rows) - set(cur_rows))}
+    left_out = {p: NO_BASELINE for p in sorted(set(cur_rows) - set(base_rows))}
+    left_out |= {p: NO_CURRENT_ROWS for p in sorted(set(base_rows) - set(cur_rows))}
     base_len, cur_len = months_between(*base_window), months_between(*cur_window)
     missing = {p: {"baseline": base_len - base_rows[p][1], "current": cur_len - cur_rows[p][1]} for p in included}
     complete = all(base_len - m["baseline"] >= COMPLETE_MONTHS * base_len / 12
@@ -259,13 +292,14 @@ def _relative_result(con: duckdb.DuckDBPyConnection, ind: Indicator, as_of: dt.d
         people = {"baseline": _people(con, ind, base_window, filters, sorted(base_rows), baseline)}
         return _result(ind, **common, baseline=baseline, status="no_data", coverage=cover, people_in=people,
                        n_baseline=sum(n for n, _ in base_rows.values()),
-                       note=f"no rows in the current window ({cur_window[0]:%Y-%m} to {cur_window[1]:%Y-%m})")
+                       note=t("no rows in the current window ({start} to {end})", start=month(cur_window[0]),
+                              end=month(cur_window[1])))
     if not included:
         current, n = level_in_window(con, ind, *cur_window, filters, sorted(cur_rows))
         people = {"current": _people(con, ind, cur_window, filters, sorted(cur_rows), current)}
         return _result(ind, **common, current=current, n=n, n_baseline=0, status="baseline_missing", people_in=people,
-                       coverage=cover, note=f"no baseline rows ({prog.baseline_start:%Y-%m} to "
-                                            f"{prog.baseline_end:%Y-%m}) for the partners reporting now")
+                       coverage=cover, note=t("no baseline rows ({start} to {end}) for the partners reporting now",
+                                              start=month(prog.baseline_start), end=month(prog.baseline_end)))
     baseline, n_base = level_in_window(con, ind, *base_window, filters, included)
     current, n = level_in_window(con, ind, *cur_window, filters, included)
     people = {"baseline": _people(con, ind, base_window, filters, included, baseline),
@@ -280,7 +314,7 @@ def _relative_result(con: duckdb.DuckDBPyConnection, ind: Indicator, as_of: dt.d
     return _result(ind, **common, value=change, baseline=baseline, current=current, attainment=a, status=status,
                    n=n, n_baseline=n_base, coverage=cover, people_in=people, alternative=_alternative(con, ind, filters, ref,
                                                                                     cur_window, included),
-                   note="final: the project has ended" if final else "")
+                   note=t("final: the project has ended") if final else "")
 
 
 def _people(con: duckdb.DuckDBPyConnection, ind: Indicator, window: tuple[dt.date, dt.date], filters: Filters,
@@ -380,18 +414,25 @@ def as_of_rule(con: duckdb.DuckDBPyConnection, ref: Reference | None = None) -> 
     pairs = latest_by_source(con)
     if not pairs:
         day = min(dt.date.today(), prog.end)
-        return AsOf(day, "no data yet")
+        return AsOf(day, t("no data yet"))
+    lang = language()
     latest = sorted((month_end(d) for _, _, d in pairs), reverse=True)
     day = latest[len(latest) // 2]  # reached by at least len // 2 + 1 pairs: a strict majority
-    reached = sum(d >= day for d in latest)
-    newest = latest[0]
+    reached, of = style.count(sum(d >= day for d in latest), lang), style.count(len(latest), lang)
+    newest = style.sentence_date(latest[0], lang)
     if day >= prog.end:
-        after = f"; records after it (to {newest}) are outside the project period" if newest > prog.end else ""
-        return AsOf(prog.end, f"the project end: final figures ({reached} of {len(latest)} partner datasets "
-                              f"reach it{after})")
-    later = f"; the newest record is in the month ending {newest}" if newest > day else ""
-    return AsOf(day, f"the latest month that most partner datasets have reached ({reached} of {len(latest)} "
-                     f"(dataset, partner) pairs have data up to it{later})")
+        if latest[0] > prog.end:
+            return AsOf(prog.end, t("the project end: final figures ({reached} of {of} partner datasets reach it; "
+                                    "records after it (to {newest}) are outside the project period)",
+                                    reached=reached, of=of, newest=newest))
+        return AsOf(prog.end, t("the project end: final figures ({reached} of {of} partner datasets reach it)",
+                                reached=reached, of=of))
+    if latest[0] > day:
+        return AsOf(day, t("the latest month that most partner datasets have reached ({reached} of {of} (dataset, "
+                           "partner) pairs have data up to it; the newest record is in the month ending {newest})",
+                           reached=reached, of=of, newest=newest))
+    return AsOf(day, t("the latest month that most partner datasets have reached ({reached} of {of} (dataset, "
+                       "partner) pairs have data up to it)", reached=reached, of=of))
 
 
 def default_as_of(con: duckdb.DuckDBPyConnection) -> dt.date:
@@ -404,7 +445,9 @@ def summarize(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None,
     """Every indicator of the catalogue ``ref`` (default: data/reference/) and the budget, at ``as_of`` under
     ``filters``. Without ``as_of``, the default of :func:`as_of_rule`; an ``as_of`` after the project end is
     capped at the end (results stop there: the figures are final) and the date asked for is kept in
-    ``requested_as_of``."""
+    ``requested_as_of``. The notes and the as-of reason are sentences in the current language
+    (``i18n.using``; English by default), its dates and figures in that language's convention; a cache of
+    summaries must therefore be keyed by the language too."""
     ref = ref or load_reference()
     prog = ref.programme
     filters = filters or Filters()
@@ -414,9 +457,11 @@ def summarize(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None,
         as_of, reason = rule.date, rule.reason
     elif as_of > prog.end:
         requested, as_of = as_of, prog.end
-        reason = f"{requested} is after the project end: results stop at {prog.end}; these are the final figures"
+        lang = language()
+        reason = t("{requested} is after the project end: results stop at {end}; these are the final figures",
+                   requested=style.sentence_date(requested, lang), end=style.sentence_date(prog.end, lang))
     else:
-        reason = "the date asked for"
+        reason = t("the date asked for")
     results = [indicator_result(con, ind, as_of, filters, ref) for ind in ref.indicators]
     return Summary(as_of, filters, results, budget(con, as_of, filters, ref),
                    att.expected(as_of, prog.start, prog.end), reason, requested, as_of >= prog.end,

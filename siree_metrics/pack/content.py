@@ -1,9 +1,10 @@
 """What the meeting pack says, built from the summary: the words, the figures and the data of every chart.
 
 The PowerPoint and the HTML report lay out the same :class:`Pack`, so they cannot disagree. Indicator names
-come from the catalogue in the pack's language (en, nl, fr); every other sentence is in :data:`TEXT` (English
-for now: a translation step replaces that one dictionary), status words and number formats come from
-``charts.style``, as on the pages.
+come from the catalogue in the pack's language (en, nl, fr); every other sentence goes through ``i18n.t`` (its
+English text is the key; the Dutch and French are in locales/<lang>/pack.toml), in the current language
+(``build_pack`` sets the pack's, ``ui.present`` reads the session's); status words and number formats come
+from ``charts.style`` in that language, as on the pages.
 
 Charts (their figures are the summary's, never recomputed here):
 
@@ -20,14 +21,17 @@ Charts (their figures are the summary's, never recomputed here):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import duckdb
 
 from siree_metrics.charts import style
+from siree_metrics.i18n import language, t, using
 from siree_metrics.ingest import store
 from siree_metrics.metrics import series, suppress
 from siree_metrics.metrics.filters import Filters
@@ -39,77 +43,6 @@ if TYPE_CHECKING:
 
 LANGUAGES = ("en", "nl", "fr")
 BREAKDOWNS = {"learning_communities": "setting", "new_entrepreneurs": "sector"}  # as on the topic pages
-
-# Every sentence of the pack, by key; ``{name}`` placeholders are filled by :func:`say`.
-TEXT: dict[str, str] = {
-    "pack_title": "SIREE meeting pack",
-    "data_as_of": "Data as of {date}",
-    "as_of_reason": "Why this date: {reason}",
-    "final": "The project has ended: these are the final figures.",
-    "empty_selection": "The selection is empty: no partner matches these filters together.",
-    "demo_mark": "DEMO DATA",
-    "demo_note": "DEMO DATA — fictional figures that tell a plausible story; not SIREE's real results.",
-    "mixed_note": "This database holds the demo's fictional files beside partners' files: its figures mix both.",
-    "scope_programme": "Whole programme",
-    "scope_region": "{name} ({code})",
-    "scope_partner": "partner {name}",
-    "summary_title": "Where every target stands",
-    "col_indicator": "Indicator",
-    "col_value": "Value",
-    "col_target": "Target",
-    "col_attained": "Attained",
-    "col_status": "Status",
-    "col_category": "Category",
-    "illustrative": "* illustrative: per-partner targets and budgets are not published",
-    "takeaway_count": "{value} of {target} {unit}: {status}",
-    "takeaway_count_untargeted": "{value} {unit}: {status}",
-    "takeaway_relative": "{value} against a target of {target}: {status}",
-    "takeaway_missing": "{status}: {note}",
-    "target_count": "Target: {target} {unit}",
-    "target_relative": "Target: {target} on the baseline ({unit})",
-    "target_none": "Target: none for this selection",
-    "pace_count": "Pace: {elapsed} of the project time has passed; on a straight line {expected} by now; "
-                  "attained {attained} of the target",
-    "pace_forecast": "At this pace: {forecast} by the project end",
-    "pace_relative": "Pace: {elapsed} of the project time has passed; attained {attained} of the target",
-    "pace_final": "Final: the project has ended; attained {attained} of the target",
-    "pace_none": "Pace: not measured ({note})",
-    "status_line": "Status: {status}",
-    "coverage": "Coverage: {text}",
-    "series_reached": "Reached by {date}",
-    "series_target": "Target",
-    "series_level": "Level",
-    "cat_baseline": "Baseline year",
-    "cat_current": "Last 12 months",
-    "cat_target": "Target level",
-    "chart_count": "{label}: reached and target, by country",
-    "chart_relative": "{label}: baseline year, last 12 months and target level ({unit})",
-    "breakdown_title": "{label}, by {by}",
-    "breakdown_caption": "Up to {date}, by {by} as the partners wrote it.",
-    "budget_title": "Budget",
-    "chart_budget": "Spent against the even pace and the budget (EUR)",
-    "cat_spent": "Spent",
-    "cat_planned": "Even pace by now",
-    "cat_budget": "Budget",
-    "budget_spent": "Spent {spent} of {total}{star} ({share})",
-    "budget_spent_only": "Spent {spent} in this selection (budgets belong to partners, not to regions)",
-    "budget_planned": "Even pace by now: {planned}",
-    "budget_erdf": "ERDF co-funding: {erdf}{star}",
-    "budget_empty": "The filters cover no partner: no budget and no spending",
-    "by_category": "Spent by cost category",
-    "no_data": "No data for this selection",
-    "note": "Committee note, {line}",
-    "snapshot": "Snapshot {label}: the data exactly as loaded then",
-    "changes_none": "Nothing has been loaded, retracted or restored since.",
-    "changes": "Since then ({n}): {lines}",
-    "viewer": "Published figures: counts of 1 to {top} people shown as {mark}, other counts of people rounded to {base}",
-}
-
-
-def say(key: str, **values: object) -> str:
-    """The sentence ``key`` of :data:`TEXT` with its placeholders filled."""
-    return TEXT[key].format(**values)
-
 
 @dataclass
 class Chart:
@@ -183,12 +116,12 @@ class Pack:
 
 
 def scope_words(filters: Filters, ref: Reference) -> str:
-    """The selection in words: "Whole programme", or "Belgium (Flanders) · Arr. Mechelen (BE212) · partner City
-    of Mechelen" (each filter in the order country, region, partner)."""
-    parts = [style.COUNTRY_LABELS.get(c, c) for c in filters.countries]
-    parts += [say("scope_region", name=ref.regions[r].name, code=r) if r in ref.regions else r for r in filters.regions]
-    parts += [say("scope_partner", name=ref.partners[p].name if p in ref.partners else p) for p in filters.partners]
-    return " · ".join(parts) or say("scope_programme")
+    """The selection in words in the current language: "Whole programme", or "Belgium (Flanders) · Arr. Mechelen
+    (BE212) · partner City of Mechelen" (each filter in the order country, region, partner)."""
+    parts = [t(style.COUNTRY_LABELS[c]) if c in style.COUNTRY_LABELS else c for c in filters.countries]
+    parts += [t("{name} ({code})", name=ref.regions[r].name, code=r) if r in ref.regions else r for r in filters.regions]
+    parts += [t("partner {name}", name=ref.partners[p].name if p in ref.partners else p) for p in filters.partners]
+    return " · ".join(parts) or t("Whole programme")
 
 
 def scope_slug(filters: Filters) -> str:
@@ -197,18 +130,24 @@ def scope_slug(filters: Filters) -> str:
     return re.sub(r"[^A-Za-z0-9-]", "", "-".join(codes)) or "programme"
 
 
+def _in_language(show: Callable[..., str]) -> Callable[[float | None], str]:
+    """A style function fixed to the current language (a chart's figures are written after ``build_pack``)."""
+    return functools.partial(show, locale=language())
+
+
 def _level_format(r: IndicatorResult) -> tuple[Callable[[float | None], str], str]:
-    """The style function and Excel number format of an indicator's levels (as its measure declares)."""
+    """The style function (in the current language) and Excel number format of an indicator's levels (as its
+    measure declares)."""
     fmt = r.spec.format if r.spec else "number"
     excel = {"number": "#,##0", "share": "0.0%", "decimal": "#,##0.0"}[fmt]
-    return style.LEVEL_FORMATS[fmt], excel
+    return _in_language(style.LEVEL_FORMATS[fmt]), excel
 
 
 def _shown(r: IndicatorResult, mark: str | None = None) -> tuple[str, str]:
     """An indicator's value and target as the cards write them: "+27.7%" / "+20%", or "44" / "40"; the value
     as ``mark`` ("<5") where it is suppressed for a viewer (``suppress.summary``)."""
     if r.kind == "relative":
-        value, target = style.change(r.value), style.target_change(r.target)
+        value, target = style.change(r.value, language()), style.target_change(r.target, language())
     else:
         show, _ = _level_format(r)
         value, target = show(r.value), show(r.target)
@@ -219,48 +158,52 @@ MEASURED = ("achieved", "on_track", "at_risk", "behind", "not_achieved")  # stat
 
 
 def takeaway(r: IndicatorResult, mark: str | None = None) -> str:
-    """One line from the figures: "44 of 40 communities: ✔ Achieved", "+27.7% against a target of +20%:
-    ● On track", "12 jobs: ○ No target for a region", or the status and why ("○ No data: no rows ...").
-    A value suppressed for a viewer is written ``mark`` ("<5 of 40 communities: ...")."""
-    word = style.STATUS_WORDS[r.status]
+    """One line from the figures, in the current language: "44 of 40 communities: ✔ Achieved", "+27.7% against
+    a target of +20%: ● On track", "12 jobs: ○ No target for a region", or the status and why ("○ No data: no
+    rows ..."). A value suppressed for a viewer is written ``mark`` ("<5 of 40 communities: ...")."""
+    word = t(style.STATUS_WORDS[r.status])
     value, target = _shown(r, mark)
     if r.value is None and not (mark and "value" in r.suppressed):
-        return say("takeaway_missing", status=word, note=r.note or say("no_data"))
+        return t("{status}: {note}", status=word, note=r.note or t("No data for this selection"))
     if r.kind == "relative":
-        return say("takeaway_relative", value=value, target=target, status=word)
+        return t("{value} against a target of {target}: {status}", value=value, target=target, status=word)
     if r.target is None:
-        return say("takeaway_count_untargeted", value=value, unit=r.unit, status=word)
-    return say("takeaway_count", value=value, target=target + ("*" if r.target_illustrative else ""),
-               unit=r.unit, status=word)
+        return t("{value} {unit}: {status}", value=value, unit=t(r.unit), status=word)
+    return t("{value} of {target} {unit}: {status}", value=value, target=target + ("*" if r.target_illustrative else ""),
+             unit=t(r.unit), status=word)
 
 
 def detail_lines(r: IndicatorResult, s: Summary) -> list[str]:
-    """Target, pace (and forecast), and coverage or the note, each as one line."""
+    """Target, pace (and forecast), and coverage or the note, each as one line in the current language."""
+    lang = language()
     value, target = _shown(r)
     star = "*" if r.target_illustrative else ""
+    attained = style.percent(r.attainment, lang)
     if r.target is None:
-        lines = [say("target_none")]
+        lines = [t("Target: none for this selection")]
     elif r.kind == "relative":
-        lines = [say("target_relative", target=target, unit=r.unit)]
+        lines = [t("Target: {target} on the baseline ({unit})", target=target, unit=t(r.unit))]
     else:
-        lines = [say("target_count", target=target + star, unit=r.unit)]
+        lines = [t("Target: {target} {unit}", target=target + star, unit=t(r.unit))]
     if r.status not in MEASURED:
-        lines.append(say("pace_none", note=r.note or style.STATUS_WORDS[r.status]))
+        lines.append(t("Pace: not measured ({note})", note=r.note or t(style.STATUS_WORDS[r.status])))
     elif s.final:
-        lines.append(say("pace_final", attained=style.percent(r.attainment)))
+        lines.append(t("Final: the project has ended; attained {attained} of the target", attained=attained))
     elif r.kind == "relative" or r.target is None:  # a measured count always has a target
-        lines.append(say("pace_relative", elapsed=style.percent(s.expected), attained=style.percent(r.attainment)))
+        lines.append(t("Pace: {elapsed} of the project time has passed; attained {attained} of the target",
+                       elapsed=style.percent(s.expected, lang), attained=attained))
     else:
         show, _ = _level_format(r)
-        lines.append(say("pace_count", elapsed=style.percent(s.expected), expected=show(r.target * s.expected),
-                         attained=style.percent(r.attainment)))
+        lines.append(t("Pace: {elapsed} of the project time has passed; on a straight line {expected} by now; "
+                       "attained {attained} of the target", elapsed=style.percent(s.expected, lang),
+                       expected=show(r.target * s.expected), attained=attained))
         if r.forecast is not None:
-            lines.append(say("pace_forecast", forecast=show(r.forecast)))
+            lines.append(t("At this pace: {forecast} by the project end", forecast=show(r.forecast)))
     change = r.change_text()
     if change:
         lines.append(change)
     if r.coverage and r.status not in ("not_started", "too_early", "empty_selection"):
-        lines.append(say("coverage", text=r.coverage.text()))
+        lines.append(t("Coverage: {coverage}", coverage=r.coverage.text()))
     return lines
 
 
@@ -270,19 +213,38 @@ def count_chart(r: IndicatorResult, by_country: dict[str, Summary], as_of: dt.da
     results = {c: next(x for x in s.indicators if x.id == r.id) for c, s in by_country.items()}
     reached = [results[c].value for c in by_country]
     targets = [results[c].target for c in by_country]
-    data = [(say("series_reached", date=as_of.isoformat()), reached)]
-    if any(t is not None for t in targets):
-        data.append((say("series_target"), targets))
-    return Chart(say("chart_count", label=r.label), [style.COUNTRY_LABELS[c] for c in by_country], data, excel, show)
+    data = [(t("Reached by {date}", date=style.sentence_date(as_of, language())), reached)]
+    if any(x is not None for x in targets):
+        data.append((t("Target"), targets))
+    return Chart(t("{label}: reached and target, by country", label=r.label),
+                 [t(style.COUNTRY_LABELS[c]) for c in by_country], data, excel, show)
 
 
 def relative_chart(r: IndicatorResult) -> Chart:
     """Baseline year, last 12 months and target level of a relative indicator (None where unknown)."""
     show, excel = _level_format(r)
     target_level = None if r.baseline is None or r.target is None else r.baseline * (1 + r.target)
-    return Chart(say("chart_relative", label=r.label, unit=r.unit),
-                 [say("cat_baseline"), say("cat_current"), say("cat_target")],
-                 [(say("series_level"), [r.baseline, r.current, target_level])], excel, show)
+    return Chart(t("{label}: baseline year, last 12 months and target level ({unit})", label=r.label, unit=t(r.unit)),
+                 [t("Baseline year"), t("Last 12 months"), t("Target level")],
+                 [(t("Level"), [r.baseline, r.current, target_level])], excel, show)
+
+
+def _by(by: str, label: str) -> str:
+    """A breakdown's title: "New learning communities, by setting" (``by``: a column of BREAKDOWNS)."""
+    if by == "setting":
+        return t("{label}, by setting", label=label)
+    if by == "sector":
+        return t("{label}, by sector", label=label)
+    return f"{label}, {by}"
+
+
+def _by_caption(by: str, date: str) -> str:
+    """The line under a breakdown: "Up to 2021-06-30, by sector as the partners wrote it."."""
+    if by == "setting":
+        return t("Up to {date}, by setting as the partners wrote it.", date=date)
+    if by == "sector":
+        return t("Up to {date}, by sector as the partners wrote it.", date=date)
+    return f"{date}, {by}"
 
 
 def breakdown_chart(con: duckdb.DuckDBPyConnection, r: IndicatorResult, by: str, filters: Filters,
@@ -300,29 +262,36 @@ def breakdown_chart(con: duckdb.DuckDBPyConnection, r: IndicatorResult, by: str,
         values = [suppress.count(v, policy) for v in values]
         plain, mark = show, policy.mark
         show = lambda v: mark if v is None else plain(v)  # noqa: E731 (a category with no figure is suppressed)
-    return Chart(say("breakdown_title", label=r.label, by=by), [str(k) for k, _ in totals],
-                 [(say("series_level"), values)], excel, show)
+    return Chart(_by(by, r.label), [str(k) for k, _ in totals], [(t("Level"), values)], excel, show)
 
 
 def budget_page(b: Budget) -> BudgetPage:
-    """The budget's lines, chart (spent, even pace, budget) and spending by cost category, exact to the cent."""
+    """The budget's lines, chart (spent, even pace, budget) and spending by cost category, exact to the cent,
+    in the current language."""
+    lang = language()
+
+    def euros(x: Decimal | None) -> str:
+        return style.euros_exact(x, lang)
+
     star = "*" if b.illustrative else ""
     if b.status == "empty_selection":
-        lines = [say("budget_empty")]
+        lines = [t("The filters cover no partner: no budget and no spending")]
     elif b.total_eur is None or b.planned_eur is None:
-        lines = [say("budget_spent_only", spent=style.euros_exact(b.spent_eur))]
+        lines = [t("Spent {spent} in this selection (budgets belong to partners, not to regions)",
+                   spent=euros(b.spent_eur))]
     else:
-        lines = [say("budget_spent", spent=style.euros_exact(b.spent_eur), total=style.euros_exact(b.total_eur),
-                     star=star, share=style.percent(b.share_spent)),
-                 say("budget_planned", planned=style.euros_exact(b.planned_eur)),
-                 say("budget_erdf", erdf=style.euros_exact(b.erdf_eur), star=star)]
+        lines = [t("Spent {spent} of {total}{star} ({share})", spent=euros(b.spent_eur), total=euros(b.total_eur),
+                   star=star, share=style.percent(b.share_spent, lang)),
+                 t("Even pace by now: {planned}", planned=euros(b.planned_eur)),
+                 t("ERDF co-funding: {erdf}{star}", erdf=euros(b.erdf_eur), star=star)]
     chart = None
     if b.total_eur is not None and b.planned_eur is not None:
-        chart = Chart(say("chart_budget"), [say("cat_spent"), say("cat_planned"), say("cat_budget")],
+        chart = Chart(t("Spent against the even pace and the budget (EUR)"),
+                      [t("Spent"), t("Even pace by now"), t("Budget")],
                       [("EUR", [float(b.spent_eur), float(b.planned_eur), float(b.total_eur)])],
-                      '"EUR "#,##0', style.euros)
-    return BudgetPage(b.status, style.BUDGET_STATUS_WORDS[b.status], style.BUDGET_STATUS_COLOURS[b.status], lines,
-                      chart, [(k, style.euros_exact(v)) for k, v in b.by_category.items()])
+                      '"EUR "#,##0', _in_language(style.euros))
+    return BudgetPage(b.status, t(style.BUDGET_STATUS_WORDS[b.status]), style.BUDGET_STATUS_COLOURS[b.status], lines,
+                      chart, [(k, euros(v)) for k, v in b.by_category.items()])
 
 
 def countries_of(filters: Filters) -> dict[str, Filters]:
@@ -335,7 +304,8 @@ def build_pack(con: duckdb.DuckDBPyConnection, lang: str = "en", filters: Filter
                as_of: dt.date | None = None, ref: Reference | None = None, policy: suppress.Policy | None = None,
                snapshot: Snapshot | None = None, changes: list[Change] | None = None) -> Pack:
     """The pack of one view: ``filters`` (default: the whole programme) at ``as_of`` (default: the summary's
-    as-of rule; a date after the project end is capped at it), indicator names in ``lang``.
+    as-of rule; a date after the project end is capped at it), every word, figure and date in ``lang``
+    (the summary's notes too: it is computed in ``lang``).
 
     ``policy``: the pack a viewer may see (``suppress.summary`` on every summary, breakdowns made safe, and a
     line saying so). Each indicator's committee notes (``meetings.notes`` up to the as-of date) end its lines.
@@ -343,48 +313,60 @@ def build_pack(con: duckdb.DuckDBPyConnection, lang: str = "en", filters: Filter
     snapshot, and ``changes`` (``meetings.changes_since``) what was done to the data since.
 
     Raises ValueError for a language other than en, nl or fr."""
-    from siree_metrics import meetings
-
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; use en, nl or fr")
-    ref = ref or load_reference()
-    filters = filters or Filters()
+    with using(lang):
+        return _build(con, lang, filters or Filters(), as_of, ref or load_reference(), policy, snapshot, changes)
+
+
+def _build(con: duckdb.DuckDBPyConnection, lang: str, filters: Filters, as_of: dt.date | None, ref: Reference,
+           policy: suppress.Policy | None, snapshot: Snapshot | None, changes: list[Change] | None) -> Pack:
+    from siree_metrics import meetings
+
     s = suppress.summary(summarize(con, as_of, filters, ref), policy, ref)
     mark = suppress.mark(s)
     by_country = {c: suppress.summary(summarize(con, s.as_of, f, ref), policy, ref)
                   for c, f in countries_of(filters).items()}
     noted: dict[str, list[str]] = {}
     for n in meetings.notes(con, until=s.as_of):
-        noted.setdefault(n.indicator, []).append(say("note", line=n.line))
+        noted.setdefault(n.indicator, []).append(t("Committee note, {line}", line=n.line))
     state = store.demo_state(con)
-    demo = say("demo_note") if state in ("demo", "building") else say("mixed_note") if state == "mixed" else None
+    demo = (t("DEMO DATA — fictional figures that tell a plausible story; not SIREE's real results.")
+            if state in ("demo", "building") else
+            t("This database holds the demo's fictional files beside partners' files: its figures mix both.")
+            if state == "mixed" else None)
+    as_of_text = style.sentence_date(s.as_of, lang)
     pages, rows = [], []
     for r in s.indicators:
         r.label = ref.indicator(r.id).label(lang)
         value, target = _shown(r, mark)
+        word = t(style.STATUS_WORDS[r.status])
         rows.append([r.label, value + ("!" if r.incomplete else ""),
                      target + ("*" if r.target_illustrative else "") if r.target is not None else style.MISSING,
-                     style.percent(r.attainment), style.STATUS_WORDS[r.status]])
+                     style.percent(r.attainment, lang), word])
         chart = relative_chart(r) if r.kind == "relative" else count_chart(r, by_country, s.as_of)
-        page = IndicatorPage(r.id, r.label, r.status, style.STATUS_WORDS[r.status], style.STATUS_COLOURS[r.status],
+        page = IndicatorPage(r.id, r.label, r.status, word, style.STATUS_COLOURS[r.status],
                              takeaway(r, mark), detail_lines(r, s) + noted.get(r.id, []), chart, r.value)
         if r.id in BREAKDOWNS and not s.empty_selection:
             page.breakdown = breakdown_chart(con, r, BREAKDOWNS[r.id], filters, s.as_of, ref, policy)
-            page.breakdown_caption = say("breakdown_caption", date=s.as_of.isoformat(), by=BREAKDOWNS[r.id])
+            page.breakdown_caption = _by_caption(BREAKDOWNS[r.id], as_of_text)
         pages.append(page)
-    notes = [say("as_of_reason", reason=s.as_of_reason)]
-    notes += [say("final")] if s.final else []
-    notes += [say("empty_selection")] if s.empty_selection else []
+    notes = [t("Why this date: {reason}", reason=s.as_of_reason)]
+    notes += [t("The project has ended: these are the final figures.")] if s.final else []
+    notes += [t("The selection is empty: no partner matches these filters together.")] if s.empty_selection else []
     if policy is not None:
-        notes.append(say("viewer", top=policy.threshold - 1, mark=policy.mark, base=policy.base))
+        notes.append(t("Published figures: counts of 1 to {top} people shown as {mark}, other counts of people "
+                       "rounded to {base}", top=policy.threshold - 1, mark=policy.mark, base=policy.base))
     if snapshot is not None:
-        notes.append(say("snapshot", label=snapshot.label))
+        notes.append(t("Snapshot {label}: the data exactly as loaded then", label=snapshot.label))
         since = [c.line for c in changes or []]
-        notes.append(say("changes", n=len(since), lines="; ".join(since)) if since else say("changes_none"))
+        notes.append(t("Since then ({n}): {lines}", n=len(since), lines="; ".join(since)) if since else
+                     t("Nothing has been loaded, retracted or restored since."))
     illustrative = any(r.target_illustrative for r in s.indicators) or s.budget.illustrative
     return Pack(
-        lang=lang, title=say("pack_title"), subtitle=ref.programme.name, scope=scope_words(filters, ref), scope_slug=scope_slug(filters),
-        as_of=s.as_of, as_of_line=say("data_as_of", date=s.as_of.isoformat()), notes=notes, demo=demo,
-        summary_head=[say(k) for k in ("col_indicator", "col_value", "col_target", "col_attained", "col_status")],
+        lang=lang, title=t("SIREE meeting pack"), subtitle=ref.programme.name, scope=scope_words(filters, ref),
+        scope_slug=scope_slug(filters), as_of=s.as_of, as_of_line=t("Data as of {date}", date=as_of_text),
+        notes=notes, demo=demo, summary_head=[t("Indicator"), t("Value"), t("Target"), t("Attained"), t("Status")],
         summary_rows=rows, summary_status=[r.status for r in s.indicators], indicators=pages,
-        budget=budget_page(s.budget), footnote=say("illustrative") if illustrative else "")
+        budget=budget_page(s.budget),
+        footnote=t("* illustrative: per-partner targets and budgets are not published") if illustrative else "")

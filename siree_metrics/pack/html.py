@@ -14,7 +14,8 @@ import html
 from pathlib import Path
 
 from siree_metrics.charts import style
-from siree_metrics.pack.content import Chart, Pack, say
+from siree_metrics.i18n import t, using
+from siree_metrics.pack.content import Chart, Pack
 
 SERIES_COLOURS = ("#0072B2", style.TARGET_COLOUR, style.BASELINE_COLOUR)  # as in the PowerPoint
 LABEL_W, BAR_W, VALUE_W = 230, 440, 130  # the SVG's columns: category, bars, figure
@@ -99,7 +100,7 @@ def data_table(chart: Chart) -> str:
 
 def _chart(chart: Chart) -> str:
     if not chart.categories:  # an empty selection reaches no country
-        return f'<p class="foot">{e(say("no_data"))}</p>'
+        return f'<p class="foot">{e(t("No data for this selection"))}</p>'
     return (f'<figure class="chart"><figcaption>{e(chart.title)}</figcaption>{svg_bars(chart)}'
             f"{data_table(chart)}</figure>")
 
@@ -109,7 +110,7 @@ def _status(word: str, colour: str) -> str:
 
 
 def _foot(pack: Pack) -> str:
-    mark = f' · <span class="demo">{e(say("demo_mark"))}</span>' if pack.demo else ""
+    mark = f' · <span class="demo">{e(t("DEMO DATA"))}</span>' if pack.demo else ""
     return f'<p class="foot">{e(pack.footer)}{mark}</p>'
 
 
@@ -129,7 +130,8 @@ def render(pack: Pack) -> str:
                                     f"<td>{e(c)}</td>" for j, c in enumerate(row)) + "</tr>"
                    for row, status in zip(pack.summary_rows, pack.summary_status, strict=True))
     foot = f"<p>{e(pack.footnote)}</p>" if pack.footnote else ""
-    parts.append(f'<section class="summary"><h2>{e(say("summary_title"))}</h2><table class="summary"><thead><tr>'
+    parts.append(f'<section class="summary"><h2>{e(t("Where every target stands"))}</h2>'
+                 f'<table class="summary"><thead><tr>'
                  f"{head}</tr></thead><tbody>{rows}</tbody></table>{foot}{_foot(pack)}</section>")
 
     for page in pack.indicators:
@@ -148,15 +150,16 @@ def render(pack: Pack) -> str:
     categories = ""
     if b.by_category:
         body = "".join(f'<tr><td>{e(k)}</td><td class="num">{e(v)}</td></tr>' for k, v in b.by_category)
-        categories = (f'<table class="categories"><caption>{e(say("by_category"))}</caption><thead><tr>'
-                      f'<th>{e(say("col_category"))}</th><th>EUR</th></tr></thead><tbody>{body}</tbody></table>')
-    parts.append(f'<section class="budget"><h2>{e(say("budget_title"))}</h2><p>{_status(b.status_word, b.status_colour)}'
+        categories = (f'<table class="categories"><caption>{e(t("Spent by cost category"))}</caption><thead><tr>'
+                      f'<th>{e(t("Category"))}</th><th>EUR</th></tr></thead><tbody>{body}</tbody></table>')
+    parts.append(f'<section class="budget"><h2>{e(t("Budget"))}</h2><p>{_status(b.status_word, b.status_colour)}'
                  f"</p><ul>{lines}</ul>{chart}{categories}{_foot(pack)}</section>")
     parts.append("</body></html>")
     return "\n".join(parts)
 
 
 def write_html(pack: Pack, path: Path) -> Path:
-    """Write the report at ``path`` in UTF-8."""
-    path.write_text(render(pack), encoding="utf-8")
+    """Write the report at ``path`` in UTF-8, its own words (headings, "DEMO DATA") in the pack's language."""
+    with using(pack.lang):
+        path.write_text(render(pack), encoding="utf-8")
     return path

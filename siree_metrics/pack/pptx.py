@@ -21,7 +21,8 @@ from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
 from siree_metrics.charts import style
-from siree_metrics.pack.content import Chart, Pack, say
+from siree_metrics.i18n import t, using
+from siree_metrics.pack.content import Chart, Pack
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 TITLE_ONLY = 5  # the default template's "Title Only" layout
@@ -64,7 +65,7 @@ def _slide(prs: Deck, pack: Pack, title: str) -> Slide:
           colour=style.MUTED_INK)
     if pack.demo:
         _text(slide, WIDTH - Inches(2.6), HEIGHT - Inches(0.55), Inches(2.2), Inches(0.4),
-              [say("demo_mark")], size=14, bold_first=True, colour=DEMO_RED)
+              [t("DEMO DATA")], size=14, bold_first=True, colour=DEMO_RED)
     return slide
 
 
@@ -72,7 +73,8 @@ def _chart(slide: Slide, chart: Chart, left: int, top: int, width: int, height: 
     """A clustered bar chart of ``chart``: one series per series, data labels in its number format; a chart
     without categories (an empty selection reaches no country) is the words "No data for this selection"."""
     if not chart.categories:
-        _text(slide, left, top, width, Inches(0.6), [say("no_data")], size=16, colour=style.MUTED_INK)
+        _text(slide, left, top, width, Inches(0.6), [t("No data for this selection")], size=16,
+              colour=style.MUTED_INK)
         return
     data = CategoryChartData(number_format=chart.number_format)
     data.categories = chart.categories
@@ -140,7 +142,7 @@ def build_presentation(pack: Pack) -> Deck:
         _text(title, Inches(0.8), Inches(0.4), WIDTH - Inches(1.6), Inches(0.8), [pack.demo], size=20,
               bold_first=True, colour=DEMO_RED)
 
-    summary = _slide(prs, pack, say("summary_title"))
+    summary = _slide(prs, pack, t("Where every target stands"))
     _table(summary, pack.summary_head, pack.summary_rows, Inches(0.5), Inches(1.5), WIDTH - Inches(1.0),
            [0.36, 0.13, 0.13, 0.12, 0.26], [style.STATUS_COLOURS[s] for s in pack.summary_status])
     if pack.footnote:
@@ -159,19 +161,20 @@ def build_presentation(pack: Pack) -> Deck:
             _text(extra, Inches(0.5), Inches(6.4), Inches(12), Inches(0.4), [page.breakdown_caption], size=12)
 
     b = pack.budget
-    slide = _slide(prs, pack, say("budget_title"))
+    slide = _slide(prs, pack, t("Budget"))
     if b.chart is not None:
         _chart(slide, b.chart, Inches(0.5), Inches(1.4), Inches(7.4), Inches(5.3))
     _text(slide, Inches(8.2), Inches(1.4), Inches(4.7), Inches(0.6), [b.status_word], size=20, bold_first=True,
           colour=b.status_colour if b.status_colour != "#999999" else style.MUTED_INK)
     _text(slide, Inches(8.2), Inches(2.0), Inches(4.7), Inches(2.0), b.lines, size=15)
     if b.by_category:
-        _table(slide, [say("col_category"), "EUR"], [list(row) for row in b.by_category], Inches(8.2), Inches(4.0),
+        _table(slide, [t("Category"), "EUR"], [list(row) for row in b.by_category], Inches(8.2), Inches(4.0),
                Inches(4.7), [0.5, 0.5], size=12)
     return prs
 
 
 def write_pptx(pack: Pack, path: Path) -> Path:
-    """Save the pack's presentation at ``path``."""
-    build_presentation(pack).save(str(path))
+    """Save the pack's presentation at ``path``, its own words (slide titles, "DEMO DATA") in the pack's language."""
+    with using(pack.lang):
+        build_presentation(pack).save(str(path))
     return path
