@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from siree_metrics.charts import style
 from siree_metrics.charts.style import COUNTRY_LABELS
 from siree_metrics.docs import as_of_markdown, context_markdown, illustrative_markdown, indicator_markdown, windows_markdown
 from siree_metrics.ingest.contract import load_contract
@@ -22,10 +23,11 @@ contract = load_contract()
 # The sections of docs/method.md, from the same functions (siree_metrics.docs; each indicator's text with its
 # one formula), in the session's language (siree_metrics.i18n.language, registered by ui.i18n)
 
-st.markdown(t("**{name}**, {start} to {end}; budget EUR {budget:,.0f}, of which Interreg/ERDF co-funding "
-              "EUR {erdf:,.0f} ({p:.0%}). Every figure in this dashboard is computed from the partners' files "
-              "with the rules below.", name=prog.name, start=prog.start, end=prog.end, budget=prog.budget_eur,
-              erdf=prog.erdf_eur, p=prog.erdf_eur / prog.budget_eur))
+st.markdown(t("**{name}**, {start} to {end}; budget {budget}, of which Interreg/ERDF co-funding "
+              "{erdf} ({p}). Every figure in this dashboard is computed from the partners' files "
+              "with the rules below.", name=prog.name, start=style.date(prog.start, language()), end=style.date(prog.end, language()),
+              budget=style.euros(prog.budget_eur, language()), erdf=style.euros(prog.erdf_eur, language()),
+              p=style.percent(prog.erdf_eur / prog.budget_eur, language())))
 
 st.header(t("Indicators"))
 for i, ind in enumerate(ref.indicators):

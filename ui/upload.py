@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
+from siree_metrics.charts import style
 from siree_metrics.downloads import frame_csv
 from siree_metrics.ingest import limits as upload_limits
 from siree_metrics.ingest.contract import load_contract
@@ -58,7 +59,7 @@ def _listed(items: list[str], shown: int = SHOWN) -> list[str]:
     """The first ``shown`` of ``items``, and a last line saying how many more there are."""
     if len(items) <= shown:
         return items
-    return [*items[:shown], t("... and {n:,} more", n=len(items) - shown)]
+    return [*items[:shown], t("... and {n} more", n=style.count(len(items) - shown, language()))]
 
 
 def _remembered(key: tuple, compute: Callable[[], T]) -> T:
@@ -76,8 +77,8 @@ def _show_problems(checked: Checked) -> None:
     more); the CSV download (formulas neutralised) holds every listed one."""
     problems = problem_table(checked)
     if len(problems) > SHOWN:
-        st.caption(t("The first {shown} of {n:,} listed problems; download the list for all of them.",
-                     shown=SHOWN, n=len(problems)))
+        st.caption(t("The first {shown} of {n} listed problems; download the list for all of them.",
+                     shown=SHOWN, n=style.count(len(problems), language())))
     st.dataframe(problems.drop(columns="line").head(SHOWN), hide_index=True, width="stretch",
                  column_config={"row": t("Row"), "column": t("Column"), "value": t("Value"),
                                 "reason": st.column_config.TextColumn(t("Reason"), width="large")})
@@ -151,8 +152,8 @@ def upload_form() -> None:
     for warning in _listed(checked.warnings, 20):
         st.warning(auth.plain(warning))
     if checked.ok:
-        st.success(t("✔ {file}: no problems in {rows:,} rows ({description}). Ready to load.",
-                     file=name, rows=checked.rows, description=checked.description))
+        st.success(t("✔ {file}: no problems in {rows} rows ({description}). Ready to load.",
+                     file=name, rows=style.count(checked.rows, language()), description=checked.description))
     else:
         st.error(t("✖ {file} would be refused: {n} problem(s). Nothing can be loaded from it until they "
                    "are fixed; the list below says where.", file=name, n=checked.problem_count or 1))

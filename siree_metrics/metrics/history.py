@@ -22,6 +22,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import duckdb
 import pandas as pd
 
+from siree_metrics.charts import style
+from siree_metrics.i18n import language
 from siree_metrics.ingest.checks import ident, lit
 from siree_metrics.ingest.contract import load_contract
 from siree_metrics.metrics import attainment as att
@@ -233,7 +235,7 @@ def submission_grid(cells: pd.DataFrame, dataset: str, text: Callable[..., str] 
     """Partner × quarter cells of one dataset of ``completeness``; ``detail`` gives the rows in words."""
     mine = cells[cells["dataset"] == dataset].copy()
     mine["mark"] = None
-    mine["detail"] = [text("{n:,} rows", n=n) for n in mine["n"]]
+    mine["detail"] = [text("{n} rows", n=style.count(n, language())) for n in mine["n"]]
     return mine[["partner_id", "partner", "quarter", "status", "mark", "detail", "n"]].reset_index(drop=True)
 
 
