@@ -342,3 +342,10 @@ def test_the_locale_files_reach_the_reader() -> None:
     assert t("Country", "nl") == "Land"
     assert t("{a} of target", "fr", a="40 %") == "40 % de l'objectif"
     assert t("{a} of target", "en", a="40 %") == "40 % of target"
+
+
+def test_no_number_format_inside_a_text() -> None:
+    """"{n:,}" or "{p:.0%}" in a text writes 1,234 and 45% in every language: a figure is formatted by
+    charts.style in the reader's convention before it is given to t()."""
+    specs = [f"{k!r}" for k in code_keys() if any(spec for _, spec, _ in placeholders(k))]
+    assert not specs, "format the value with charts.style instead:\n" + "\n".join(specs)
