@@ -26,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 
+from siree_metrics.i18n import t
 from siree_metrics.ingest import audit, store
 from siree_metrics.metrics.filters import Filters
 from siree_metrics.metrics.summary import as_of_rule
@@ -59,7 +60,7 @@ class Snapshot:
     @property
     def label(self) -> str:
         """``#3 Steering committee 2020-11-19 (frozen 2020-11-19 09:12:00)``; user text, to be escaped."""
-        return f"#{self.id} {self.name} (frozen {audit.moment_text(self.moment)})"
+        return t("#{id} {name} (frozen {moment})", id=self.id, name=self.name, moment=audit.moment_text(self.moment))
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 It opens a deep link with filters as the very first request after the server starts (the trap that AppTest
 cannot show), visits every page through the sidebar, checks that no exception box appears and that charts
-render, changes a filter, uploads a bad and a good file on the Data page, and saves 1280×720 screenshots
-of every page to docs/screenshots/ (and whole pages at 390 and 1920 px, some of which docs/ keeps).
+render, changes a filter, uploads a bad and a good file on the Data page; then every page at 390, 1280 and
+1920 px, in English and (the Overview and Education) in Dutch and French, saved whole as screenshots
+(docs/screenshots/<page>_<width>[_<lang>].png with SIREE_SCREENSHOTS=docs/screenshots).
 Skipped, saying why, where Chromium or playwright is missing.
 """
 
@@ -137,14 +138,14 @@ def test_dashboard_in_a_real_browser(server: str, browser, tmp_path: Path) -> No
         if path not in CHARTLESS:
             assert charts(page) > 0, f"{path}: no chart rendered"
 
-    # 4. Screenshots of the whole programme at the latest date: a new session without filters.
+    # 4. A new session without filters: every page shows the whole programme at the latest date (their
+    # screenshots are test_every_page_in_each_width_and_language's).
     page.goto(server + "/")
     settle(page)
-    for _, path, name in PAGES:
+    for _, path, _ in PAGES:
         go(page, path)
         no_exception(page, path)
         assert url_filters(page) == {}
-        page.screenshot(path=str(SHOTS / f"{name}.png"))
 
     # 5. The Data page: a viewer cannot upload; logged in as an admin, a file with mistakes is refused with the
     # command line's lines, a good one loads.
@@ -204,38 +205,57 @@ def test_dashboard_in_a_real_browser(server: str, browser, tmp_path: Path) -> No
     page.close()
 
 
-# Phones and projectors: (width, height) of the window, and the pages whose screenshots docs/ keeps at that width
-WIDTHS = {390: (844, {"overview", "countries_and_regions", "budget"}), 1920: (1080, {"overview", "education"})}
+# Phones, laptops and projectors: (width, height) of the window. Every page in English at each width; the
+# Overview and a topic page in Dutch and French too. With SIREE_SCREENSHOTS set, the pages docs/ keeps are saved
+# whole as <page>_<width>.png (English) and <page>_<width>_<lang>.png.
+WIDTHS = {390: 844, 1280: 720, 1920: 1080}
+KEPT = {"en": {"overview", "education", "countries_and_regions", "budget", "entrepreneurship", "data", "method"},
+        "nl": {"overview", "education"}, "fr": {"overview", "education"}}
+TITLES = {"/": "SIREE impact at a glance", "/Education": "Education", "/Entrepreneurship": "Entrepreneurship",
+          "/Countries_and_regions": "Countries and regions", "/Budget": "Budget", "/Data": "Data",
+          "/Method": "Method"}  # each page's title (its page() call), in English
 
 
-def test_every_page_at_phone_and_projector_widths(server: str, browser, tmp_path: Path) -> None:  # noqa: ANN001
-    """Every page at 390 px (a phone: the sidebar folds away) and 1920 px (a projector): drawn without an
-    exception, the scope line under the title, charts titled with it, and (with SIREE_SCREENSHOTS set) a
-    screenshot of the whole page: ``<page>_390.png`` and ``<page>_1920.png`` for the pages docs/ keeps."""
+def test_every_page_in_each_width_and_language(server: str, browser, tmp_path: Path) -> None:  # noqa: ANN001
+    """Every page at 390 px (a phone: the sidebar folds away), 1280 px and 1920 px (a projector) in English,
+    the Overview and the Education page in Dutch and French (``lang=`` in the link): drawn without an exception
+    or a traceback, the title and the scope line under it in that language, charts titled with the scope, and
+    (with SIREE_SCREENSHOTS set) a screenshot of the whole page for the pages docs/ keeps."""
     import time
+
+    from siree_metrics.i18n import t
 
     shots = Path(SHOTS_TO) if SHOTS_TO else tmp_path / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
-    for width, (height, kept) in WIDTHS.items():
-        page = browser.new_page(viewport={"width": width, "height": height})
-        for _, path, name in PAGES:
-            page.goto(server + path)
-            # the sidebar is folded on a phone: a drawn page is its title and a quiet status
-            page.wait_for_selector('[data-testid="stMain"] h1', timeout=40_000)
-            settle_quiet = time.monotonic()
-            while time.monotonic() - settle_quiet < 30 and page.locator(
-                    '[data-testid="stStatusWidget"], [data-stale="true"]').count():
-                time.sleep(0.1)
-            page.wait_for_load_state("networkidle")
-            no_exception(page, f"{path} at {width} px")
-            assert page.locator(".siree-scope").first.inner_text().startswith("Whole programme · ")
-            if path not in CHARTLESS:
-                assert charts(page) > 0, f"{path} at {width} px: no chart"
-                assert "Whole programme" in page.locator(".gtitle").first.text_content()
-            if SHOTS_TO is None or name in kept:
-                full = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
-                page.set_viewport_size({"width": width, "height": min(int(full) + 20, 8000)})
-                time.sleep(0.5)  # plotly redraws at the new size
-                page.screenshot(path=str(shots / f"{name}_{width}.png"))
-                page.set_viewport_size({"width": width, "height": height})
-        page.close()
+    for lang, kept in KEPT.items():
+        for width, height in WIDTHS.items():
+            page = browser.new_page(viewport={"width": width, "height": height})
+            for _, path, name in PAGES:
+                if lang != "en" and name not in kept:
+                    continue
+                page.goto(server + path + ("" if lang == "en" else f"?lang={lang}"))
+                # the sidebar is folded on a phone: a drawn page is its title and a quiet status
+                page.wait_for_selector('[data-testid="stMain"] h1', timeout=40_000)
+                settle_quiet = time.monotonic()
+                while time.monotonic() - settle_quiet < 30 and page.locator(
+                        '[data-testid="stStatusWidget"], [data-stale="true"]').count():
+                    time.sleep(0.1)
+                page.wait_for_load_state("networkidle")
+                where = f"{path} at {width} px in {lang}"
+                no_exception(page, where)
+                main = page.locator('[data-testid="stMain"]')
+                assert "Traceback" not in main.inner_text(), where
+                assert main.locator("h1").first.inner_text().strip() == t(TITLES[path], lang), where
+                whole = t("Whole programme", lang)
+                assert page.locator(".siree-scope").first.inner_text().startswith(whole + " · "), where
+                if path not in CHARTLESS:
+                    assert charts(page) > 0, f"{where}: no chart"
+                    assert whole in page.locator(".gtitle").first.text_content(), where
+                if SHOTS_TO is None or name in kept:
+                    full = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
+                    page.set_viewport_size({"width": width, "height": min(int(full) + 20, 8000)})
+                    time.sleep(0.5)  # plotly redraws at the new size
+                    suffix = "" if lang == "en" else f"_{lang}"
+                    page.screenshot(path=str(shots / f"{name}_{width}{suffix}.png"))
+                    page.set_viewport_size({"width": width, "height": height})
+            page.close()

@@ -80,9 +80,9 @@ def test_the_pack_of_a_snapshot_from_the_command_line(db: Path, frozen: meetings
     out = tmp_path / "pack"
     assert cli.main(["pack", "--db", str(db), "--snapshot", str(frozen.id), "--out", str(out)]) == 0
     html = (out / "siree_pack_programme_2021-06-30.html").read_text(encoding="utf-8")
-    assert "3 of 40 communities" in html  # the snapshot's 3, not today's 5
-    assert "Snapshot #1 Steering committee 2020-11-19" in html
-    assert "Since then (1): " in html and "correction.csv" in html
+    assert "3 van 40 gemeenschappen" in html  # the snapshot's 3, not today's 5, in the snapshot's Dutch
+    assert "Momentopname #1 Steering committee 2020-11-19 (vastgelegd " in html
+    assert "Sindsdien (1): " in html and "correction.csv" in html
     assert 'lang="nl"' in html  # the snapshot's language
     assert cli.main(["pack", "--db", str(db), "--snapshot", "9", "--out", str(out)]) == 2
     assert "there is no snapshot 9" in capsys.readouterr().err

@@ -276,8 +276,40 @@ def test_attainment_by_country_writes_status_in_every_cell(small_db: Path) -> No
     with store.connect(small_db) as con:
         rows = series.attainment_rows({c: summarize(con, END, Filters((c,))) for c in ("FR", "UK")})
     fig = charts.attainment_by_country(rows)
-    assert len(fig.layout.annotations) == 2 * len(load_reference().indicators)
-    assert all(any(w in a.text for w in STATUS_WORDS.values()) for a in fig.layout.annotations)
+    cells = [a for a in fig.layout.annotations if a.xref in (None, "x")]
+    assert len(cells) == 2 * len(load_reference().indicators)
+    symbols = {w.split(" ", 1)[0] for w in STATUS_WORDS.values()}
+    # every cell: a status symbol and a bold figure, short enough for a quarter of a 390 px phone
+    assert all(a.text.split(" ", 1)[0] in symbols and "<b>" in a.text for a in cells)
+    assert max(len(a.text.replace("<b>", "").replace("</b>", "")) for a in cells) <= 10
+    # each indicator's name on its own line above its row; the statuses' words in the legend and the hovers
+    names = [a.text for a in fig.layout.annotations if a.xref == "paper" and a.yref in (None, "y")]
+    assert names == [f"<b>{i}</b>" for i in dict.fromkeys(rows["indicator"])]
+    legend = next(a.text for a in fig.layout.annotations if a.yref == "paper")
+    assert all(STATUS_WORDS[s] in legend for s in set(rows["status"]))
+    hovers = [h for r in fig.data[0].customdata for h in r if h]
+    assert len(hovers) == len(cells)
+    assert {w for h in hovers for w in STATUS_WORDS.values() if w in h} == {STATUS_WORDS[s] for s in rows["status"]}
+
+
+def test_attainment_by_country_cells_fit_a_phone() -> None:
+    # three hand-made cells: a count at 122.47 % of target (-> "122%", achieved); a relative indicator that moved
+    # away from its target (attainment -330 %: the cell shows its change, -38.4 %); a region's count with no
+    # target of its own (925 records: its value, and "no target" in the hover)
+    df = pd.DataFrame({
+        "indicator": ["Teachers trained", "Children in school", "Support networks"], "country": ["FR", "NL", "BE"],
+        "value": [49.0, -0.384, 925.0], "target": [40.0, 0.1, None], "attainment": [1.2247, -3.3, None],
+        "expected": [0.8, 0.8, 0.8], "status": ["achieved", "behind", "no_target"], "n": [49, 300, 925],
+        "kind": ["count", "relative", "count"]})
+    fig = charts.attainment_by_country(df)
+    cells = {a.text for a in fig.layout.annotations if a.xref in (None, "x")}
+    assert cells == {"✔ <b>122%</b>", "✖ <b>-38.4%</b>", "○ <b>925</b>"}
+    legend = next(a.text for a in fig.layout.annotations if a.yref == "paper")
+    # the legend: the three statuses shown, in STATUS_WORDS' order, lines of at most 40 characters
+    assert legend == "✔ Achieved   ✖ Behind<br>○ No target for a region"
+    hovers = [h for r in fig.data[0].customdata for h in r if h]
+    assert any("Value: 925 · no target" in h for h in hovers)
+    assert any("Attainment: -330% (change -38.4%)" in h for h in hovers)
 
 
 def test_region_map_greys_out_regions_without_activity(small_db: Path) -> None:

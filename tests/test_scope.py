@@ -103,3 +103,11 @@ def test_long_scopes_wrap_for_a_phone() -> None:
     # 55 characters at most per line, broken at a space
     assert scope.wrap(line, 55) == ["Belgium (Flanders), Netherlands · partners ADICE",
                                     "(Roubaix), University College Roosevelt"]
+
+
+def test_the_demo_mark_is_in_the_readers_language() -> None:
+    from siree_metrics.i18n import using
+
+    with using("fr"):
+        fig = scope.stamp(layout(go.Figure(go.Bar(x=[1], y=["a"])), 300), "Enfants", ["Programme entier"], demo=True)
+    assert fig.layout.title.text.endswith("font-weight:bold'>DONNÉES DE DÉMONSTRATION (chiffres fictifs)</span>")

@@ -24,10 +24,11 @@ from siree_metrics.metrics import timeline
 from siree_metrics.metrics.filters import Filters
 from siree_metrics.metrics.suppress import Policy
 from siree_metrics.pack.content import scope_slug
-from siree_metrics.reference import load_reference
+from siree_metrics.reference import Reference, load_reference
 
 from . import auth, data, i18n
 from .i18n import t
+from .scope import selection
 
 NOTE_FILL = "rgba(120, 120, 120, 0.12)"  # the shaded months a note is about: grey, never a status colour
 
@@ -280,26 +281,103 @@ def _note_form(as_of: dt.date) -> None:
         st.success(t("Note added: it shows beside the indicator's chart, in presentation mode and in the pack."))
 
 
+def snapshot_lines(found: list[meetings.Snapshot], ref: Reference, lang_: str) -> list[str]:
+    """One Markdown line per snapshot, as listed: its name as a link that opens it (``?snapshot=<id>`` on the
+    page the reader is on), when it was frozen and by whom, its as-of date and its scope in words. The name
+    and the person are user text: Markdown-escaped, so they can never become a link or formatting."""
+    lines = []
+    for snap in found:
+        with i18n.using(lang_):
+            about = t("frozen {moment} by {by} · as of {as_of} · {scope}", moment=audit.moment_text(snap.moment),
+                      by=auth.plain(snap.made_by), as_of=snap.as_of.isoformat(),
+                      scope=auth.plain(selection(snap.filters, ref, t)))
+        lines.append(f"- [#{snap.id} {auth.plain(snap.name)}](?snapshot={snap.id}) · {about}")
+    return lines
+
+
+def _snapshot_list() -> None:
+    """Every snapshot, newest first, each a link that reopens it (anyone may open one, viewers too)."""
+    found = sorted(snapshots_by_id().values(), key=lambda s: s.id, reverse=True)
+    if not found:
+        st.caption(t("No meeting has been frozen yet."))
+        return
+    st.caption(t("Each link opens this page as it was frozen for that meeting."))
+    st.markdown("\n".join(snapshot_lines(found, load_reference(), lang())))
+
+
+def _remove_note(note_id: int, confirmed: bool) -> None:
+    """Remove note ``note_id`` if this session is an admin's and the box was ticked (checked again here, at
+    the click, not only when the form was drawn)."""
+    if not auth.current_user().is_admin:
+        st.session_state["meeting_message"] = ("error", t("Only an admin can remove a note."))
+        return
+    if not confirmed:
+        st.session_state["meeting_message"] = ("warning", t("Tick the box to confirm, then press Remove again."))
+        return
+    data.release()  # the removal writes: let go of the shared reader first
+    try:
+        gone = meetings.remove_note(data.db_path(), note_id)
+    except store.Busy as e:
+        st.session_state["meeting_message"] = ("error", auth.plain(str(e)))
+        return
+    st.session_state["meeting_message"] = (
+        ("success", t("Note {id} removed.", id=note_id)) if gone else
+        ("warning", t("Note {id} was already removed.", id=note_id)))
+
+
+def _remove_form() -> None:
+    """The admin's removal of a note: pick it, tick the confirmation, press Remove."""
+    found = notes(None)
+    if not found:
+        st.caption(t("There are no notes to remove."))
+        return
+    ref = load_reference()
+    by_id = {n.id: n for n in found}
+    with st.form("note_remove_form", clear_on_submit=True, border=False):
+        chosen = st.selectbox(t("Note to remove"), list(by_id), key="note_remove_id",
+                              format_func=lambda i: f"{t(ref.indicator(by_id[i].indicator).label(lang()))} · "
+                                                    f"{by_id[i].line}"[:160])
+        sure = st.checkbox(t("Yes, remove this note for everyone"), key="note_remove_sure")
+        pressed = st.form_submit_button(t("Remove"), type="secondary")
+    if pressed and chosen is not None:
+        _remove_note(int(chosen), sure)
+        st.rerun()
+
+
+def _message() -> None:
+    kind, text = st.session_state.pop("meeting_message", (None, ""))
+    if kind is not None:
+        getattr(st, kind)(text)
+
+
 def toolbar(filters: Filters, as_of: dt.date, as_of_asked: dt.date | None, start: dt.date | None,
             end: dt.date | None) -> None:
-    """Under the title of every page: Present, Meeting pack and, for admins and partners, Freeze for meeting and
-    Add a note."""
-    cols = st.columns([1.1, 1.7, 2.1, 1.5, 1.6] if may_write() else [1.1, 1.7, 5.2])
+    """Under the title of every page: Present, Meeting pack and Snapshots (the list, each a link that reopens
+    it) for everyone; for admins and partners, Freeze for meeting and Notes (add a note; an admin also removes
+    one, after a confirmation)."""
+    cols = st.columns([1.1, 1.7, 1.5, 2.1, 1.3] if may_write() else [1.1, 1.7, 1.5, 3.7])
     cols[0].button(t("Present"), icon=":material/co_present:", key="present_start", on_click=_start_presenting,
                    help=t("One indicator per screen, large type; arrow keys for next and previous."))
     with cols[1].popover(t("Meeting pack"), icon=":material/download:"):
         pack_buttons(filters, as_of_asked, as_of)
+    with cols[2].popover(t("Snapshots"), icon=":material/history:"):
+        _snapshot_list()
     if not may_write():
         return
-    with cols[2].popover(t("Freeze for meeting"), icon=":material/ac_unit:"):
+    with cols[3].popover(t("Freeze for meeting"), icon=":material/ac_unit:"):
         st.caption(t("Keeps this view's figures as they are now: reopened later, it shows exactly these numbers, "
                      "with what changed since."))
         _freeze_form(filters, as_of, start, end)
         frozen = st.session_state.get("meeting_frozen")
         if frozen is not None:
             st.button(t("Open snapshot {id}", id=frozen), key="open_frozen", on_click=_open_snapshot, args=(frozen,))
-    with cols[3].popover(t("Add a note"), icon=":material/sticky_note_2:"):
+    with cols[4].popover(t("Notes"), icon=":material/sticky_note_2:"):
+        _message()
+        st.markdown("**" + t("Add a note") + "**")
         _note_form(as_of)
+        if auth.current_user().is_admin:
+            st.markdown("**" + t("Remove a note") + "**")
+            _remove_form()
 
 
 def keep_snapshot(state: dict, defaults: dict[str, dt.date]) -> None:

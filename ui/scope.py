@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from siree_metrics.charts.style import COUNTRY_LABELS, INK, MUTED_INK, english, html_text
+from siree_metrics.i18n import t
 from siree_metrics.metrics.filters import Filters
 from siree_metrics.reference import Reference
 
@@ -161,7 +162,7 @@ def stamp(fig: go.Figure, title: str, lines: list[str], demo: bool = False) -> g
     as a last line of its own, bold, in the wine colour of a warning. Changes and returns ``fig``."""
     wrapped = [piece for line in lines for piece in wrap(line, WRAP)]
     if demo:
-        wrapped.append(DEMO_MARK)
+        wrapped.append(t(DEMO_MARK))  # in the reader's language, as the facts above it
     block = 8 + TITLE_HEIGHT + LINE_HEIGHT * len(wrapped)
     height = int(fig.layout.height or 450)
     new_height = height + block

@@ -300,25 +300,35 @@ def breakdown_bars(df: pd.DataFrame, by: str, labels: Mapping[str, str] | None =
 
 def _attainment_text(att: float | None, value: float | None, relative: bool, status: str, untargeted: bool,
                      text: Text, shown: str | None = None, locale: str = "en") -> str:
-    """The cell: attainment in bold, status in words below. A relative indicator that moved away from its
-    target (negative attainment, such as -330 %) shows its change instead, which reads more plainly; a
-    selection with rows but no target of its own (a region) shows its value and says so."""
+    """The cell, short enough for a quarter of a 390 px phone in every language: the status symbol (its words
+    are in the legend under the table and in the hover) and the attainment in bold ("✔ <b>122 %</b>"). A
+    relative indicator that moved away from its target (negative attainment, such as -330 %) shows its signed
+    change instead ("✖ <b>-38.4%</b>"), which reads more plainly; a selection with rows but no target of its own
+    (a region) shows its value. No figure: a dash."""
+    symbol = text(STATUS_WORDS[status]).split(" ", 1)[0]
     if untargeted and (shown or (value is not None and not pd.isna(value))):
-        shown = shown or (style.change(value, locale) if relative else style.count(value, locale))
-        return f"<b>{shown}</b><br>{text('no target')}"
-    if att is None or pd.isna(att):
+        head = shown or (style.change(value, locale) if relative else style.count(value, locale))
+    elif att is None or pd.isna(att):
         head = "—"
     elif att < 0 and relative and value is not None and not pd.isna(value):
-        head = text("change {change}", change=style.change(value, locale))
+        head = style.change(value, locale)
     else:
         head = style.percent(att, locale)
-    return f"<b>{head}</b><br>{text(STATUS_WORDS[status])}"
+    return f"{symbol} <b>{head}</b>"
+
+
+MATRIX_ROW, MATRIX_CELL = 78, 44  # px: an indicator's name on its own line, then its row of cells
 
 
 def attainment_by_country(df: pd.DataFrame, text: Text = english, locale: str = "en") -> go.Figure:
-    """A table of every indicator (rows) by country (columns): attainment and status in words, cells in
-    the status colour. ``df`` is ``series.attainment_rows`` (indicator, country, value, target, attainment,
-    expected, status, n, kind)."""
+    """A table of every indicator (rows) by country (columns), cells in the status colour, that reads the same
+    on a 390 px phone, at 1280 px and on a projector with one figure (Streamlit cannot tell the server the
+    screen's width): each indicator's name on a line of its own above its row, so the cells get the whole
+    width (four countries: about 75 px each on a phone); a cell holds only what fits there by construction,
+    the status symbol and the attainment (``_attainment_text``); a legend line under the table gives the
+    words of the statuses shown (colour is never the only carrier), and the hover every figure: value,
+    target, attainment, expected pace, status in words and n. ``df`` is ``series.attainment_rows``
+    (indicator, country, value, target, attainment, expected, status, n, kind)."""
     countries = _countries(df)
     if not countries:
         return empty(text("No data for this selection"))
@@ -328,9 +338,8 @@ def attainment_by_country(df: pd.DataFrame, text: Text = english, locale: str = 
     scale = [step for i, s in enumerate(STATUS_WORDS)
              for step in ([i / k, STATUS_COLOURS[s]], [(i + 1) / k, STATUS_COLOURS[s]])]
     columns = [text(COUNTRY_LABELS[c]) for c in countries]
-    z, hover, cells = [], [], []
-    fig = go.Figure()
-    for ind in indicators:
+    z, hover, cells, seen = [], [], [], set()
+    for row, ind in enumerate(indicators):
         z_row: list[int | None] = []
         h_row: list[str] = []
         for c_i, country in enumerate(countries):
@@ -345,31 +354,57 @@ def attainment_by_country(df: pd.DataFrame, text: Text = english, locale: str = 
             if isinstance(x.get("value_shown"), str):  # suppressed for a viewer: "<5"
                 value = x["value_shown"]
             n_text = x["n_shown"] if isinstance(x.get("n_shown"), str) else style.count(x["n"], locale)
-            target = text("none") if pd.isna(x["target"]) else (
+            untargeted = bool(pd.isna(x["target"]) and n_text != "0")
+            target = text("target") + " " + text("none") if pd.isna(x["target"]) else text("target") + " " + (
                 style.target_change(x["target"], locale) if relative else style.count(x["target"], locale))
+            attained = style.percent(x["attainment"], locale)
+            if relative and not pd.isna(x["attainment"]) and x["attainment"] < 0 and not pd.isna(x["value"]):
+                attained += " (" + text("change {change}", change=style.change(x["value"], locale)) + ")"
             z_row.append(codes[x["status"]])
+            seen.add(x["status"])
             h_row.append(
-                f"<b>{ind}</b> · {columns[c_i]}<br>" + text("Value") + f": {value} · " + text("target")
-                + f" {target}<br>"
-                + text("Attainment") + ": " + style.percent(x["attainment"], locale)
+                f"<b>{ind}</b> · {columns[c_i]}<br>" + text("Value") + f": {value} · "
+                + (text("no target") if untargeted else target) + "<br>"
+                + text("Attainment") + ": " + attained
                 + " · " + text("expected by now") + f" {style.percent(x['expected'], locale)}<br>"
                 + text(STATUS_WORDS[x["status"]]) + f" · n = {n_text}")
-            cells.append(dict(x=columns[c_i], y=ind, text=_attainment_text(
-                x["attainment"], x["value"], relative, x["status"], bool(pd.isna(x["target"]) and n_text != "0"), text,
+            cells.append(dict(x=c_i, y=row, text=_attainment_text(
+                x["attainment"], x["value"], relative, x["status"], untargeted, text,
                 shown=x["value_shown"] if isinstance(x.get("value_shown"), str) else None, locale=locale),
                               showarrow=False, font=dict(size=15, color=ink(STATUS_COLOURS[x["status"]]))))
         z.append(z_row)
         hover.append(h_row)
-    fig.update_layout(annotations=cells)
+    # the name of each row in the gap above its cells (centred on the boundary, nudged towards its own row)
+    names = [dict(x=0, xref="paper", xanchor="left", y=row - 0.5, yshift=-3, showarrow=False, text=f"<b>{ind}</b>",
+                  font=dict(size=15, color=INK)) for row, ind in enumerate(indicators)]
+    # the legend: the words of the statuses shown, a line of ~40 characters (a phone's width) each
+    words = [text(w) for s, w in STATUS_WORDS.items() if s in seen]
+    lines, line = [], ""
+    for w in words:
+        if line and len(line) + 3 + len(w) > 40:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line}   {w}" if line else w
+    lines.append(line)
+    legend = dict(x=0, xref="paper", xanchor="left", y=0, yref="paper", yanchor="top", yshift=-8, showarrow=False,
+                  align="left", text="<br>".join(lines), font=dict(size=14, color=INK))
+    fig = go.Figure()
+    fig.update_layout(annotations=cells + names + [legend])
     fig.add_trace(go.Heatmap(
-        z=z, x=columns, y=indicators, zmin=-0.5, zmax=k - 0.5, colorscale=scale, showscale=False, xgap=4, ygap=4,
+        z=z, x=list(range(len(columns))), y=list(range(len(indicators))), zmin=-0.5, zmax=k - 0.5,
+        colorscale=scale, showscale=False, xgap=4, ygap=MATRIX_ROW - MATRIX_CELL,
         customdata=hover, hovertemplate="%{customdata}<extra></extra>"))
-    # labels wrapped and level, so the matrix keeps its shape on a 390 px phone as on a projector
-    fig.update_xaxes(side="top", title=None, showgrid=False, tickfont=dict(size=16, color=INK), tickangle=0,
-                     tickvals=columns, ticktext=[style.wrapped(c, 10) for c in columns])
-    fig.update_yaxes(autorange="reversed", title=None, showgrid=False, tickfont=dict(size=16, color=INK),
-                     tickvals=indicators, ticktext=[style.wrapped(i, 16) for i in indicators])
-    return layout(fig, 110 + 62 * len(indicators), locale, plot_bgcolor="white", margin=dict(l=10, r=10, t=60, b=10))
+    # countries on top, wrapped and level (the longest word, "Netherlands", fits a phone's column at 14 px)
+    fig.update_xaxes(side="top", title=None, showgrid=False, zeroline=False, tickfont=dict(size=14, color=INK),
+                     ticks="", tickangle=0, tickvals=list(range(len(columns))), ticktext=[style.wrapped(c, 10) for c in columns],
+                     range=[-0.5, len(columns) - 0.5])
+    # reversed: the first indicator on top, with room above it for its name
+    fig.update_yaxes(range=[len(indicators) - 0.5, -0.5 - (MATRIX_ROW - MATRIX_CELL) / MATRIX_ROW],
+                     showticklabels=False, ticks="", title=None, showgrid=False, zeroline=False)
+    legend_height = 12 + 20 * len(lines)
+    return layout(fig, 58 + MATRIX_ROW * len(indicators) + legend_height, locale, plot_bgcolor="white",
+                  margin=dict(l=10, r=10, t=58, b=legend_height))
 
 
 def attainment_vs_pace(df: pd.DataFrame, text: Text = english, locale: str = "en") -> go.Figure:
