@@ -48,6 +48,7 @@ from siree_metrics.accounts import AccountError
 from siree_metrics.charts import style
 from siree_metrics.charts.style import BUDGET_STATUS_WORDS
 from siree_metrics.downloads import neutralise
+from siree_metrics.i18n import t
 from siree_metrics.ingest import backup, limits, store
 from siree_metrics.ingest.backup import BackupError
 from siree_metrics.ingest.contract import load_contract
@@ -82,7 +83,7 @@ READ_COMMANDS = ("summary", "export", "pack", "retract", "restore-batch", "snaps
 
 
 def _wait_notice() -> None:
-    print("waiting for the database: another load, or a reader such as the dashboard, is using it ...",
+    print(t("waiting for the database: another load, or a reader such as the dashboard, is using it ..."),
           file=sys.stderr, flush=True)
 
 
@@ -204,7 +205,6 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def _load_files(args: argparse.Namespace) -> int:
-    t = i18n.t
     refused = 0
     file_limits = limits.configured().for_command_line()
     for path in args.files:
@@ -244,7 +244,6 @@ def budget_line(b: Budget, lang: str = "en") -> str:
     A region (no budget of its own) shows what was spent and says so; an empty selection says it is
     empty: never "EUR 0.00 of EUR 0". Amounts in ``lang``'s convention (style).
     """
-    t = i18n.t
 
     def euros(x: Decimal | None) -> str:
         return style.euros_exact(x, lang)
@@ -292,7 +291,6 @@ def format_table(s: Summary, lang: str = "en") -> str:
     """The summary as the ``summary`` command prints it, its words, indicator names and number formats in
     ``lang``; the summary's own sentences (notes, as-of reason) are in the language it was computed in
     (``cmd_summary`` computes and prints it in ``i18n.using(lang)``)."""
-    t = i18n.t
     f = s.filters
     ref = load_reference()
     scope = ", ".join(part for part in (
@@ -365,7 +363,6 @@ def _print_summary(args: argparse.Namespace) -> int:
         print(json_text(s.to_json()))
     else:
         if args.as_loaded_on is not None:
-            t = i18n.t
             print(t("data as loaded on {moment}: later loads, retractions and restorations left out",
                     moment=audit.moment_text(args.as_loaded_on)))
         print(format_table(s, args.lang))
@@ -666,15 +663,15 @@ _DISK_WORDS = {errno.EROFS: "the disk is read-only", errno.ENOSPC: "the disk is 
                errno.EDQUOT: "the disk quota is used up", errno.EFBIG: "the file would be too large for the disk",
                errno.EACCES: "permission denied (the folder or file is read-only for this user)",
                errno.EPERM: "permission denied (the folder or file is read-only for this user)"}
-_DUCKDB_DISK_WORDS = (("Read-only file system", "the disk is read-only"), ("No space left", "the disk is full"),
-                      ("File too large", "the file would be too large for the disk"),
-                      ("Permission denied", "permission denied (the folder or file is read-only for this user)"))
+_DUCKDB_DISK_WORDS = {"Read-only file system": "the disk is read-only", "No space left": "the disk is full",
+                      "File too large": "the file would be too large for the disk",
+                      "Permission denied": "permission denied (the folder or file is read-only for this user)"}
 
 
 def _fault(e: BaseException) -> int:
     """The last resort for an error of the tool itself: a plain message, never a traceback; exit status 3."""
     print(f"error: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}", file=sys.stderr)
-    print("this is a fault in the SIREE tool, not in your file; please report it with the command you ran",
+    print(t("this is a fault in the SIREE tool, not in your file; please report it with the command you ran"),
           file=sys.stderr)
     return 3
 
@@ -690,10 +687,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if hasattr(args, "db"):
         args.db = args.db or store.default_db()
+    with i18n.using(getattr(args, "lang", None) or _env_lang()):  # every message in the command's language
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the parsed command; its exit status, every failure reported in words (never a traceback)."""
     try:
         if args.command in READ_COMMANDS and not args.db.exists():
-            raise UsageError(f"there is no database at {args.db}; give the right --db (or set SIREE_DB), or "
-                             "create one with 'python -m siree_metrics load' or 'python -m siree_metrics demo'")
+            raise UsageError(t("there is no database at {db}; give the right --db (or set SIREE_DB), or create one "
+                               "with 'python -m siree_metrics load' or 'python -m siree_metrics demo'", db=args.db))
         status = COMMANDS[args.command](args)
         sys.stdout.flush()  # here, so that a closed pipe is reported below and not at exit
         return status
@@ -709,28 +712,30 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 1
     except OSError as e:  # a lock file, backup or export on a read-only or full disk (docs/reliability.md)
-        words = _DISK_WORDS.get(e.errno or 0)
-        if words is None:
+        if (e.errno or 0) not in _DISK_WORDS:
             return _fault(e)
-        print(f"error: {e.filename or args.db}: {words}; nothing was changed", file=sys.stderr)
+        words = t(_DISK_WORDS[e.errno or 0])
+        print(f"error: {e.filename or args.db}: " + t("{words}; nothing was changed", words=words), file=sys.stderr)
         return 2
     except duckdb.IOException as e:  # --db names something that is not a DuckDB database, or its disk fails
         first = str(e).splitlines()[0]
-        words = next((w for text, w in _DUCKDB_DISK_WORDS if text in first), None)
-        if words:
-            print(f"error: {args.db}: {words}; nothing was changed ({first})", file=sys.stderr)
+        said = next((text for text in _DUCKDB_DISK_WORDS if text in first), None)
+        if said:
+            words = t(_DUCKDB_DISK_WORDS[said])
+            print(f"error: {args.db}: " + t("{words}; nothing was changed", words=words) + f" ({first})",
+                  file=sys.stderr)
         else:
-            print(f"error: {args.db} cannot be used as the SIREE database ({first})", file=sys.stderr)
+            print(f"error: {args.db}: " + t("cannot be used as the SIREE database") + f" ({first})", file=sys.stderr)
         return 2
     except duckdb.Error as e:  # a damaged block: the file must not be touched; restore it from a backup
         first = str(e).splitlines()[0] if str(e) else ""
         if "corrupt" not in first.lower():
             return _fault(e)
-        print(f"error: {args.db} is damaged ({first.removeprefix('Error: ')}); nothing was changed; restore it from "
-              "a backup (docs/reliability.md)", file=sys.stderr)
+        print(f"error: {args.db}: " + t("is damaged ({detail}); nothing was changed; restore it from a backup "
+                                        "(docs/reliability.md)", detail=first.removeprefix("Error: ")), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted: nothing half-loaded (an unfinished load is rolled back)", file=sys.stderr)
+        print(t("interrupted: nothing half-loaded (an unfinished load is rolled back)"), file=sys.stderr)
         return 130
     except Exception as e:  # the last resort: a plain message, never a traceback
         return _fault(e)

@@ -28,8 +28,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def dashboard(db: Path, log: Path, env: dict[str, str], start_within: float = 60) -> Iterator[str]:
+def dashboard(db: Path, log: Path, env: dict[str, str], start_within: float = 60, root: Path = ROOT) -> Iterator[str]:
     """``streamlit run dashboard.py`` over ``db`` on a free localhost port; yields its URL, stops it at the end.
+    ``root``: the checkout whose dashboard runs (bench/filters.py compares two).
 
     Raises RuntimeError, with the end of the server's log, if it does not answer its health check in time.
     """
@@ -39,7 +40,7 @@ def dashboard(db: Path, log: Path, env: dict[str, str], start_within: float = 60
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + start_within

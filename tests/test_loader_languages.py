@@ -118,3 +118,15 @@ def test_siree_lang_is_the_default_and_an_unknown_one_is_english(
     monkeypatch.setenv("SIREE_LANG", env)
     lines = [line.replace(f"{claims}", "claims.csv", 1) for line in _load(tmp_path, claims, capsys)]
     assert lines[:-1] == expected
+
+
+def test_the_command_lines_own_messages_follow_siree_lang(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """A read command on a mistyped database path: the refusal in French when SIREE_LANG=fr."""
+    missing = tmp_path / "typo.duckdb"
+    monkeypatch.setenv("SIREE_LANG", "fr")
+    assert cli.main(["export", "--db", str(missing), "--dataset", "school_attendance"]) == 2
+    assert capsys.readouterr().err == (
+        f"error: il n'y a pas de base de données à {missing} ; indiquez le bon --db (ou définissez SIREE_DB), ou "
+        "créez-en une avec « python -m siree_metrics load » ou « python -m siree_metrics demo »\n")
+    assert not missing.exists()

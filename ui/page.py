@@ -19,7 +19,7 @@ from siree_metrics.ingest import audit
 from siree_metrics.metrics.filters import Filters
 from siree_metrics.reference import COUNTRIES, load_reference
 
-from . import auth, data, i18n, meeting, present, scope, url
+from . import auth, data, figures, i18n, meeting, present, scope, url
 from .i18n import t
 
 PARAMS = url.PARAMS
@@ -36,6 +36,8 @@ PAGES = (  # (script, link text, icon): the sidebar's links, in order
 STATE = "siree_filters"
 VIEW = "siree_view"  # the current page's View, which show_chart names in titles and files
 NOTICES = "siree_url_notices"  # (the filters the link asked for, what was done instead of what it asked)
+IMAGE_FORMAT = "siree_image_format"  # "png" or "svg": what every chart's camera button downloads
+IMAGE_FORMATS = ("png", "svg")
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,21 @@ def _language_switch() -> None:
                      horizontal=True, format_func=i18n.NAMES.__getitem__, on_change=_chose_language)
 
 
+def _chose_image_format() -> None:
+    st.session_state[IMAGE_FORMAT] = st.session_state["w_image_format"]
+
+
+def _image_format_switch() -> None:
+    """The sidebar's choice of what the charts' camera buttons download: PNG or SVG, both with the chart's title,
+    scope, as-of date, source and DEMO DATA mark, named alike. One choice for every chart (a plotly modebar can
+    hold only one download button without scripts of its own, which a Streamlit chart cannot carry)."""
+    st.sidebar.radio(t("Chart downloads (camera button)"), IMAGE_FORMATS, horizontal=True, format_func=str.upper,
+                     key=_widget("image_format", st.session_state.get(IMAGE_FORMAT, "png")),
+                     on_change=_chose_image_format,
+                     help=t("PNG is a picture; SVG is a drawing that stays sharp at any size and that slide and "
+                            "drawing programs can edit."))
+
+
 def _sidebar(state: dict, latest: dt.date) -> None:
     ref = load_reference()
     prog = ref.programme
@@ -167,7 +184,7 @@ def page(title: str, icon: str = "📊") -> View:
         st.session_state[data.MOMENT] = state.get("as_loaded_on")
         latest = data.latest()
     if st.session_state.get("siree_page") != title:  # another page: its widgets start from the shared filters
-        for name in ("country", "region", "partner", "period", "as_of", "lang"):
+        for name in ("country", "region", "partner", "period", "as_of", "lang", "image_format"):
             st.session_state.pop(f"w_{name}", None)
         st.session_state["siree_page"] = title
     _language_switch()  # first in the sidebar, outside the reset below (a widget is drawn once per run)
@@ -180,6 +197,7 @@ def page(title: str, icon: str = "📊") -> View:
         st.session_state[NOTICES] = ({}, [])
         st.warning(t("The filters could not be kept and were reset."))
         _sidebar(state, latest)
+    _image_format_switch()
     auth.login_box()  # below the filters: log in, log out, a login that has expired
     if st.session_state.get(NOTICES, ({}, []))[0] is None:  # the sidebar puts a date at its default to None
         st.session_state[NOTICES] = (dict(state), st.session_state[NOTICES][1])
@@ -248,9 +266,12 @@ def _stamped(fig: go.Figure, name: str, as_of: dt.date) -> tuple[go.Figure, list
 def show_chart(fig: go.Figure, table: pd.DataFrame, name: str, as_of: dt.date, coverage: str | None = None,
                empty: str | None = None) -> None:
     """A chart with its "data as of" line, coverage, the data behind it, and CSV and XLSX downloads of exactly
-    that. The chart is titled with what it shows (``scope.stamp``), so its PNG download (the chart's camera
-    button, laid out at 1280 px whatever the screen) carries the title, scope, as-of date, source and the DEMO
-    DATA mark; every file is named ``siree_<name>_<scope>_<as-of>.<ext>``.
+    that. The chart is titled with what it shows (``scope.stamp``), so its PNG or SVG download (the chart's
+    camera button, the format chosen in the sidebar, laid out at 1280 px whatever the screen) carries the
+    title, scope, as-of date, source and the DEMO DATA mark; every file is named
+    ``siree_<name>_<scope>_<as-of>.<ext>``. The chart has a stable key (``fig_<name>``): it keeps its identity
+    across reruns (plotly still draws it anew when its scope, and so its file name in the config, changes), and
+    it is sent without template defaults it does not use (``figures.slim``).
 
     With ``empty`` set (what is missing), shows that message instead of a blank chart or a misleading zero.
     """
@@ -260,11 +281,12 @@ def show_chart(fig: go.Figure, table: pd.DataFrame, name: str, as_of: dt.date, c
     noted = meeting.notes(name, as_of) if name in {ind.id for ind in load_reference().indicators} else []
     fig, about, filters = _stamped(meeting.annotate(fig, noted), name, as_of)  # committee notes shaded, numbered
     stem = scope.file_name(name, filters, as_of, "png").removesuffix(".png")
+    image = st.session_state.get(IMAGE_FORMAT, "png")
     with st.container(key=f"chart_{name}"):  # a class ("st-key-chart_…") the print stylesheet keeps whole
-        st.plotly_chart(fig, width="stretch", theme=None, config={
+        st.plotly_chart(figures.slim(fig), width="stretch", theme=None, key=f"fig_{name}", config={
             "displaylogo": False,
-            "toImageButtonOptions": {"format": "png", "filename": stem, "width": 1280,
-                                     "height": int(fig.layout.height or 450), "scale": 2}})
+            "toImageButtonOptions": {"format": image, "filename": stem, "width": 1280,
+                                     "height": int(fig.layout.height or 450), "scale": 2 if image == "png" else 1}})
     caption = t("Data as of {date}", date=as_of.isoformat())
     if (moment := data.as_loaded_on()) is not None:
         caption += " · " + t("as loaded on {moment}", moment=audit.moment_text(moment))

@@ -38,6 +38,9 @@ SNIFF_BYTES = 1 << 16
 MAX_LINE_BYTES = 1_000_000
 LONG_LINE = (f"this line is longer than {MAX_LINE_BYTES:,} bytes, far longer than any row of a SIREE file; "
              "is this the export of the right table?")
+# The characters ``examine`` looks for: a cell can hold a separator (a decimal mark) only if the file holds
+# it, and the delimiter only inside quotes. Absent ones spare a scan of the cells (load._decimal_use).
+HELD = '".,'
 
 
 def long_line() -> str:
@@ -56,6 +59,7 @@ class Facts:
     multibyte: bool = False  # the text holds valid multi-byte UTF-8 (an accent, a curly quote, a euro sign)
     bad_line: int | None = None  # the line (1 = header) of the first byte that is not UTF-8
     long_line: int | None = None  # the first line longer than MAX_LINE_BYTES (its line end not counted)
+    held: frozenset[str] = frozenset(HELD)  # which of HELD's characters the file's bytes hold somewhere
 
 
 def examine(path: Path, chunk_size: int = 1 << 23, max_line: int | None = None) -> Facts:
@@ -72,6 +76,7 @@ def examine(path: Path, chunk_size: int = 1 << 23, max_line: int | None = None) 
     digest, decoder = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")()
     utf8, multibyte, bad_line, long_line = True, False, None, None
     ends, eol, last, since = 0, b"", b"", 0  # since: bytes of the line still open at the chunk's start
+    present: set[str] = set()  # the characters of HELD seen
     with path.open("rb") as f, ThreadPoolExecutor(max_workers=1) as hasher:
         hashed = None
         while chunk := f.read(chunk_size):
@@ -83,6 +88,7 @@ def examine(path: Path, chunk_size: int = 1 << 23, max_line: int | None = None) 
                 eol = b"\r" if b"\r" in head and b"\n" not in head else b"\n"
             if long_line is None:
                 long_line, since = _long_line(chunk, eol, since, ends, max_line)
+            present.update(c for c in HELD if c.encode() in chunk)  # a memchr each
             if utf8 and not (chunk.isascii() and not decoder.getstate()[0]):
                 pending = len(decoder.getstate()[0])
                 try:
@@ -104,7 +110,8 @@ def examine(path: Path, chunk_size: int = 1 << 23, max_line: int | None = None) 
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:  # the file ends inside a character
             utf8, bad_line = False, ends + (last not in (eol, b""))
-    return Facts(digest.hexdigest(), utf8, ends + (last not in (eol, b"")), multibyte, bad_line, long_line)
+    return Facts(digest.hexdigest(), utf8, ends + (last not in (eol, b"")), multibyte, bad_line, long_line,
+                 frozenset(present))
 
 
 # The UTF-8 forms of À..ÿ and of every three- and four-byte character (see examine).
@@ -139,6 +146,7 @@ class Table:
     rows: int
     description: str  # "CSV, Windows-1252, semicolon" and the like
     problems: list[Problem] = field(default_factory=list)  # structural problems (wrong number of fields)
+    unheld: frozenset[str] = frozenset()  # characters no cell holds (a CSV without them, or their quotes)
 
     @property
     def source(self) -> str:
@@ -288,8 +296,11 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: 
         con.executemany("INSERT INTO blank_lines VALUES (?)", [[line - 2 - j] for j, line in enumerate(blanks)])
         row_expr = f"({table}.rowid + 2 + (SELECT count(*) FROM blank_lines b WHERE b.records_before <= {table}.rowid))"
     names = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16", "cp1252": "Windows-1252"}
+    unheld = {c for c in HELD if c not in known.held}
+    if '"' in unheld:  # the delimiter is in a cell only when the cell is quoted
+        unheld.add(delimiter)
     return Table(table, headers, row_expr, rows, f"CSV, {names[encoding]}, {DELIMITER_NAMES[delimiter]}-separated",
-                 problems)
+                 problems, frozenset(unheld))
 
 
 def _blank_lines(path: Path, encoding: str, records: int, lines: int) -> list[int]:

@@ -1,0 +1,66 @@
+"""A chart downloaded as SVG in a real browser (issue 10): the sidebar's "Chart downloads" choice set to SVG, the
+chart's camera button gives a file named for what it shows and holding its title, scope, as-of date, source
+and DEMO DATA mark as text. Debian's Chromium, the dashboard over a fresh demo database (tests/browser_helpers.py);
+about 30 s."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from browser_helpers import CHROMIUM, chromium, dashboard, settle
+from helpers import ROOT, subprocess_env
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium "
+                                                             "(apt-get install chromium)")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("browser_filters")
+    db = folder / "demo.duckdb"
+    env = subprocess_env()
+    built = subprocess.run([sys.executable, "-m", "siree_metrics", "demo", "--db", str(db)], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr[-2000:]
+    try:
+        with dashboard(db, folder / "streamlit.log", env) as url:
+            yield url
+    except RuntimeError as e:
+        pytest.fail(str(e))
+
+
+def test_chart_downloads_as_svg_with_its_title_scope_and_name(server: str, tmp_path: Path) -> None:
+    with chromium(playwright_api) as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+        page.goto(server + "/Education?region=BE212&as_of=2021-06-30")
+        settle(page)
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        sidebar.get_by_text("SVG", exact=True).click()
+        settle(page)
+        chart = page.locator(".st-key-chart_children_in_school .js-plotly-plot").first
+        chart.hover()
+        # plotly titles its camera button "Download plot as a PNG" for PNG and "Download plot" for any other format
+        button = chart.locator('.modebar-btn[data-title="Download plot"]')
+        with page.expect_download(timeout=30_000) as download:
+            button.click()
+        # the name: siree_<indicator>_<scope: the region asked for>_<as-of>.svg
+        assert download.value.suggested_filename == "siree_children_in_school_BE212_2021-06-30.svg"
+        saved = tmp_path / download.value.suggested_filename
+        download.value.save_as(saved)
+        svg = saved.read_text(encoding="utf-8")
+        assert svg.startswith("<svg") and 'width="1280"' in svg  # a drawing at the 1280 px export layout
+        for text in ("Children in school", "Arr. Mechelen (BE212)", "Data as of 30 Jun 2021",
+                     "Source: SIREE partners' files", "DEMO DATA"):
+            assert text in svg.replace("&#39;", "'").replace("&apos;", "'"), text
+        # the default stays PNG: a new session's camera button says so
+        other = browser.new_page(viewport={"width": 1280, "height": 900})
+        other.goto(server + "/Education?region=BE212&as_of=2021-06-30")
+        settle(other)
+        other.locator(".st-key-chart_children_in_school .js-plotly-plot").first.hover()
+        assert other.locator('.st-key-chart_children_in_school .modebar-btn[data-title="Download plot as a PNG"]') \
+            .count() == 1
