@@ -332,3 +332,35 @@ def test_xlsx_amounts_read_as_excel_shows_them(load, write_xlsx, query):
     assert result.status == "loaded", result.report()
     assert query("select line_id, amount_eur::varchar from expenditure order by line_id") == [
         ("L1", "0.30"), ("L2", "1234.57")]
+
+
+# -- which separators a cell can hold (spares the decimal-mark scan) -------------------------------------------
+
+@pytest.mark.parametrize("text, unheld", [
+    # comma-separated, no quotes, whole numbers: no cell can hold ',' (it is the delimiter) nor '.'
+    ("a,b\n1,2\n", {'"', ",", "."}),
+    # a quoted cell: the delimiter may be inside one, so ',' is looked for; '.' still absent
+    ('a,b\n"1,5",2\n', {"."}),
+    # semicolons, decimal commas, no quotes: "," is in cells; "." is not, nor the delimiter ";"
+    ("a;b\n1,5;2\n", {'"', ".", ";"}),
+    # a point in a cell, no quotes, comma-separated: ',' cannot be in a cell, '.' can
+    ("a,b\n1.5,2\n", {'"', ","}),
+], ids=["comma-whole", "comma-quoted", "semicolon-decimal-comma", "comma-decimal-point"])
+def test_a_csv_says_which_separators_no_cell_holds(tmp_path: Path, text: str, unheld: set[str]) -> None:
+    from siree_metrics.ingest import read
+
+    path = tmp_path / "f.csv"
+    path.write_text(text, encoding="utf-8")
+    con = duckdb.connect()
+    table = read.stage(con, path, "f.csv", facts=lambda: read.examine(path))
+    assert set(table.unheld) == unheld
+
+
+def test_a_decimal_comma_in_a_quoted_cell_is_still_found(load, query, write_bytes) -> None:
+    # hours 7,5 in a comma-separated file (the csv writer quotes it) and 1,250 in another row: the decimal-mark
+    # scan must run, so 1,250 is one and a quarter hours (the column uses ',' as its decimal mark), not 1250
+    rows = rows_from([valid("teacher_training", hours="7,5"), valid("teacher_training", teacher_id="T002", hours="1,250")])
+    data = csv_bytes(rows)
+    assert b'"7,5"' in data
+    assert load("teacher_training", write_bytes(data, "t.csv")).status == "loaded"
+    assert query("SELECT teacher_id, hours FROM teacher_training ORDER BY teacher_id") == [("T001", 7.5), ("T002", 1.25)]
