@@ -50,10 +50,18 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     return out.getvalue()
 
 
-def frame_csv(frame: pd.DataFrame) -> bytes:
-    """A data frame as UTF-8 CSV bytes with every text cell neutralised."""
+def frame_csv(frame: pd.DataFrame, about: Sequence[tuple[str, object]] = ()) -> bytes:
+    """A data frame as UTF-8 CSV bytes with every text cell neutralised. ``about`` (label, value) rows —
+    title, scope, as-of date, source, the DEMO DATA mark — come first, one per line, then an empty line, then
+    the table under its header (so a file that left the tool still says what it holds; a program skips to
+    the first empty line)."""
     rows = frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
-    return csv_text([str(c) for c in frame.columns], rows).encode("utf-8")
+    table = csv_text([str(c) for c in frame.columns], rows)
+    if not about:
+        return table.encode("utf-8")
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([neutralise(label), neutralise(value)] for label, value in about)
+    return (out.getvalue() + "\n" + table).encode("utf-8")
 
 
 DATE_FORMAT = "yyyy-mm-dd"

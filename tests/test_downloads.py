@@ -37,6 +37,14 @@ def test_a_frame_keeps_its_numbers_and_neutralises_its_text() -> None:
     assert frame_csv(frame).decode() == "sector,n,share\n'@SUM(1),3,0.5\ncatering,4,\n"
 
 
+def test_a_csv_says_what_it_holds_before_its_table() -> None:
+    # two about rows (one with a comma, quoted; one a typed "=" that must not run), an empty line, the table
+    frame = pd.DataFrame({"country": ["BE"], "value": [3]})
+    about = [("Title", "Children in school, by country"), ("Scope", "=Mechelen")]
+    assert frame_csv(frame, about).decode() == (
+        'Title,"Children in school, by country"\nScope,\'=Mechelen\n\ncountry,value\nBE,3\n')
+
+
 def _workbook(data: bytes):  # noqa: ANN202
     import openpyxl
 
