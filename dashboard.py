@@ -114,7 +114,7 @@ def card(r: IndicatorResult) -> str:
 
 st.markdown(
     t("**{name}** · {start} to {end} · data as of **{as_of}** · time elapsed **{f}**",
-      name=t("Interreg 2 Seas project SIREE"), start=prog.start, end=prog.end, as_of=summary.as_of,
+      name=t("Interreg 2 Seas project SIREE"), start=view.date(prog.start), end=view.date(prog.end), as_of=view.date(summary.as_of),
       f=style.percent(summary.expected, lang)))
 st.caption(t("Why this date: {reason}.", reason=summary.as_of_reason)
            + (" " + t("The project has ended: these are the final figures.") if summary.final else ""))

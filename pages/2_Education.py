@@ -33,7 +33,7 @@ def attendance_rate() -> None:
 def communities_by_setting() -> None:
     settings = data.frame(series.breakdown, "learning_communities", "setting", *period)
     st.markdown("#### " + t("Learning communities by setting, established from {start} to {end}",
-                            start=view.start.isoformat(), end=until.isoformat()))
+                            start=view.date(view.start), end=view.date(until)))
     setting_values = load_contract()["learning_communities"].columns["setting"].values
     show_chart(charts.breakdown_bars(settings, "setting", {s: t(s.capitalize()) for s in setting_values}, t,
                                      view.lang),

@@ -21,7 +21,7 @@ for ind in topic.indicators:
 # not an indicator: the new entrepreneurs' businesses by the sector the partners wrote
 st.subheader(t("Sectors of the new businesses"))
 st.caption(t("Entrepreneurs registered from {start} to {end}, by sector as the partners wrote it.",
-             start=view.start.isoformat(), end=view.until.isoformat()))
+             start=view.date(view.start), end=view.date(view.until)))
 sectors = data.frame(series.breakdown, "new_entrepreneurs", "sector", *view.period)
 show_chart(charts.breakdown_bars(sectors, "sector", text=t, locale=view.lang), sectors, "entrepreneurs_by_sector", view.as_of,
            topic.coverage(sectors, "n"),

@@ -20,20 +20,20 @@ by_country = {c: f for c in view.countries if (f := series.country_filters(view.
 st.subheader(t("Every target by country"))
 st.caption(t("Attainment of each indicator in each country as of {date}, with its status against the pace "
              "expected by now. Country targets are the sum of their partners' (illustrative) shares; relative "
-             "targets apply unchanged.", date=view.as_of.isoformat()))
+             "targets apply unchanged.", date=view.date(view.as_of)))
 table = series.attainment_rows({c: data.get_summary(view.as_of, f) for c, f in by_country.items()})
 # n is NaN only where a viewer's figure rests on 1-4 rows (suppressed): that country reported
 reported = int(table.assign(n=table["n"].fillna(1)).groupby("country")["n"].sum().gt(0).sum()) if not table.empty else 0
 show_chart(charts.attainment_by_country(table, t, view.lang), table, "attainment_by_country", view.as_of,
            t("{k} of {n} countries reported for this period", k=reported, n=len(by_country)),
            empty=None if reported else t("No country in this selection has reported anything up to {date}.",
-                                         date=view.as_of.isoformat()))
+                                         date=view.date(view.as_of)))
 
 st.subheader(t("Activity by region"))
 st.caption(t("Schematic map, not to scale for borders: each dot is a NUTS-3 region of the programme area, placed "
              "at its main town (approximate). Dot size: records reported from {start} to {end}; grey: nothing "
              "reported under the current filters. Hover over a dot for its figures.",
-             start=view.start.isoformat(), end=until.isoformat()))
+             start=view.date(view.start), end=view.date(until)))
 regions = data.frame(series.region_activity, *view.period)
 # every indicator of the catalogue, in its measure's words and digits ("Teachers trained: new in the period")
 figures = [(ind.id, t("{label}: {words}", label=ind.label(view.lang), words=t(ind.measure_spec.period_words)),
@@ -44,7 +44,7 @@ table = regions.drop(columns=["x", "y"])
 show_chart(charts.region_map(regions, figures, text=t, locale=view.lang), table, "activity_by_region", view.as_of,
            t("{k} of {n} programme-area regions reported activity in this period", k=active, n=len(regions)),
            empty=None if active else t("Nothing was reported for this selection from {start} to {end}.",
-                                       start=view.start.isoformat(), end=until.isoformat()))
+                                       start=view.date(view.start), end=view.date(until)))
 if active:
     st.markdown("#### " + t("Regions with activity, by records reported"))
     ranked = regions[is_active].assign(level=regions["records"], n=regions["records"])

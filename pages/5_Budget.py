@@ -32,10 +32,10 @@ star = " *" if budget.illustrative else ""
 paying, listed = history.paying_partners(partners)
 coverage = t("{k} of {n} partners have payments up to this date", k=paying, n=listed)
 nothing = t("No expenditure has been loaded for this selection up to {date}. Partners send it as the "
-            "expenditure dataset (see the Data page).", date=view.as_of.isoformat()) if monthly.empty else None
+            "expenditure dataset (see the Data page).", date=view.date(view.as_of)) if monthly.empty else None
 
 st.markdown(t("{start} to {end} · data as of **{as_of}** · time elapsed **{f}**",
-              start=prog.start, end=prog.end, as_of=view.as_of, f=percent(summary.expected)))
+              start=view.date(prog.start), end=view.date(prog.end), as_of=view.date(view.as_of), f=percent(summary.expected)))
 if budget.status == "empty_selection":
     st.info(t("This selection is empty: no partner matches all the filters chosen (for example a country and a "
               "partner of another country), so there is no budget and no spending to show. Change the filters "

@@ -27,7 +27,7 @@ for ind in ref.indicators:
                if a in ("achieved", "on_track") and b in ("at_risk", "behind")]
     if slipped:
         st.caption(t("Slipped from on track in the quarter ending {dates}.",
-                     dates=", ".join(d.isoformat() for d in slipped)))
+                     dates=", ".join(view.date(d) for d in slipped)))
     table = rows.drop(columns=["label"]).assign(status=[t(style.STATUS_WORDS[s]) for s in rows["status"]])
     show_chart(meeting.history_figure(rows, meeting.notes(ind.id, view.as_of)), table, f"status_history_{ind.id}",
                view.as_of)

@@ -62,7 +62,7 @@ def test_everyone_sees_the_snapshots_each_a_link_that_reopens_it(meeting_db: Pat
     # the name escaped (it can never become a link or bold), the link relative (this page, snapshot 1), when it
     # was frozen and by whom, its as-of date and its scope in words
     assert line == ("- [#1 Board \\<b\\>2021\\</b\\> \\[x\\]\\(http\\://evil\\)](?snapshot=1) · frozen "
-                    "2021-07-01 09:30:00 by ann · as of 2021-06-30 · France")
+                    "2021-07-01 09:30:00 by ann · as of 30 Jun 2021 · France")
     # a viewer removes nothing: no removal form, no confirmation
     assert not any(c.label == CONFIRM for c in at.checkbox)
     assert not any(b.label == "Remove" for b in at.button)

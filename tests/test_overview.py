@@ -53,9 +53,21 @@ def test_overview_takes_filters_from_the_url(small_db: Path) -> None:
     assert not at.exception
     assert at.sidebar.multiselect[0].value == ["FR"]
     assert "target 6 *" in card_text(at)  # France's (illustrative) share of the 40 communities
-    assert "data as of **2019-12-31**" in card_text(at)
+    assert "data as of **31 Dec 2019**" in card_text(at)  # every date shown as the reader writes it
 
 
+
+def test_every_date_on_the_overview_is_in_the_readers_language(small_db: Path) -> None:
+    # lang=fr: the project's dates in the line under the title and the as-of date in the caption under the
+    # pace chart are Babel's fr_FR medium dates (31 déc. 2019), not ISO dates
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["as_of"] = "2019-12-31"
+    at.query_params["lang"] = "fr"
+    at.run()
+    assert not at.exception
+    text = card_text(at)
+    assert "du 1 mars 2018 au 31 déc. 2021 · données au **31 déc. 2019**" in text  # programme 2018-03-01 to 2021-12-31
+    assert any(c.value.startswith("Données au 31 déc. 2019 · ") for c in at.caption)  # under the pace chart
 def test_a_load_from_the_command_line_shows_on_the_next_interaction(small_db: Path, tmp_path: Path) -> None:
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
     assert ">2</div>" in card_text(at).replace(" ", "")
@@ -88,7 +100,7 @@ def test_overview_says_why_the_as_of_date_and_counts_indicators_with_rows(small_
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
     assert not at.exception
     # two (dataset, partner) pairs, both with their latest record in 2019-03: the default is 2019-03-31
-    assert "data as of **2019-03-31**" in card_text(at)
+    assert "data as of **31 Mar 2019**" in card_text(at)
     assert any("Why this date: the latest month that most partner datasets have reached (2 of 2" in c.value
                for c in at.caption)
     # the training row makes 0 teachers a value (with a status), so 2 indicators have data, not 1
@@ -103,7 +115,7 @@ def test_overview_after_the_end_shows_final_statuses(small_db: Path) -> None:
     at.run()
     assert not at.exception
     text = card_text(at)
-    assert "data as of **2021-12-31**" in text  # capped at the project end
+    assert "data as of **31 Dec 2021**" in text  # capped at the project end
     assert "✖ Not achieved" in text  # 2 of 40 communities, final
     assert "On track" not in text and "At risk" not in text
     assert any("these are the final figures" in c.value for c in at.caption)

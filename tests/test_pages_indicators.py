@@ -244,7 +244,7 @@ def test_monthly_chart_has_a_panel_per_country_with_baseline_and_target(small_db
     fig = charts.monthly_vs_baseline(df, START, END, 0.2, (START, dt.date(2018, 2, 28)), notes={"FR": "+20%"})
     assert "Baseline" in names(fig) and "Target: baseline +20%" in names(fig)
     titles = [a.text for a in fig.layout.annotations]
-    assert "France · +20%" in titles and "England (UK)" in titles
+    assert "<b>France</b><br>+20%" in titles and "<b>England (UK)</b>" in titles  # country, then its note
     assert any("n = " in (t.hovertemplate or "") for t in fig.data)
     assert fig.layout.shapes  # the baseline year is shaded
 
@@ -268,8 +268,77 @@ def test_attainment_vs_pace_handles_missing_and_negative_attainment() -> None:
     words = [a.text for a in fig.layout.annotations if a.xanchor == "left" and a.xshift]
     assert STATUS_WORDS["no_data"] in words[1] and "120%" in words[0] and "—" in words[1]
     assert fig.layout.xaxis.range[0] < -50
-    assert "Target (100 %)" in names(fig) and "Expected by now" in names(fig)
+    assert "Target (100%)" in names(fig) and "Expected by now" in names(fig)  # English writes 100%
     assert charts.attainment_vs_pace(df.iloc[0:0]).layout.annotations  # an empty frame says so
+
+
+def _plain(text: str) -> list[str]:
+    """An annotation's lines as shown: ``<br>`` breaks, tags left out."""
+    return [line.replace("<b>", "").replace("</b>", "") for line in text.split("<br>")]
+
+
+def test_small_multiple_titles_fit_a_phone_panel() -> None:
+    # French notes as the Education page writes them: "+27,1 % · ✔ Atteint" is 19 characters (fits a line of
+    # 20), "+19,5 % · ✖ Non atteint" 23: so every note goes on two lines, figure then status, in every panel
+    titles = charts.panel_titles(
+        {"BE": "Belgique (Flandre)", "UK": "Angleterre (R.-U.)", "NL": "Pays-Bas"},
+        {"BE": "+27,1 % · ✔ Atteint", "UK": "+19,5 % · ✖ Non atteint"})
+    assert titles == {"BE": "<b>Belgique (Flandre)</b><br>+27,1 %<br>✔ Atteint",
+                      "UK": "<b>Angleterre (R.-U.)</b><br>+19,5 %<br>✖ Non atteint",
+                      "NL": "<b>Pays-Bas</b>"}  # no note: the name only
+    # short notes stay on one line under the name; a long name breaks at a space
+    assert charts.panel_titles({"BE": "Belgium (Flanders)"}, {"BE": "+27.1% · ✔ Achieved"}) == {
+        "BE": "<b>Belgium (Flanders)</b><br>+27.1% · ✔ Achieved"}
+    assert charts.panel_titles({"X": "A very long country name here"}, {}) == {
+        "X": "<b>A very long country</b><br><b>name here</b>"}
+
+
+def test_monthly_panels_leave_room_for_their_titles() -> None:
+    # four countries in two rows with three-line titles (23-character notes split): 14 px type, no line over 20
+    # characters (a panel is about 135 px wide on a 390 px phone), and between the two rows at least the three
+    # lines' height (3 x 18 px) plus the 4 px the title sits above its panel
+    months = [dt.date(2019, m, 1) for m in (1, 2)]
+    df = pd.DataFrame([{"month": m, "country": c, "level": 100.0, "n": 3, "baseline": 90.0, "target": 108.0,
+                        "n_baseline": 12} for c in ("BE", "FR", "NL", "UK") for m in months])
+    notes = {c: "+19,5 % · ✖ Non atteint" for c in ("BE", "FR", "NL", "UK")}
+    fig = charts.monthly_vs_baseline(df, START, END, 0.2, (START, dt.date(2018, 2, 28)), notes=notes)
+    titles = [a for a in fig.layout.annotations if a.yref == "paper"]
+    assert len(titles) == 4
+    assert all(a.font.size == 14 for a in titles)
+    assert max(len(line) for a in titles for line in _plain(a.text)) <= 20
+    lay = fig.layout
+    plot_px = lay.height - lay.margin.t - lay.margin.b
+    row1_bottom, row2_top = lay.yaxis.domain[0], lay.yaxis3.domain[1]
+    assert (row1_bottom - row2_top) * plot_px >= 3 * 18 + 4
+    assert lay.margin.t >= 3 * 18 + 4 + 50  # the first row's titles under the legend (two rows of it on a phone)
+    # the two columns' titles centred on their panels, which leave a gap between them for the right one's ticks
+    assert lay.xaxis2.domain[0] - lay.xaxis.domain[1] >= 0.1 - 1e-9
+
+
+def test_attainment_vs_pace_names_read_clear_of_bars_and_lines() -> None:
+    df = pd.DataFrame({"label": [f"Indicator {i}" for i in range(8)], "attainment": [1.1, 0.4] * 4,
+                       "expected": [1.0] * 8, "status": ["achieved", "not_achieved"] * 4})
+    fig = charts.attainment_vs_pace(df)
+    lay = fig.layout
+    names_ = [a for a in lay.annotations if a.text in set(df["label"])]
+    assert len(names_) == 8
+    # on white, so the dotted target line and the pace ticks do not cross the words
+    assert all(a.bgcolor == "white" for a in names_)
+    # a row's height in px; its bar is (1 - bargap) of it, centred on the row; the name's box (a 15 px line,
+    # about 18 px high, plus its 1 px pad) sits yshift px above the row's centre: clear of its bar below by
+    # 2 px or more, and of the bar of the row above
+    row = (lay.height - lay.margin.t - lay.margin.b) / 8
+    bar = (1 - lay.bargap) * row
+    box = 18 / 2 + names_[0].borderpad
+    assert all(a.yshift - box >= bar / 2 + 2 for a in names_)
+    assert all(a.yshift + box <= row - bar / 2 for a in names_)
+    # the pace tick (26 px high, centred on the row) stays inside the bar's height band, under the name
+    assert fig.data[1].marker.size / 2 <= names_[0].yshift - box
+    assert lay.legend.itemsizing == "constant"  # in the legend, its symbol no taller than the legend's row
+    # ticks in the reader's convention: "100%" in English and Dutch, "100 %" (no-break space) in French
+    assert lay.xaxis.ticksuffix == "%"
+    assert charts.attainment_vs_pace(df, locale="fr").layout.xaxis.ticksuffix == "\u00a0%"
+    assert charts.attainment_vs_pace(df, locale="nl").layout.xaxis.ticksuffix == "%"
 
 
 def test_attainment_by_country_writes_status_in_every_cell(small_db: Path) -> None:
@@ -354,7 +423,7 @@ def test_page_runs_and_shows_its_charts(small_db: Path, page: str) -> None:
     assert len(charts_shown) >= 2
     # the default as-of (the month most (dataset, partner) pairs reached): of the 11 pairs above, newest first
     # 2021-12 x3, 2020-02, 2020-01, 2019-05, ...: the 6th (index 11 // 2 = 5) is 2019-05, reached by 6 of 11
-    assert "Data as of 2019-05-31" in captions(at)
+    assert "Data as of 31 May 2019" in captions(at)
     assert "2 of 4 countries reported for this period" in captions(at)  # only France and England sent rows
 
 
@@ -371,7 +440,7 @@ def test_pages_take_filters_from_the_url(small_db: Path) -> None:
     assert not at.exception
     assert at.session_state["siree_filters"]["country"] == ["FR"]
     assert "1 of 1 countries reported for this period" in captions(at)
-    assert "Data as of 2019-12-31" in captions(at)
+    assert "Data as of 31 Dec 2019" in captions(at)
     assert at.query_params["country"] in ("FR", ["FR"])  # the URL keeps the filter
 
 

@@ -124,8 +124,12 @@ def test_summary_viewer_json_carries_no_count_of_one_to_four(db: Path, capsys: p
 # -- the pages (AppTest) --------------------------------------------------------------------------------------
 
 
-def run(page: str, user: User | None = None, **params: str) -> AppTest:
+def run(page: str, user: User | None = None, opened: tuple[str, ...] = (), **params: str) -> AppTest:
+    """``page`` run for ``user`` with the URL ``params``; the "Data behind this chart" expanders of the charts
+    ``opened`` open (a closed one sends no table: ui/page.py)."""
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=30)
+    for name in opened:
+        at.session_state[f"data_{name}"] = True
     if user:
         at.session_state[auth.USER] = (user, dt.datetime.now())
     for k, v in params.items():
@@ -155,7 +159,7 @@ def test_overview_card_shows_less_than_five_to_a_viewer_and_three_to_the_admin_a
 
 
 def test_education_chart_hover_table_and_csv_show_less_than_five_to_a_viewer(db: Path) -> None:
-    at = run("pages/2_Education.py", None, region="BE251", as_of="2019-04-30", to="2019-04-30")
+    at = run("pages/2_Education.py", None, ("teachers_trained",), region="BE251", as_of="2019-04-30", to="2019-04-30")
     assert any("**<5**" in m.value for m in at.markdown)  # the headline above the chart
     spec = next(c.proto.spec for c in at.get("plotly_chart") if "Teachers" in c.proto.spec or "Total" in c.proto.spec)
     figure = json.loads(spec)
@@ -171,13 +175,13 @@ def test_education_chart_hover_table_and_csv_show_less_than_five_to_a_viewer(db:
 
 
 def test_education_chart_shows_three_to_the_admin(db: Path) -> None:
-    at = run("pages/2_Education.py", ADMIN, region="BE251", as_of="2019-04-30", to="2019-04-30")
+    at = run("pages/2_Education.py", ADMIN, ("teachers_trained",), region="BE251", as_of="2019-04-30", to="2019-04-30")
     assert any("**3**" in m.value for m in at.markdown)
     assert not any("level_shown" in d.value for d in at.dataframe)
 
 
 def test_countries_page_matrix_and_map_show_less_than_five_to_a_viewer(db: Path) -> None:
-    at = run("pages/4_Countries_and_regions.py", None, as_of="2019-04-30", to="2019-04-30")
+    at = run("pages/4_Countries_and_regions.py", None, ("activity_by_region",), as_of="2019-04-30", to="2019-04-30")
     regions = next(d.value for d in at.dataframe if "records" in d.value)
     be251 = regions.set_index("region").loc["BE251"]
     assert be251["teachers_trained_shown"] == "<5" and be251["records_shown"] == "<5" and bool(be251["active"])
@@ -185,3 +189,14 @@ def test_countries_page_matrix_and_map_show_less_than_five_to_a_viewer(db: Path)
     hovers = json.dumps([t.get("hovertext") for f in maps for t in f["data"]])
     assert "Teachers trained: new in the period: <5" in hovers and "(BE251)" in hovers
     assert "Teachers trained: new in the period: 3<" not in hovers and "Teachers trained: new in the period: 3\"" not in hovers
+
+
+def test_a_closed_data_expander_sends_no_table_and_an_open_one_its_table_and_downloads(db: Path) -> None:
+    # ui/page.py: the table and the CSV/XLSX buttons of "Data behind this chart" are sent only while it is open
+    closed = run("pages/2_Education.py", ADMIN, region="BE251", as_of="2019-04-30", to="2019-04-30")
+    chart_files = lambda at: [b.key for b in at.get("download_button") if b.key.startswith(("dl_", "dlx_"))]  # noqa: E731
+    assert not closed.dataframe and not chart_files(closed)
+    opened = run("pages/2_Education.py", ADMIN, ("teachers_trained",), region="BE251", as_of="2019-04-30",
+                 to="2019-04-30")
+    assert len(opened.dataframe) == 1 and chart_files(opened) == ["dl_teachers_trained", "dlx_teachers_trained"]
+    assert opened.dataframe[0].value["level"].tolist()[-1] == 3  # the admin sees the exact 3 (VIVES, April 2019)

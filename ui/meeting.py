@@ -175,7 +175,7 @@ def banner() -> None:
     since = _changes(snap.id, store.data_version(data.db_path()))
     text = t("Snapshot {label}, frozen by {by}: the figures exactly as they were then (data as loaded on {moment}, "
              "as of {as_of}).", label=auth.plain(snap.label), by=auth.plain(snap.made_by),
-             moment=audit.moment_text(snap.moment), as_of=snap.as_of.isoformat())
+             moment=audit.moment_text(snap.moment), as_of=style.date(snap.as_of, lang()))
     if since:
         text += "\n\n" + t("Changed since ({n}):", n=len(since)) + "\n" + "\n".join(
             f"- {auth.plain(c.line)}" for c in since)
@@ -289,7 +289,7 @@ def snapshot_lines(found: list[meetings.Snapshot], ref: Reference, lang_: str) -
     for snap in found:
         with i18n.using(lang_):
             about = t("frozen {moment} by {by} · as of {as_of} · {scope}", moment=audit.moment_text(snap.moment),
-                      by=auth.plain(snap.made_by), as_of=snap.as_of.isoformat(),
+                      by=auth.plain(snap.made_by), as_of=style.date(snap.as_of, lang_),
                       scope=auth.plain(selection(snap.filters, ref, t)))
         lines.append(f"- [#{snap.id} {auth.plain(snap.name)}](?snapshot={snap.id}) · {about}")
     return lines

@@ -51,6 +51,10 @@ class View:
     as_of_chosen: bool = False  # set by the reader (sidebar or ``as_of`` in the URL), not the default rule
     lang: str = "en"  # the reader's language: pass it as ``locale`` to the style's formats and the charts
 
+    def date(self, day: dt.date) -> str:
+        """A day as the reader writes it ("31 Dec 2021" / "31 dec 2021" / "31 déc. 2021"): every date shown."""
+        return style.date(day, self.lang)
+
     @property
     def as_of_asked(self) -> dt.date | None:
         """The as-of date to pass to the summary: None for the default, so the summary states its rule."""
@@ -271,7 +275,8 @@ def show_chart(fig: go.Figure, table: pd.DataFrame, name: str, as_of: dt.date, c
     title, scope, as-of date, source and the DEMO DATA mark; every file is named
     ``siree_<name>_<scope>_<as-of>.<ext>``. The chart has a stable key (``fig_<name>``): it keeps its identity
     across reruns (plotly still draws it anew when its scope, and so its file name in the config, changes), and
-    it is sent without template defaults it does not use (``figures.slim``).
+    it is sent without template defaults it does not use (``figures.slim``). The table and its downloads are
+    sent only while "Data behind this chart" is open (``_data_behind``).
 
     With ``empty`` set (what is missing), shows that message instead of a blank chart or a misleading zero.
     """
@@ -287,17 +292,28 @@ def show_chart(fig: go.Figure, table: pd.DataFrame, name: str, as_of: dt.date, c
             "displaylogo": False,
             "toImageButtonOptions": {"format": image, "filename": stem, "width": 1280,
                                      "height": int(fig.layout.height or 450), "scale": 2 if image == "png" else 1}})
-    caption = t("Data as of {date}", date=as_of.isoformat())
+    caption = t("Data as of {date}", date=style.date(as_of, i18n.language()))
     if (moment := data.as_loaded_on()) is not None:
         caption += " · " + t("as loaded on {moment}", moment=audit.moment_text(moment))
     if coverage:
         caption += " · " + coverage
     st.caption(caption)
     meeting.notes_under(noted)
-    with st.expander(t("Data behind this chart")):
+    _data_behind(table, name, stem, about)
+
+
+@st.fragment
+def _data_behind(table: pd.DataFrame, name: str, stem: str, about: list[tuple[str, object]]) -> None:
+    """The "Data behind this chart" expander (key ``data_<name>``): its table and the CSV and XLSX downloads
+    are sent only while it is open (a closed one costs the browser nothing: no data grid to build, and no
+    data-grid bundle to fetch on a fresh page); opening or closing it reruns only this fragment. A test that
+    reads the table opens it first: ``at.session_state["data_<name>"] = True``."""
+    with st.expander(t("Data behind this chart"), key=f"data_{name}", on_change="rerun") as box:
+        if not box.open:
+            return
         st.dataframe(table, hide_index=True, width="stretch")
         left, right = st.columns(2)
-        left.download_button(t("Download CSV"), lambda: frame_csv(table),  # made on click; formulas neutralised
+        left.download_button(t("Download CSV"), lambda: frame_csv(table, about),  # made on click; what it holds first
                              file_name=f"{stem}.csv", mime="text/csv", key=f"dl_{name}")
         right.download_button(t("Download Excel (XLSX)"), lambda: frame_xlsx(table, about),  # typed cells
                               file_name=f"{stem}.xlsx", key=f"dlx_{name}",

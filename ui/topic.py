@@ -86,8 +86,8 @@ class Topic:
     def missing(self, ind: Indicator) -> str:
         """What an empty chart lacks: the dataset partners send the indicator's figures in."""
         return t("Nothing reported for this selection from {start} to {end}: partners send these figures as the "
-                 "“{dataset}” dataset (see the Data page).", start=self.view.start.isoformat(),
-                 end=self.view.until.isoformat(), dataset=t(load_contract()[ind.dataset].label))
+                 "“{dataset}” dataset (see the Data page).", start=self.view.date(self.view.start),
+                 end=self.view.date(self.view.until), dataset=t(load_contract()[ind.dataset].label))
 
     def section(self, ind: Indicator) -> None:
         """Heading, headline figure, caption and chart of one indicator."""

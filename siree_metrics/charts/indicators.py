@@ -63,6 +63,30 @@ def _countries(df: pd.DataFrame) -> list[str]:
     return [c for c in COUNTRY_COLOURS if c in present]
 
 
+# A small multiple's title: 14 px type, lines of at most 20 characters: a panel is about 135 px wide on a
+# 390 px phone (two columns), and a centred title may reach a little into the gap beside it (measured on the
+# screenshots: "België (Vlaanderen)", 19 characters, fits).
+PANEL_TITLE_SIZE = 14
+PANEL_TITLE_CHARS = 20
+PANEL_TITLE_LINE = 18  # px per line of a title
+
+
+def panel_titles(names: Mapping[str, str], notes: Mapping[str, str]) -> dict[str, str]:
+    """Each small multiple's title: the country's name in bold on the first line (broken at spaces if longer
+    than ``PANEL_TITLE_CHARS``), its note (such as "+27.1% · ✔ Achieved") on the second. When any note is
+    longer than a line, every note's " · " parts go on lines of their own (the same layout in every panel,
+    so the panels of a row stay aligned). A country without a note has its name only."""
+    split = any(len(n) > PANEL_TITLE_CHARS for n in notes.values())
+    out = {}
+    for key, name in names.items():
+        note = notes.get(key, "")
+        parts = note.split(" · ") if split else [note]
+        lines = [f"<b>{line}</b>" for line in style.wrapped(name, PANEL_TITLE_CHARS).split("<br>")]
+        lines += [style.wrapped(part, PANEL_TITLE_CHARS) for part in parts if part]
+        out[key] = "<br>".join(lines)
+    return out
+
+
 def monthly_vs_baseline(df: pd.DataFrame, start: dt.date, end: dt.date, target_change: float,
                         baseline_window: tuple[dt.date, dt.date] | None = None, percent: bool = False,
                         notes: Mapping[str, str] | None = None, text: Text = english,
@@ -80,7 +104,13 @@ def monthly_vs_baseline(df: pd.DataFrame, start: dt.date, end: dt.date, target_c
     # The grid is laid out by hand (not make_subplots/add_vrect): the same figure, several times faster to build.
     cols = 1 if len(countries) == 1 else 2
     rows = math.ceil(len(countries) / cols)
-    h_gap, v_gap = 0.08, 0.2
+    titles = panel_titles({c: text(COUNTRY_LABELS[c]) for c in countries}, notes or {})
+    lines = max(title.count("<br>") + 1 for title in titles.values())
+    # heights in px: the titles' lines above each panel, room for the legend (two rows on a phone) above them
+    top_margin, title_room = 64 + PANEL_TITLE_LINE * lines, PANEL_TITLE_LINE * lines + 26
+    fig_height = 330 + PANEL_TITLE_LINE * (lines - 1) if rows == 1 else 560 + 2 * PANEL_TITLE_LINE * lines
+    plot_height = fig_height - top_margin - 10 - 30  # the bottom margin and the dates under the lowest panels
+    h_gap, v_gap = 0.1, title_room / plot_height  # the right-hand panels' ticks sit in the gap
     width, height = (1 - (cols - 1) * h_gap) / cols, (1 - (rows - 1) * v_gap) / rows
     x0, x1 = pd.Timestamp(start), pd.Timestamp(end)
     def level(v: Any) -> str:
@@ -101,10 +131,9 @@ def monthly_vs_baseline(df: pd.DataFrame, start: dt.date, end: dt.date, target_c
                                         range=[x0, x1], showticklabels=not below, **({"matches": "x"} if i else {}))
         axes[f"yaxis{suffix}"] = dict(domain=[max(0.0, top - height), min(1.0, top)], anchor=xa, rangemode="tozero",
                                         tickformat=D3_PERCENT if percent else "~s")
-        title = text(COUNTRY_LABELS[country]) + (f" · {notes[country]}" if notes and notes.get(country) else "")
-        notes_.append(dict(text=title, x=c * (width + h_gap) + width / 2, y=top, xref="paper", yref="paper",
-                           xanchor="center", yanchor="bottom", yshift=4, showarrow=False,
-                           font=dict(size=17, color=INK)))
+        notes_.append(dict(text=titles[country], x=c * (width + h_gap) + width / 2, y=top, xref="paper",
+                           yref="paper", xanchor="center", yanchor="bottom", yshift=4, showarrow=False,
+                           font=dict(size=PANEL_TITLE_SIZE, color=INK)))
         if shade:
             shapes.append(dict(type="rect", xref=xa, yref=f"{ya} domain", x0=shade[0], x1=shade[1], y0=0, y1=1,
                                fillcolor=BASELINE_COLOUR, opacity=0.15, line_width=0, layer="below"))
@@ -144,7 +173,7 @@ def monthly_vs_baseline(df: pd.DataFrame, start: dt.date, end: dt.date, target_c
                 + "<extra></extra>"))
     fig = go.Figure(data=traces, layout=dict(shapes=shapes, annotations=notes_, **axes))
     fig.update_xaxes(**style.month_ticks(start, end, locale))
-    return layout(fig, 330 if rows == 1 else 580, locale, margin=dict(l=10, r=20, t=90, b=10),
+    return layout(fig, fig_height, locale, margin=dict(l=10, r=20, t=top_margin, b=10),
                    legend=dict(orientation="h", yanchor="top", y=0.995, yref="container", x=0,
                                font=dict(size=15), traceorder="normal"))
 
@@ -407,6 +436,12 @@ def attainment_by_country(df: pd.DataFrame, text: Text = english, locale: str = 
                   margin=dict(l=10, r=10, t=58, b=legend_height))
 
 
+# attainment_vs_pace's rows: 66 px each in the figure's height, about 70 px drawn (the margins are shared), bars
+# 40 % of a row (about 28 px, 14 px either side of the row's centre, as the pace tick's 26 px marker); the
+# name's 15 px line (about 18 px high, 1 px pad) centred 28 px above the centre: 4 px of white above its bar.
+PACE_ROW, PACE_BARGAP, PACE_NAME_SHIFT = 66, 0.6, 28
+
+
 def attainment_vs_pace(df: pd.DataFrame, text: Text = english, locale: str = "en") -> go.Figure:
     """Every indicator's attainment as a horizontal bar in its status colour, with a tick where it should be
     by now (expected pace), the dotted 100 % target line, and a column of attainment and status in words at
@@ -438,23 +473,29 @@ def attainment_vs_pace(df: pd.DataFrame, text: Text = english, locale: str = "en
         hovertemplate=text("Expected by now") + ": %{customdata[0]}<extra></extra>"))
     top = max(110.0, float(pct.max()) + 5)
     fig.add_trace(go.Scatter(  # the target line, as a trace so the legend names it
-        x=[100, 100], y=[labels[0], labels[-1]], mode="lines", name=text("Target (100 %)"),
+        x=[100, 100], y=[labels[0], labels[-1]], mode="lines",
+        name=text("Target ({value})", value=style.percent(1, locale)),
         line=dict(color=TARGET_COLOUR, width=2, dash="dot"), hoverinfo="skip"))
     notes = []
     for label, a, status in zip(labels, shown, df["status"], strict=True):
-        # the indicator's name above its bar (not beside it), so the bars keep their width in a narrow column
-        notes.append(dict(x=0, xref="paper", xanchor="left", y=label, yref="y", yshift=19, showarrow=False,
-                          text=label, font=dict(size=15, color=INK)))
+        # the indicator's name above its bar (not beside it), so the bars keep their width in a narrow column;
+        # on white, clear of the bar, so the target line and the pace tick that cross it never cross its words
+        notes.append(dict(x=0, xref="paper", xanchor="left", y=label, yref="y", yshift=PACE_NAME_SHIFT,
+                          showarrow=False, text=label, font=dict(size=15, color=INK), bgcolor="white",
+                          borderpad=1))
         notes.append(dict(x=1.0, xref="paper", xanchor="left", xshift=10, y=label, yref="y", showarrow=False,
                           align="left", text=f"<b>{a}</b> {text(STATUS_WORDS[status])}",
                           font=dict(size=16, color=INK)))
     fig.update_layout(annotations=notes, shapes=[dict(
         type="line", x0=100, x1=100, y0=0, y1=1, xref="x", yref="paper",
-        line=dict(color=TARGET_COLOUR, width=2, dash="dot"))])
+        line=dict(color=TARGET_COLOUR, width=2, dash="dot"))],
+        legend_itemsizing="constant")  # the pace tick's legend symbol in its row (26 px high, it reached above)
     low = min(0.0, float(pct.min()) - 5)
-    fig.update_xaxes(range=[low, top], ticksuffix=" %", title=None, tick0=0, dtick=25 if top - low <= 160 else 50)
+    # ticks chosen by plotly for the axis's width (0/50/100 on a phone, every 20 on a projector)
+    fig.update_xaxes(range=[low, top], title=None, tickangle=0, **style.percent_axis(locale))
     fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], title=None, showticklabels=False)
-    return layout(fig, 110 + 62 * len(labels), locale, bargap=0.55, margin=dict(l=10, r=165, t=50, b=10))
+    return layout(fig, 110 + PACE_ROW * len(labels), locale, bargap=PACE_BARGAP,
+                  margin=dict(l=24, r=165, t=50, b=10))  # l: room for half the "0%" under the axis
 
 
 # Where the map writes each country's name and the seas, in (lat, lon): clear of the region markers.

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import numbers
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -236,6 +237,14 @@ def money_axis(locale: str = "en") -> dict[str, str]:
     return {"tickprefix": prefix, "ticksuffix": suffix}
 
 
+def percent_axis(locale: str = "en") -> dict[str, str]:
+    """An axis of values in percent (100 for 100 %): its ``tickprefix`` and ``ticksuffix`` in the locale's
+    percent pattern ("" and "%" in en and nl, "" and "\u00a0%" in fr), so its ticks read "100%" / "100\u00a0%"
+    as ``percent`` writes them."""
+    prefix, _, suffix = _patterns(locale)[0].partition("{n}")
+    return {"tickprefix": prefix, "ticksuffix": suffix}
+
+
 def separators(locale: str = "en") -> str:
     """Plotly's ``layout.separators`` for the locale (decimal mark, then thousands separator), so the d3 formats
     of axis ticks write digits as the style's texts do: "." + "," / "," + "." / "," + narrow no-break space."""
@@ -303,6 +312,100 @@ def layout(fig: go.Figure, height: int, locale: str = "en", **extra: object) -> 
 
     fig.for_each_xaxis(ticks)
     fig.for_each_yaxis(ticks)
+    return fit_margins(fig)
+
+
+# A tick label's width, estimated at this many em a character (plotly's fonts measure 0.48–0.52 em in Chromium;
+# a little more, so a margin rarely falls short); a row of 15 px tick labels and the gap above it (19 px); one row
+# of a horizontal legend at 15 px with the 4 px ui/scope.py leaves above it (37 px). Plotly adds a pad of
+# min(12 px, the smallest margin) to every push.
+CHAR_EM, LABEL_LINE, LEGEND_ROW = 0.55, 19, 37
+
+
+def _text_width(text: object, size: float) -> float:
+    """The estimated width of a label's longest line (``<br>``-wrapped, tags left out) at ``size`` px."""
+    lines = re.sub(r"<(?!br>)[^>]*>", "", str(text)).split("<br>")
+    return max(len(line) for line in lines) * CHAR_EM * size
+
+
+def _numeric_label(axis: Any, top: float) -> str:
+    """The longest tick label plotly writes on a numeric axis reaching ``top``, near enough for its width."""
+    fmt = axis.tickformat or ""
+    if "%" in fmt:
+        core = f"{top * 100:.0f}%"
+    elif "s" in fmt:  # SI: 950, 1.2k, 12k, 1.2M
+        core = f"{top:.0f}" if top < 1000 else f"{top / 1000:.1f}k" if top < 1e6 else f"{top / 1e6:.1f}M"
+    else:
+        core = f"{top:,.0f}" if top >= 10 else f"{top:.1f}"
+    return (axis.tickprefix or "") + core + (axis.ticksuffix or "")
+
+
+def _values(trace: Any, letter: str) -> list:
+    """A trace's ``x`` or ``y`` as a list (plotly keeps arrays as numpy arrays or tuples; None: [])."""
+    values = getattr(trace, letter, None)
+    return [] if values is None else list(values)
+
+
+def _real(value: object) -> float | None:
+    """``value`` as a float, None for text, dates and NaN."""
+    return float(value) if isinstance(value, numbers.Real) and value == value else None
+
+
+def _axis_labels(fig: go.Figure, letter: str, name: str, axis: Any) -> list[str]:
+    """The tick labels of axis ``name`` ("yaxis2") as far as the figure tells: its ``ticktext``, the categories
+    its traces draw, or the longest number of its range (stacked traces summed); [] if unknown."""
+    if axis.ticktext:
+        return [str(x) for x in axis.ticktext]
+    ref = letter + name[5:]
+    traces = [tr for tr in fig.data if (getattr(tr, f"{letter}axis", None) or letter) == ref]
+    values = [v for tr in traces for v in _values(tr, letter)]
+    if any(isinstance(v, str) for v in values):
+        return [str(v) for v in values]
+    found = [abs(n) for v in values if (n := _real(v)) is not None]
+    if any(getattr(tr, "stackgroup", None) for tr in traces) or fig.layout.barmode == "stack":
+        other = "y" if letter == "x" else "x"
+        sums: dict[object, float] = {}
+        for tr in traces:
+            for at, v in zip(_values(tr, other), _values(tr, letter), strict=False):
+                sums[at] = sums.get(at, 0.0) + abs(_real(v) or 0.0)
+        found += list(sums.values())
+    found = [n * 1.05 for n in found]  # plotly's autorange pads the data by about 5 %: a tick may fall there
+    found += [abs(n) for v in axis.range or () if (n := _real(v)) is not None]
+    return [_numeric_label(axis, max(found))] if found else []
+
+
+def fit_margins(fig: go.Figure) -> go.Figure:
+    """``fig`` (changed in place) with its left and bottom margins wide enough for its tick labels, estimated
+    from what it draws: the longest category or ``ticktext`` line, or the longest number of a numeric axis, at
+    the tick font's size; one or more rows of labels under a bottom axis. Plotly's ``automargin`` stays on as a
+    safety net, but when the margins already fit it has nothing to change, and plotly draws the chart once
+    instead of twice (a second layout pass of every chart at each rerun). Axes with a title, a right-hand or
+    top side, or no tick labels are left to ``automargin``. A margin is only ever widened."""
+    left, bottom, top = 0.0, 0.0, 0.0
+    for letter in ("x", "y"):
+        for name in [k for k in fig.layout if k.startswith(f"{letter}axis")]:
+            axis = fig.layout[name]
+            if axis.visible is False or axis.showticklabels is False or axis.title.text:
+                continue
+            size = axis.tickfont.size or FONT
+            if letter == "y" and axis.side in (None, "left"):
+                labels = _axis_labels(fig, "y", name, axis)
+                if labels:
+                    left = max(left, max(_text_width(x, size) for x in labels) + 1)
+            elif letter == "x" and axis.side in (None, "bottom") and not (axis.tickangle or 0):
+                lines = max((str(x).count("<br>") + 1 for x in axis.ticktext or ()), default=1)
+                bottom = max(bottom, LABEL_LINE * lines * size / 15)
+    legend = fig.layout.legend
+    if legend.orientation == "h" and fig.layout.showlegend is not False and (legend.y or 0) >= 1 \
+            and any(tr.name and tr.showlegend is not False for tr in fig.data):  # one row above the plot
+        top = LEGEND_ROW
+    m = fig.layout.margin
+    now = {"l": m.l or 0, "r": m.r if m.r is not None else 80, "t": m.t if m.t is not None else 100, "b": m.b or 0}
+    need = {"l": left, "b": bottom, "t": top}
+    wanted = {side: max(now[side], round(need.get(side, 0) + 0.5) + 12) if need.get(side) else now[side]
+              for side in now}
+    pad = min(12, *wanted.values())  # plotly's pad, from the margins it will have
+    fig.update_layout(margin={side: max(now[side], round(need[side] + 0.5) + pad) for side in need if need[side]})
     return fig
 
 
