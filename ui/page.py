@@ -135,20 +135,20 @@ def _sidebar(state: dict, latest: dt.date) -> None:
     sb.markdown(f"### {t('Filters')}")
     state["country"] = sb.multiselect(
         t("Country"), list(COUNTRIES), key=_widget("country", state["country"]),
-        format_func=lambda c: t(COUNTRY_LABELS[c]))
+        format_func=lambda c: t(COUNTRY_LABELS[c]), placeholder=t("All"))
     countries = state["country"] or list(COUNTRIES)
     regions = [r for r in ref.regions.values() if r.country in countries]
     st.session_state["w_region"] = [r for r in st.session_state.get("w_region", state["region"])
                                     if r in {x.code for x in regions}]
     state["region"] = sb.multiselect(
         t("Region (NUTS-3)"), [r.code for r in regions], key=_widget("region", state["region"]),
-        format_func=lambda c: f"{ref.regions[c].name} ({c})")
+        format_func=lambda c: f"{ref.regions[c].name} ({c})", placeholder=t("All"))
     partners = [p for p in ref.partners.values() if p.country in countries]
     st.session_state["w_partner"] = [p for p in st.session_state.get("w_partner", state["partner"])
                                      if p in {x.id for x in partners}]
     state["partner"] = sb.multiselect(
         t("Partner"), [p.id for p in partners], key=_widget("partner", state["partner"]),
-        format_func=lambda p: ref.partners[p].name)
+        format_func=lambda p: ref.partners[p].name, placeholder=t("All"))
     earliest = prog.baseline_start
     first = state["from"] or earliest
     period = sb.date_input(
