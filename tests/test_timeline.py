@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 from helpers import rows_from, valid
 
 from siree_metrics.ingest import store
@@ -33,3 +34,41 @@ def test_each_quarter_says_what_the_summary_says_at_that_date(db, write_csv, loa
         for day in (dt.date(2019, 3, 31), dt.date(2020, 6, 30)):
             r = next(x for x in summarize(con, day).indicators if x.id == "support_networks")
             assert (nets.loc[day, "status"], nets.loc[day, "attainment"]) == (r.status, r.attainment)
+
+
+def test_the_history_of_every_indicator_is_the_summary_at_each_quarter_end(tmp_path) -> None:  # noqa: ANN001
+    """On the demo data (relative indicators too, whose baseline-window queries are answered from memory after
+    the first quarter), every row equals a fresh summarize() at that date, field by field."""
+    from siree_metrics.demo.build import build_demo_database
+
+    db = tmp_path / "siree.duckdb"
+    build_demo_database(db, tmp_path / "exports")
+    with store.connect(db) as con:
+        frame = timeline.quarterly(con, dt.date(2021, 12, 31))
+        assert len(frame) == 8 * 16  # 8 indicators x 16 quarter ends (2018-Q1 .. 2021-Q4)
+        for day in (dt.date(2018, 3, 31), dt.date(2019, 12, 31), dt.date(2021, 12, 31)):
+            fresh = {r.id: (r.value, r.target, r.attainment, r.expected, r.status) for r in summarize(con, day).indicators}
+            rows = frame[frame["quarter_end"] == day].set_index("indicator")
+            shown = {i: tuple(None if pd.isna(x) else x for x in rows.loc[i, ["value", "target", "attainment",
+                                                                             "expected", "status"]]) for i in fresh}
+            assert shown == fresh
+
+
+def test_a_remembering_connection_runs_a_repeated_query_once() -> None:
+    class Counting:
+        def __init__(self) -> None:
+            self.runs = 0
+
+        def execute(self, sql: str, params: dict | None = None):  # noqa: ANN202
+            self.runs += 1
+            import duckdb
+
+            return duckdb.connect().execute(sql, params)
+
+    counting = Counting()
+    con = timeline.Remembering(counting)  # type: ignore[arg-type]
+    first = con.execute("SELECT $a + 1", {"a": 1}).fetchall()
+    first.append((99,))  # the caller's list: not the remembered one
+    assert con.execute("SELECT $a + 1", {"a": 1}).fetchall() == [(2,)]
+    assert con.execute("SELECT $a + 1", {"a": 2}).fetchone() == (3,)
+    assert counting.runs == 2  # a=1 once, a=2 once
