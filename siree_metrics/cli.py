@@ -284,6 +284,7 @@ SUMMARY_TABLE_STATUSES = {
     "achieved": "achieved", "on_track": "on track", "at_risk": "at risk", "behind": "behind",
     "not_achieved": "not achieved", "not_started": "not started", "too_early": "too early", "no_data": "no data",
     "baseline_missing": "baseline missing", "no_target": "no target", "empty_selection": "empty selection",
+    "hidden": "not shown",
 }
 
 

@@ -183,6 +183,8 @@ STATUS_MEANINGS = {  # status -> meaning; the order of attainment.Status
     "no_target": "count indicator under a region filter: the value is shown, a region has no target",
     "empty_selection": "the filters cover no partner (a country and a partner of another country): the "
                        "selection is empty; no value, no target",
+    "hidden": "for a viewer, a count shown as <5 whose status would differ between the counts the mark stands "
+              "for: no attainment and no status, which would tell the hidden count",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import pandas as pd
@@ -82,3 +83,25 @@ def test_as_of_t_minus_as_of_t_minus_one_does_not_give_the_month_back() -> None:
     assert (may, june) == (40, 45)
     steps = {j - m for m in range(30, 50) for j in range(30, 60) if consistent(may, m) and consistent(june, j) and j > m}
     assert {1, 2, 3, 4} <= steps
+
+
+@pytest.mark.parametrize(("target", "status"), [
+    # final (as-of at the project end), a hidden count stands for 1..4: its status is the one all of them share
+    (40, "not_achieved"),  # 1/40 and 4/40 both below 1
+    (1, "achieved"),  # 1/1 and 4/1 both at least 1
+    (4, "hidden"),  # 1/4 not achieved, 4/4 achieved: which one would tell the count
+    (2, "hidden"),  # 1/2 not achieved, 4/2 achieved
+])
+def test_a_hidden_count_says_no_status_it_cannot_stand_behind(target: int, status: str) -> None:
+    from siree_metrics.metrics.summary import IndicatorResult
+    from siree_metrics.reference import load_reference
+
+    ind = load_reference().indicator("new_entrepreneurs")
+    exact = IndicatorResult(id=ind.id, label="", kind="count", unit="", value=2.0, target=float(target), baseline=None,
+                            current=None, attainment=2 / target, expected=1.0,
+                            status="achieved" if 2 >= target else "not_achieved", forecast=None, n=2)
+    shown = suppress._result(exact, ind, P, on_track=0.9, at_risk=0.6, final=True)
+    assert (shown.value, shown.attainment, shown.status) == (None, None, status)
+    # the same for every count the mark stands for: the status cannot give the count back
+    assert {suppress._result(dataclasses.replace(exact, value=float(v)), ind, P, on_track=0.9, at_risk=0.6,
+                             final=True).status for v in range(1, 5)} == {status}

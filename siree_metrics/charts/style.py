@@ -46,13 +46,14 @@ STATUS_COLOURS = {  # one per attainment.Status; grey for every status without a
     "achieved": "#117733", "on_track": "#44AA99", "at_risk": "#DDCC77", "behind": "#882255",
     "not_achieved": "#882255", "not_started": "#999999", "too_early": "#999999",
     "no_data": "#999999", "baseline_missing": "#999999", "no_target": "#999999", "empty_selection": "#999999",
+    "hidden": "#999999",
 }
 STATUS_TEXT_COLOURS = {status: "#222222" if status in ("at_risk", "on_track") else "#FFFFFF" for status in STATUS_COLOURS}
 STATUS_WORDS = {
     "achieved": "✔ Achieved", "on_track": "● On track", "at_risk": "▲ At risk", "behind": "✖ Behind",
     "not_achieved": "✖ Not achieved", "not_started": "○ Project not started", "too_early": "○ Too early to compare",
     "no_data": "○ No data", "baseline_missing": "○ No baseline", "no_target": "○ No target for a region",
-    "empty_selection": "○ Empty selection",
+    "empty_selection": "○ Empty selection", "hidden": "○ Not shown (a small number)",
 }
 TARGET_COLOUR = "#444444"
 BASELINE_COLOUR = "#888888"

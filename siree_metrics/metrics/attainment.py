@@ -21,6 +21,7 @@ Status = Literal[
     "baseline_missing",  # relative indicator: no partner with rows in the current window has baseline rows
     "no_target",  # a count indicator under a region filter: a value, but no target for a region
     "empty_selection",  # the filters cover no partner (a country and a partner of another country)
+    "hidden",  # a viewer's count shown as <5 whose status would depend on the figure hidden (metrics.suppress)
 ]
 STATUSES: tuple[Status, ...] = get_args(Status)
 

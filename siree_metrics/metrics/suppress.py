@@ -114,8 +114,9 @@ def summary(s: Summary, policy: Policy | None, ref: Reference) -> Summary:
     - a count (format ``number``): value and forecast shown by :func:`count` (a suppressed one is None and named
       in ``suppressed``, to be shown as ``<5``); attainment, status and forecast are recomputed from the shown
       value, so none of them gives the exact count back (the target is published: attainment x target would).
-      A suppressed value has no attainment; its status is judged on the largest value the mark allows
-      (threshold - 1), the same for every hidden count;
+      A suppressed value has no attainment; its status is the one every count the mark stands for (1 to
+      threshold - 1) would have, and ``hidden`` where they differ (so it says nothing false, and is the same
+      for every hidden count: it depends on the published target and date only);
     - an average (format ``decimal``): hidden, with its attainment, when fewer than ``threshold`` rows are behind it;
     - a relative change: levels of people rounded (a share is not rounded); the change, its attainment and the
       alternative reading hidden when a window rests on fewer than ``threshold`` people (``people_in``); else
@@ -151,10 +152,17 @@ def _result(r: IndicatorResult, ind: Indicator, policy: Policy, on_track: float,
         value = safe("value", r.value)
         changes["value"] = value
         if judged and r.target:
-            basis = value if value is not None else policy.threshold - 1
-            a = att.attainment(basis, r.target, direction)
-            changes["attainment"] = a if value is not None else None
-            changes["status"] = att.status(a, r.expected, on_track, at_risk, final=final)
+            def judge(basis: float) -> att.Status:
+                return att.status(att.attainment(basis, r.target, direction), r.expected, on_track, at_risk,
+                                  final=final)
+
+            if value is not None:
+                changes["attainment"] = att.attainment(value, r.target, direction)
+                changes["status"] = judge(value)
+            else:
+                changes["attainment"] = None
+                low, high = judge(1), judge(policy.threshold - 1)
+                changes["status"] = low if low == high else "hidden"
         if r.forecast is not None:
             changes["forecast"] = None if value is None else value if final else count(
                 att.forecast(value, r.expected), policy)
