@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from browser_helpers import chromium, dashboard  # noqa: E402
+from browser_helpers import chromium, dashboard, finished_times  # noqa: E402
 from helpers import subprocess_env  # noqa: E402
 
 COUNTRY = "Belgium (Flanders)"
@@ -117,22 +117,6 @@ SINCE = """(start) => {
     bytes: s.bytes.filter(b => b[0] >= start).reduce((a, b) => a + b[1], 0),
     plots: s.plots.filter(p => p >= start).length};
 }"""
-
-
-def finished_times(msgs: list) -> list[float]:
-    """Page-clock times of the ``script_finished`` messages among the small websocket messages."""
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-    times = []
-    for t, data in msgs:
-        msg = ForwardMsg()
-        try:
-            msg.ParseFromString(bytes(data))
-        except Exception:  # noqa: BLE001 — not a whole ForwardMsg
-            continue
-        if msg.WhichOneof("type") == "script_finished":
-            times.append(t)
-    return times
 
 
 def settled(page, start: float, timeout: float = 60) -> dict:  # noqa: ANN001

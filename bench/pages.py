@@ -231,7 +231,9 @@ def browser_once(db: Path, target: str, path: str, option: str) -> dict:
     import urllib.request
 
     from playwright.sync_api import sync_playwright
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from browser_helpers import finished_times
 
     port = free_port()
     log = (OUT / f"pages_streamlit_{port}.log").open("w")
@@ -257,18 +259,6 @@ def browser_once(db: Path, target: str, path: str, option: str) -> dict:
                 raise RuntimeError(f"streamlit did not start; see {log.name}")
             time.sleep(0.2)
         time.sleep(1.0)
-
-        def finished_times(msgs: list) -> list[float]:
-            times = []
-            for t, data in msgs:
-                msg = ForwardMsg()
-                try:
-                    msg.ParseFromString(bytes(data))
-                except Exception:  # noqa: BLE001 — not a whole ForwardMsg
-                    continue
-                if msg.WhichOneof("type") == "script_finished":
-                    times.append(t)
-            return times
 
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM,

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -65,6 +65,21 @@ def dashboard(db: Path, log: Path, env: dict[str, str], start_within: float = 60
 
 
 @contextmanager
+def demo_dashboard(folder: Path, env: dict[str, str], prepare: Callable[[Path], object] | None = None) -> Iterator[str]:
+    """The dashboard (``dashboard``) over a demo database built in ``folder`` by ``python -m siree_metrics demo``,
+    after ``prepare(db)`` if given (an account, say). Raises RuntimeError when the demo cannot be built."""
+    db = folder / "demo.duckdb"
+    built = subprocess.run([sys.executable, "-m", "siree_metrics", "demo", "--db", str(db)], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=300)
+    if built.returncode != 0:
+        raise RuntimeError("the demo database could not be built:\n" + built.stderr[-2000:])
+    if prepare is not None:
+        prepare(db)
+    with dashboard(db, folder / "streamlit.log", env) as url:
+        yield url
+
+
+@contextmanager
 def chromium(playwright_api) -> Iterator[object]:  # noqa: ANN001 (playwright.sync_api, imported by the caller)
     """Debian's Chromium, headless, with nothing that would reach outside the machine."""
     with playwright_api.sync_playwright() as p:
@@ -73,6 +88,23 @@ def chromium(playwright_api) -> Iterator[object]:  # noqa: ANN001 (playwright.sy
             yield browser
         finally:
             browser.close()
+
+
+def finished_times(msgs: list) -> list[float]:
+    """(page-clock time, message bytes) pairs of the websocket -> the times of its ``script_finished``
+    messages (bench/pages.py and bench/filters.py time reruns by them)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    times = []
+    for t, data in msgs:
+        msg = ForwardMsg()
+        try:
+            msg.ParseFromString(bytes(data))
+        except Exception:  # noqa: BLE001 — not a whole ForwardMsg
+            continue
+        if msg.WhichOneof("type") == "script_finished":
+            times.append(t)
+    return times
 
 
 def settle(page, timeout: float = 40, quiet: float = 0.6, networkidle: bool = True) -> None:  # noqa: ANN001

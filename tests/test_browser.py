@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from browser_helpers import CHROMIUM, chromium, dashboard, log_in, settle
-from helpers import ROOT, csv_bytes, rows_from, subprocess_env
+from browser_helpers import CHROMIUM, chromium, demo_dashboard, log_in, settle
+from helpers import csv_bytes, rows_from, subprocess_env
 
 from siree_metrics import accounts
 
@@ -48,15 +46,9 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The dashboard on a free port over a fresh demo database; killed at the end."""
-    folder = tmp_path_factory.mktemp("browser")
-    db = folder / "demo.duckdb"
-    env = subprocess_env()
-    built = subprocess.run([sys.executable, "-m", "siree_metrics", "demo", "--db", str(db)], cwd=ROOT, env=env,
-                           capture_output=True, text=True, timeout=300)
-    assert built.returncode == 0, built.stderr[-2000:]
-    accounts.add(db, ADMIN[0], "admin", ADMIN[1])  # uploads need a login
-    try:
-        with dashboard(db, folder / "streamlit.log", env) as url:
+    try:  # uploads need a login: an admin account
+        with demo_dashboard(tmp_path_factory.mktemp("browser"), subprocess_env(),
+                            prepare=lambda db: accounts.add(db, ADMIN[0], "admin", ADMIN[1])) as url:
             yield url
     except RuntimeError as e:
         pytest.fail(str(e))

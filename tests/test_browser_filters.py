@@ -5,14 +5,12 @@ about 30 s."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_helpers import CHROMIUM, chromium, dashboard, settle
-from helpers import ROOT, subprocess_env
+from browser_helpers import CHROMIUM, chromium, demo_dashboard, settle
+from helpers import subprocess_env
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium "
@@ -21,14 +19,8 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("browser_filters")
-    db = folder / "demo.duckdb"
-    env = subprocess_env()
-    built = subprocess.run([sys.executable, "-m", "siree_metrics", "demo", "--db", str(db)], cwd=ROOT, env=env,
-                           capture_output=True, text=True, timeout=300)
-    assert built.returncode == 0, built.stderr[-2000:]
     try:
-        with dashboard(db, folder / "streamlit.log", env) as url:
+        with demo_dashboard(tmp_path_factory.mktemp("browser_filters"), subprocess_env()) as url:
             yield url
     except RuntimeError as e:
         pytest.fail(str(e))

@@ -6,14 +6,13 @@ in Dutch (the links keep the language). Skipped, saying why, where Chromium or p
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urljoin, urlparse
 
 import pytest
-from browser_helpers import BUSY, CHROMIUM, chromium, dashboard
-from helpers import ROOT, subprocess_env
+from browser_helpers import BUSY, CHROMIUM, chromium, demo_dashboard
+from helpers import subprocess_env
 
 from siree_metrics.i18n import t
 from siree_metrics.metrics.filters import Filters
@@ -31,16 +30,8 @@ TITLES = {"dashboard.py": "SIREE impact at a glance", "pages/2_Education.py": "E
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The dashboard on a free port over a fresh demo database (the tour shows on the demo only)."""
-    import subprocess
-
-    folder = tmp_path_factory.mktemp("tour")
-    db = folder / "demo.duckdb"
-    env = subprocess_env()
-    built = subprocess.run([sys.executable, "-m", "siree_metrics", "demo", "--db", str(db)], cwd=ROOT, env=env,
-                           capture_output=True, text=True, timeout=300)
-    assert built.returncode == 0, built.stderr[-2000:]
     try:
-        with dashboard(db, folder / "streamlit.log", env) as url:
+        with demo_dashboard(tmp_path_factory.mktemp("tour"), subprocess_env()) as url:
             yield url
     except RuntimeError as e:
         pytest.fail(str(e))

@@ -229,22 +229,10 @@ def relative_chart(r: IndicatorResult) -> Chart:
                  [(t("Level"), [r.baseline, r.current, target_level])], excel, show)
 
 
-def _by(by: str, label: str) -> str:
-    """A breakdown's title: "New learning communities, by setting" (``by``: a column of BREAKDOWNS)."""
-    if by == "setting":
-        return t("{label}, by setting", label=label)
-    if by == "sector":
-        return t("{label}, by sector", label=label)
-    return f"{label}, {by}"
-
-
-def _by_caption(by: str, date: str) -> str:
-    """The line under a breakdown: "Up to 2021-06-30, by sector as the partners wrote it."."""
-    if by == "setting":
-        return t("Up to {date}, by setting as the partners wrote it.", date=date)
-    if by == "sector":
-        return t("Up to {date}, by sector as the partners wrote it.", date=date)
-    return f"{date}, {by}"
+# A breakdown's title ("New learning communities, by setting") and the line under it, by column of BREAKDOWNS
+BY_TITLES = {"setting": "{label}, by setting", "sector": "{label}, by sector"}
+BY_CAPTIONS = {"setting": "Up to {date}, by setting as the partners wrote it.",
+               "sector": "Up to {date}, by sector as the partners wrote it."}
 
 
 def breakdown_chart(con: duckdb.DuckDBPyConnection, r: IndicatorResult, by: str, filters: Filters,
@@ -262,7 +250,7 @@ def breakdown_chart(con: duckdb.DuckDBPyConnection, r: IndicatorResult, by: str,
         values = [suppress.count(v, policy) for v in values]
         plain, mark = show, policy.mark
         show = lambda v: mark if v is None else plain(v)  # noqa: E731 (a category with no figure is suppressed)
-    return Chart(_by(by, r.label), [str(k) for k, _ in totals], [(t("Level"), values)], excel, show)
+    return Chart(t(BY_TITLES[by], label=r.label), [str(k) for k, _ in totals], [(t("Level"), values)], excel, show)
 
 
 def budget_page(b: Budget) -> BudgetPage:
@@ -349,7 +337,7 @@ def _build(con: duckdb.DuckDBPyConnection, lang: str, filters: Filters, as_of: d
                              takeaway(r, mark), detail_lines(r, s) + noted.get(r.id, []), chart, r.value)
         if r.id in BREAKDOWNS and not s.empty_selection:
             page.breakdown = breakdown_chart(con, r, BREAKDOWNS[r.id], filters, s.as_of, ref, policy)
-            page.breakdown_caption = _by_caption(BREAKDOWNS[r.id], as_of_text)
+            page.breakdown_caption = t(BY_CAPTIONS[BREAKDOWNS[r.id]], date=as_of_text)
         pages.append(page)
     notes = [t("Why this date: {reason}", reason=s.as_of_reason)]
     notes += [t("The project has ended: these are the final figures.")] if s.final else []
