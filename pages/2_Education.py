@@ -1,6 +1,7 @@
 """Education: the catalogue's indicators for this page (children in school, parent involvement, adult-education
-inflow, teachers trained, learning communities) by country, over time, each against its baseline and target;
-beside them, two charts that are not indicators: the attendance rate and learning communities by setting."""
+inflow, teachers trained, learning communities) by country, over time, each against its baseline and target,
+one tab each after "At a glance" (ui/topic.py); beside them, two charts that are not indicators: the attendance
+rate and learning communities by setting, on the tab of the indicator they detail."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from ui import data
 from ui.figures import charts
 from ui.i18n import t
 from ui.page import page, show_chart
-from ui.topic import Topic
+from ui.topic import Extra, Topic
 
-view = page("Education", "🎓")
+view = page("Education", "🎓", tabs=True)
 topic = Topic(view, "education")
 until, period = view.until, view.period
 
@@ -41,12 +42,8 @@ def communities_by_setting() -> None:
                empty=topic.missing(topic.ref.indicator("learning_communities")) if settings.empty else None)
 
 
-# charts that are not indicators, each drawn after the indicator it details (at the end if that one is gone)
-extras = {"children_in_school": attendance_rate, "learning_communities": communities_by_setting}
-for ind in topic.indicators:
-    topic.section(ind)
-    if ind.id in extras:
-        extras.pop(ind.id)()
-for extra in extras.values():
-    extra()
-topic.footnote()
+# charts that are not indicators, each on the tab of the indicator it details (on a tab of its own if that one
+# is not on the page)
+topic.draw([Extra("attendance_rate", t("Attendance rate"), "children_in_school", attendance_rate),
+            Extra("learning_communities_by_setting", t("Communities by setting"), "learning_communities",
+                  communities_by_setting)])

@@ -36,6 +36,9 @@ PAGES = [
     ("Method", "/Method", "method"),
 ]
 CHARTLESS = {"/Method", "/Data"}  # the Data page's chart sits in a tab of its own (checked there)
+# a topic page opens on "At a glance" (no chart); its charts are on its indicators' tabs (ui/topic.py)
+TABS = {"/Education": ("children_in_school", "Children in school"),
+        "/Entrepreneurship": ("new_entrepreneurs", "New self-employed entrepreneurs")}
 PROBLEM_LINE = re.compile(r"bad_startups\.csv:\d+: [a-z_]+: ")
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
@@ -103,8 +106,8 @@ def test_dashboard_in_a_real_browser(server: str, browser, tmp_path: Path) -> No
     external: list[str] = []
     page.on("request", lambda r: external.append(r.url) if not r.url.startswith((server, "data:", "blob:")) else None)
 
-    # 1. A deep link with filters is the very first request after the server started.
-    page.goto(server + "/Education?country=BE,NL&as_of=2021-06-30")
+    # 1. A deep link with filters, to a topic page's tab, is the very first request after the server started.
+    page.goto(server + "/Education?country=BE,NL&as_of=2021-06-30&show=children_in_school")
     settle(page)
     no_exception(page, "deep link")
     sidebar = page.locator('[data-testid="stSidebar"]')
@@ -113,7 +116,18 @@ def test_dashboard_in_a_real_browser(server: str, browser, tmp_path: Path) -> No
     dates = [d.input_value() for d in sidebar.locator('[data-testid="stDateInput"] input').all()]
     assert "2021-06-30" in dates
     assert charts(page) > 0
-    assert url_filters(page) == {"country": ["BE", "NL"], "as_of": ["2021-06-30"]}
+    assert url_filters(page) == {"country": ["BE", "NL"], "as_of": ["2021-06-30"], "show": ["children_in_school"]}
+
+    # 1b. The tabs: "At a glance" has every headline and no chart, and leaves show out of the link; another
+    # indicator's tab draws its chart and names itself in the link.
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_role("tab", name="At a glance").click()
+    settle(page)
+    assert main.locator('[data-testid="stPlotlyChart"]').count() == 0 and "show" not in url_filters(page)
+    assert "Parent involvement" in main.inner_text() and "Teachers trained" in main.inner_text()
+    main.get_by_role("tab", name="Parent involvement").click()
+    settle(page)
+    assert charts(page) > 0 and url_filters(page)["show"] == ["parent_involvement"]
 
     # 2. Change a filter: the URL follows and the page redraws without an error.
     sidebar.get_by_role("button", name="Remove Netherlands").click()
@@ -127,6 +141,9 @@ def test_dashboard_in_a_real_browser(server: str, browser, tmp_path: Path) -> No
         go(page, path)
         no_exception(page, path)
         assert url_filters(page).get("country") == ["BE"], f"{path} lost the filters: {page.url}"
+        if path in TABS:  # lands on "At a glance": the first indicator's tab holds charts
+            page.locator('[data-testid="stMain"]').get_by_role("tab", name=TABS[path][1]).click()
+            settle(page)
         if path not in CHARTLESS:
             assert charts(page) > 0, f"{path}: no chart rendered"
 
@@ -226,7 +243,8 @@ def test_every_page_in_each_width_and_language(server: str, browser, tmp_path: P
             for _, path, name in PAGES:
                 if lang != "en" and name not in kept:
                     continue
-                page.goto(server + path + ("" if lang == "en" else f"?lang={lang}"))
+                query = ([f"show={TABS[path][0]}"] if path in TABS else []) + ([] if lang == "en" else [f"lang={lang}"])
+                page.goto(server + path + ("?" + "&".join(query) if query else ""))  # a topic page: a chart tab
                 # the sidebar is folded on a phone: a drawn page is its title and a quiet status
                 page.wait_for_selector('[data-testid="stMain"] h1', timeout=40_000)
                 settle_quiet = time.monotonic()

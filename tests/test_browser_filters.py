@@ -1,12 +1,13 @@
 """A chart downloaded as SVG in a real browser (issue 10): the sidebar's "Chart downloads" choice set to SVG, the
 chart's camera button gives a file named for what it shows and holding its title, scope, as-of date, source
-and DEMO DATA mark as text. Debian's Chromium, the dashboard over a fresh demo database (tests/browser_helpers.py);
-about 30 s."""
+and DEMO DATA mark as text; and the filters and the open tab survive a language switch. Debian's Chromium, the
+dashboard over a fresh demo database (tests/browser_helpers.py); about 40 s."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from browser_helpers import CHROMIUM, chromium, demo_dashboard, settle
@@ -29,7 +30,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_chart_downloads_as_svg_with_its_title_scope_and_name(server: str, tmp_path: Path) -> None:
     with chromium(playwright_api) as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-        page.goto(server + "/Education?region=BE212&as_of=2021-06-30")
+        page.goto(server + "/Education?region=BE212&as_of=2021-06-30&show=children_in_school")
         settle(page)
         sidebar = page.locator('[data-testid="stSidebar"]')
         sidebar.get_by_text("SVG", exact=True).click()
@@ -51,8 +52,31 @@ def test_chart_downloads_as_svg_with_its_title_scope_and_name(server: str, tmp_p
             assert text in svg.replace("&#39;", "'").replace("&apos;", "'"), text
         # the default stays PNG: a new session's camera button says so
         other = browser.new_page(viewport={"width": 1280, "height": 900})
-        other.goto(server + "/Education?region=BE212&as_of=2021-06-30")
+        other.goto(server + "/Education?region=BE212&as_of=2021-06-30&show=children_in_school")
         settle(other)
         other.locator(".st-key-chart_children_in_school .js-plotly-plot").first.hover()
         assert other.locator('.st-key-chart_children_in_school .modebar-btn[data-title="Download plot as a PNG"]') \
             .count() == 1
+
+
+def test_the_filters_and_the_open_tab_survive_a_language_switch(server: str) -> None:
+    """A language switch redraws every widget under a new label; the view must stay what it was, on that rerun
+    and on the ones after it (the country filter used to vanish at the next click)."""
+    with chromium(playwright_api) as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(server + "/Education?country=BE,NL&region=BE212&as_of=2021-06-30&show=teachers_trained")
+        settle(page)
+        sidebar, main = page.locator('[data-testid="stSidebar"]'), page.locator('[data-testid="stMain"]')
+        query = lambda: {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}  # noqa: E731
+        kept = {"country": "BE,NL", "region": "BE212", "as_of": "2021-06-30"}
+        sidebar.get_by_text("Français", exact=True).click()
+        settle(page)
+        assert query() == {**kept, "show": "teachers_trained", "lang": "fr"}
+        assert main.locator('[role="tab"][aria-selected="true"]').inner_text() == "Enseignants formés"
+        sidebar.get_by_text("SVG", exact=True).click()  # any rerun after the switch
+        settle(page)
+        assert query() == {**kept, "show": "teachers_trained", "lang": "fr"}
+        main.get_by_role("tab", name="En un coup d'œil").click()
+        settle(page)
+        assert query() == {**kept, "lang": "fr"}
+        assert sidebar.get_by_role("button", name="Remove Arr. Mechelen (BE212)").count() == 1

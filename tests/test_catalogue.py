@@ -164,10 +164,13 @@ PAGES_SCRIPT = """
 import json, sys
 from streamlit.testing.v1 import AppTest
 out = {}
-for script in sys.argv[1:]:
+for arg in sys.argv[1:]:  # a page's script, and after "?" a tab to open (show=)
+    script, _, tab = arg.partition("?")
     at = AppTest.from_file("dashboard.py", default_timeout=60)
+    if tab:
+        at.query_params["show"] = tab
     at = (at if script == "dashboard.py" else at.switch_page(script)).run()
-    out[script] = {"exception": [e.value for e in at.exception],
+    out[arg] = {"exception": [e.value for e in at.exception],
                    "text": [x.value for kind in ("markdown", "subheader", "caption") for x in at.get(kind)],
                    "charts": [c.proto.spec for c in at.get("plotly_chart")]}
 print(json.dumps(out))
@@ -192,7 +195,8 @@ def test_a_new_count_indicator_is_data_only_and_appears_on_every_page(tmp_path: 
     values = {r["id"]: (r["value"], r["target"]) for r in json.loads(done.stdout)["indicators"]}
     assert values["teachers_reached"] == (2, 600) and values["teachers_trained"] == (1, 450)
 
-    scripts = ["dashboard.py", "pages/2_Education.py", "pages/4_Countries_and_regions.py", "pages/7_Method.py"]
+    scripts = ["dashboard.py", "pages/2_Education.py", "pages/2_Education.py?teachers_reached",
+               "pages/4_Countries_and_regions.py", "pages/7_Method.py"]
     done = subprocess.run([sys.executable, "-c", PAGES_SCRIPT, *scripts], env=env, capture_output=True, text=True,
                           timeout=300, cwd=ROOT)
     assert done.returncode == 0, done.stderr
@@ -203,8 +207,10 @@ def test_a_new_count_indicator_is_data_only_and_appears_on_every_page(tmp_path: 
         assert "Teachers reached" in shown, script
     assert any("Teachers reached" in x and "target 600" in x for x in pages["dashboard.py"]["text"])  # its card
     education = pages["pages/2_Education.py"]["text"]
-    assert "Teachers reached" in education  # its heading, last of the page's indicators
+    assert "Teachers reached" in education  # its heading on "At a glance", last of the page's indicators
     assert ("Teachers reached: teachers who took part in a SIREE training, finished or not, running total by "
             "country, against the target of 600.") in education
+    tab = pages["pages/2_Education.py?teachers_reached"]  # its own tab: heading, caption and its one chart
+    assert "Teachers reached" in tab["text"] and len(tab["charts"]) == 1 and "Teachers reached" in tab["charts"][0]
     assert any("Teachers reached" in spec for spec in pages["pages/4_Countries_and_regions.py"]["charts"])
     assert "Teachers reached" in pages["pages/7_Method.py"]["text"]

@@ -43,7 +43,10 @@ def meeting_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
 
 
 def _open(user: User | None) -> AppTest:
+    """The Overview for ``user``, the toolbar's popovers open (a closed one is not built: ui/meeting.py)."""
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    for key in ("pop_pack", "pop_snapshots", "pop_freeze", "pop_notes"):
+        at.session_state[key] = True
     if user is not None:
         at.session_state[auth.USER] = (user, dt.datetime.now())
     at.run()
@@ -93,3 +96,15 @@ def test_an_admin_removes_a_note_only_after_confirming(meeting_db: Path) -> None
     assert _note_ids(meeting_db) == [1]  # note 1 is left as it was
     assert [o for o in next(s for s in at.selectbox if s.label == "Note to remove").options] == [
         next(s for s in at.selectbox if s.label == "Note to remove").options[0]]
+
+
+def test_closed_toolbar_popovers_are_not_built(meeting_db: Path) -> None:
+    """ui/meeting.py: a popover's forms and list are built only while it is open (a filter change then rebuilds
+    none of them)."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.session_state[auth.USER] = (User("boss", "admin"), dt.datetime.now())
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [p.proto.popover.label for p in at.get("popover")] == ["Meeting pack", "Snapshots", "Freeze for meeting", "Notes"]
+    assert not any(b.label in ("Add the note", "Freeze", "Remove") for b in at.button)
+    assert not any("?snapshot=1)" in m.value for m in at.markdown)

@@ -415,9 +415,15 @@ def captions(at: AppTest) -> str:
     return " | ".join(c.value for c in at.caption)
 
 
+# a topic page opens on "At a glance" (no chart); its first indicator's tab draws that indicator's chart and the one
+# detailing it (the attendance rate, the sectors)
+FIRST_TABS = {"pages/2_Education.py": {"show": "children_in_school"},
+              "pages/3_Entrepreneurship.py": {"show": "new_entrepreneurs"}}
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_page_runs_and_shows_its_charts(small_db: Path, page: str) -> None:
-    at = run(page)
+    at = run(page, **FIRST_TABS.get(page, {}))
     assert not at.exception, [e.value for e in at.exception]
     charts_shown = at.get("plotly_chart")
     assert len(charts_shown) >= 2
@@ -429,14 +435,49 @@ def test_page_runs_and_shows_its_charts(small_db: Path, page: str) -> None:
 
 def test_education_page_sections_and_empty_states(small_db: Path) -> None:
     at = run(PAGES[0])
-    # the catalogue's indicators for the page, in their order (tests/test_catalogue.py checks every page)
+    # "At a glance": the catalogue's indicators for the page, in their order (tests/test_catalogue.py checks every
+    # page), and no chart
     assert [h.value for h in at.subheader] == [ind.label() for ind in on_page(load_reference(), "education")]
-    # the attendance rate is drawn for England only; learning communities by setting is drawn
-    assert "1 of 4 countries send half-day sessions" in captions(at)
+    assert not at.get("plotly_chart")
+    # the attendance rate is drawn for England only, on the children-in-school tab
+    assert "1 of 4 countries send half-day sessions" in captions(run(PAGES[0], show="children_in_school"))
+
+
+TABS = {"pages/2_Education.py": "education", "pages/3_Entrepreneurship.py": "entrepreneurship"}
+DETAILS = {"children_in_school": ["attendance_rate"], "learning_communities": ["learning_communities_by_setting"],
+           "new_entrepreneurs": ["entrepreneurs_by_sector"]}  # the charts drawn beside an indicator's (the pages)
+
+
+@pytest.mark.parametrize("page", TABS)
+def test_a_topic_page_builds_only_its_open_tab_and_keeps_it_in_the_link(small_db: Path, page: str) -> None:
+    """Lazy tabs (ui/topic.py): "At a glance" first, then one tab per indicator; only the open one is built and
+    sent, and the link says which (``show``, left out for the first tab)."""
+    indicators = on_page(load_reference(), TABS[page])
+    glance = run(page)
+    assert [tab.label for tab in glance.tabs] == ["At a glance"] + [ind.label() for ind in indicators]
+    assert not glance.get("plotly_chart") and "show" not in glance.query_params
+    for ind in indicators:
+        at = run(page, show=ind.id)
+        drawn = [c.proto.id for c in at.get("plotly_chart")]
+        assert [key.rsplit("fig_", 1)[-1] for key in drawn] == [ind.id, *DETAILS.get(ind.id, [])], ind.id
+        assert at.query_params["show"] == ind.id and not at.warning[1:]  # only the DEMO/sample warnings, if any
+        at.session_state["w_show"] = "At a glance"  # the reader opens the first tab: no chart, no show in the link
+        at.run()
+        assert not at.get("plotly_chart") and "show" not in at.query_params
+
+
+def test_a_link_to_a_tab_the_page_has_not_opens_at_a_glance_and_says_so(small_db: Path) -> None:
+    at = run(PAGES[0], show="new_entrepreneurs")  # an Entrepreneurship tab
+    assert not at.exception and not at.get("plotly_chart")
+    assert any("show 'new_entrepreneurs' in the link is not a tab of this page: showing “At a glance”" in w.value
+               for w in at.warning)
+    assert "show" not in at.query_params
+    bad = run(PAGES[0], show="<b>x</b>")
+    assert any("show '·b·x·/b·' in the link is not the name of a tab: ignored" in w.value for w in bad.warning)
 
 
 def test_pages_take_filters_from_the_url(small_db: Path) -> None:
-    at = run(PAGES[1], country="FR", as_of="2019-12-31")
+    at = run(PAGES[1], country="FR", as_of="2019-12-31", show="new_entrepreneurs")
     assert not at.exception
     assert at.session_state["siree_filters"]["country"] == ["FR"]
     assert "1 of 1 countries reported for this period" in captions(at)
@@ -445,7 +486,7 @@ def test_pages_take_filters_from_the_url(small_db: Path) -> None:
 
 
 def test_a_selection_without_rows_shows_what_is_missing(small_db: Path) -> None:
-    at = run(PAGES[0], country="BE")
+    at = run(PAGES[0], country="BE", show="children_in_school")
     assert not at.exception
     assert not at.get("plotly_chart")
     infos = " ".join(i.value for i in at.info)

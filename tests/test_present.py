@@ -88,7 +88,7 @@ def test_a_slide_link_opens_on_that_slide_and_the_last_is_the_end(meeting_db: Pa
 
 
 def test_a_note_shows_under_its_chart_and_on_its_slide_escaped(meeting_db: Path) -> None:
-    at = open_page({"as_of": "2021-06-30"}, "pages/2_Education.py")
+    at = open_page({"as_of": "2021-06-30", "show": "learning_communities"}, "pages/2_Education.py")
     notes = [c.value for c in at.caption if "Note 1" in c.value]
     assert notes and "<b>" not in notes[0] and "\\<b\\>schools closed\\</b\\>" in notes[0]
     at = open_page({"present": "1", "slide": "2", "as_of": "2021-06-30"})
@@ -134,6 +134,7 @@ def test_an_admin_freezes_a_view_from_the_page(meeting_db: Path) -> None:
 
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     at.session_state[auth.USER] = (User("admin1", "admin"), dt.datetime.now())
+    at.session_state["pop_freeze"] = True  # the toolbar's "Freeze for meeting" open (ui/meeting.py)
     at.query_params["country"] = "FR"
     at.run()
     next(w for w in at.text_input if w.label == "Meeting").input("Board <b>2021</b>")

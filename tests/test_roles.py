@@ -94,8 +94,11 @@ def real_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield db
 
 
-def data_page(user: User | None = None, since: dt.datetime | None = None) -> AppTest:
+def data_page(user: User | None = None, since: dt.datetime | None = None, login_open: bool = True) -> AppTest:
+    """The Data page for ``user`` (None: a viewer), the sidebar's login box open unless ``login_open`` is False
+    (a closed one holds no form: ui/auth.py)."""
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.session_state["auth_open"] = login_open
     if user is not None:
         at.session_state[auth.USER] = (user, since or dt.datetime.now())
     at.switch_page("pages/6_Data.py").run()
@@ -223,6 +226,12 @@ def test_the_identity_providers_email_names_the_account(real_db: Path) -> None:
     assert auth.account_for_email(real_db, " cleo@MECHELEN.be") == User("cleo@mechelen.be", "partner", "MECHELEN")
     assert auth.account_for_email(real_db, "stranger@example.org") is None  # a viewer here
     accounts.remove(real_db, "cleo@mechelen.be")
+
+
+def test_a_closed_login_box_sends_no_form(real_db: Path) -> None:
+    at = data_page(login_open=False)
+    assert any(e.label == "Log in (partners and admins)" for e in at.sidebar.expander)
+    assert not any(w.key in ("auth_name", "auth_password") for w in at.sidebar.text_input)
 
 
 def test_without_a_secrets_file_the_password_login_is_used(real_db: Path) -> None:

@@ -22,6 +22,7 @@ from siree_metrics.reference import load_reference
 from ui import story, url
 from ui.i18n import LANGUAGES
 from ui.page import PAGES
+from ui.topic import on_page
 
 END = dt.date(2021, 12, 31)  # the project end (programme.toml): the tour is told as of it
 
@@ -50,6 +51,9 @@ def test_the_tour_has_six_to_eight_steps_on_existing_pages_with_accepted_links()
         asked = url.parse(step.params, load_reference(), END)
         assert asked.notices == [], (step.title["en"], asked.notices)
         assert asked.as_of == END  # every step at the project end, where the demo's story is told
+        if "show" in step.params:  # a tab the page has: one of that topic page's indicators (ui/topic.py)
+            topic = {"pages/2_Education.py": "education", "pages/3_Entrepreneurship.py": "entrepreneurship"}[step.page]
+            assert step.params["show"] in {ind.id for ind in on_page(load_reference(), topic)}, step.params
     # the first step is the headline on the Overview, the last presentation mode
     assert steps[0].page == "dashboard.py" and "present" not in steps[0].params
     assert steps[-1].params.get("present") == "1"
@@ -58,8 +62,8 @@ def test_the_tour_has_six_to_eight_steps_on_existing_pages_with_accepted_links()
 def test_links_are_relative_and_keep_the_language() -> None:
     steps = story.steps()
     nl = steps[3]  # adult education in the Netherlands (the fourth step in story.toml)
-    assert story.href(nl, "en") == "Education?country=NL&as_of=2021-12-31"
-    assert story.href(nl, "fr") == "Education?country=NL&as_of=2021-12-31&lang=fr"
+    assert story.href(nl, "en") == "Education?country=NL&as_of=2021-12-31&show=adult_education_inflow"
+    assert story.href(nl, "fr") == "Education?country=NL&as_of=2021-12-31&show=adult_education_inflow&lang=fr"
     assert story.href(steps[0], "en") == "./?as_of=2021-12-31"
     for step in steps:
         link = story.href(step, "nl")
@@ -126,7 +130,7 @@ def test_the_overview_shows_the_tour_on_the_demo_database(demo_db: Path, tmp_pat
     assert len(tours) == 1
     text = "\n".join(m.value for m in tours[0].markdown)
     assert text.count("\n") == len(story.steps()) - 1  # one line per step
-    assert "](Education?country=NL&as_of=2021-12-31)" in text
+    assert "](Education?country=NL&as_of=2021-12-31&show=adult_education_inflow)" in text
     assert "44 learning communities" in text
 
 

@@ -159,7 +159,8 @@ def test_overview_card_shows_less_than_five_to_a_viewer_and_three_to_the_admin_a
 
 
 def test_education_chart_hover_table_and_csv_show_less_than_five_to_a_viewer(db: Path) -> None:
-    at = run("pages/2_Education.py", None, ("teachers_trained",), region="BE251", as_of="2019-04-30", to="2019-04-30")
+    at = run("pages/2_Education.py", None, ("teachers_trained",), region="BE251", as_of="2019-04-30", to="2019-04-30",
+             show="teachers_trained")
     assert any("**<5**" in m.value for m in at.markdown)  # the headline above the chart
     spec = next(c.proto.spec for c in at.get("plotly_chart") if "Teachers" in c.proto.spec or "Total" in c.proto.spec)
     figure = json.loads(spec)
@@ -175,7 +176,8 @@ def test_education_chart_hover_table_and_csv_show_less_than_five_to_a_viewer(db:
 
 
 def test_education_chart_shows_three_to_the_admin(db: Path) -> None:
-    at = run("pages/2_Education.py", ADMIN, ("teachers_trained",), region="BE251", as_of="2019-04-30", to="2019-04-30")
+    at = run("pages/2_Education.py", ADMIN, ("teachers_trained",), region="BE251", as_of="2019-04-30", to="2019-04-30",
+             show="teachers_trained")
     assert any("**3**" in m.value for m in at.markdown)
     assert not any("level_shown" in d.value for d in at.dataframe)
 
@@ -193,10 +195,11 @@ def test_countries_page_matrix_and_map_show_less_than_five_to_a_viewer(db: Path)
 
 def test_a_closed_data_expander_sends_no_table_and_an_open_one_its_table_and_downloads(db: Path) -> None:
     # ui/page.py: the table and the CSV/XLSX buttons of "Data behind this chart" are sent only while it is open
-    closed = run("pages/2_Education.py", ADMIN, region="BE251", as_of="2019-04-30", to="2019-04-30")
+    closed = run("pages/2_Education.py", ADMIN, region="BE251", as_of="2019-04-30", to="2019-04-30",
+             show="teachers_trained")
     chart_files = lambda at: [b.key for b in at.get("download_button") if b.key.startswith(("dl_", "dlx_"))]  # noqa: E731
     assert not closed.dataframe and not chart_files(closed)
     opened = run("pages/2_Education.py", ADMIN, ("teachers_trained",), region="BE251", as_of="2019-04-30",
-                 to="2019-04-30")
+                 to="2019-04-30", show="teachers_trained")
     assert len(opened.dataframe) == 1 and chart_files(opened) == ["dl_teachers_trained", "dlx_teachers_trained"]
     assert opened.dataframe[0].value["level"].tolist()[-1] == 3  # the admin sees the exact 3 (VIVES, April 2019)

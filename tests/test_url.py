@@ -28,6 +28,8 @@ def test_a_clean_link_is_taken_as_it_is() -> None:
     assert asked.state() == {"country": ["BE", "NL"], "region": ["BE212"], "partner": ["MECHELEN"],
                              "from": dt.date(2019, 1, 1), "to": dt.date(2020, 12, 31), "as_of": dt.date(2020, 6, 30)}
     assert asked.notices == []
+    assert parse(show="teachers_trained").state()["show"] == "teachers_trained"  # a tab, kept as asked
+    assert "show" not in parse(show="").state()
 
 
 @pytest.mark.parametrize(("query", "state", "notice"), [
@@ -49,11 +51,15 @@ def test_a_clean_link_is_taken_as_it_is() -> None:
     ({"country": "FR", "partner": "MECHELEN"}, {"partner": []}, "Partner 'MECHELEN'"),
     ({"from": "2021-01-01", "to": "2019-01-01"}, {"from": dt.date(2019, 1, 1), "to": dt.date(2021, 1, 1)},
      "the period was the wrong way round (from 2021-01-01 to 2019-01-01): showing 2019-01-01 to 2021-01-01"),
+    # a topic page's tab: an id's shape only (the page says whether it has that tab: tests/test_pages_indicators.py)
+    ({"show": "Teachers Trained"}, {}, "show 'Teachers Trained' in the link is not the name of a tab: ignored"),
+    ({"show": "x" * 61}, {}, "is not the name of a tab: ignored"),
 ])
 def test_what_a_link_cannot_have_is_replaced_and_said(query: dict, state: dict, notice: str) -> None:
     asked = parse(**query)
     for name, value in state.items():
         assert asked.state()[name] == value
+    assert "show" not in asked.state()
     assert any(notice in n for n in asked.notices), asked.notices
 
 
@@ -80,6 +86,7 @@ HOSTILE = [
     {"from": "2019-01"}, {"country": "XX"}, {"from": "2021-01-01", "to": "2019-01-01"},
     {"country": "BE' OR 1=1 --", "region": "<img src=x onerror=alert(1)>", "partner": "x" * 5000},
     {"as_of": "9999-99-99", "to": "0000-00-00", "from": "1900-01-01T00:00"},
+    {"show": "<script>alert(1)</script>"}, {"show": "ü" * 5000},
 ]
 
 
@@ -113,9 +120,10 @@ def test_no_hostile_link_breaks_the_overview(small_db: Path, query: dict[str, st
 @pytest.mark.parametrize("page", PAGES)
 def test_no_page_breaks_on_a_link_full_of_mistakes_and_the_session_goes_on(small_db: Path, page: str) -> None:
     at = open_page(page, {"as_of": "2030-01-01", "from": "2021-01-01", "to": "2019-01-01", "country": "XX",
-                          "region": "<b>x</b>"})
+                          "region": "<b>x</b>", "show": "no_such_tab"})
     assert not at.exception, [e.value for e in at.exception]
     warning = " ".join(w.value for w in at.warning)
+    assert "show 'no_such_tab' in the link" in warning and "show" not in at.query_params  # said, and dropped
     assert "as_of 2030-01-01 is after the project end" in warning
     assert "wrong way round" in warning
     at.switch_page("pages/7_Method.py" if page != "pages/7_Method.py" else "dashboard.py").run()  # same session

@@ -121,10 +121,14 @@ def _log_out() -> None:
 
 
 def _password_box(sb) -> None:  # noqa: ANN001 (the sidebar)
-    with sb.expander(t("Log in (partners and admins)")), st.form("auth_login", clear_on_submit=True, border=False):
-        name = st.text_input(t("Account name"), key="auth_name")
-        password = st.text_input(t("Password"), type="password", key="auth_password")
-        submitted = st.form_submit_button(t("Log in"), key="auth_submit")
+    # built only while open (key ``auth_open``): a closed box sends no form, and the page draws sooner
+    with sb.expander(t("Log in (partners and admins)"), key="auth_open", on_change="rerun") as box:
+        if not box.open:
+            return
+        with st.form("auth_login", clear_on_submit=True, border=False):
+            name = st.text_input(t("Account name"), key="auth_name")
+            password = st.text_input(t("Password"), type="password", key="auth_password")
+            submitted = st.form_submit_button(t("Log in"), key="auth_submit")
     if not submitted:
         return
     try:

@@ -354,24 +354,44 @@ def toolbar(filters: Filters, as_of: dt.date, as_of_asked: dt.date | None, start
             end: dt.date | None) -> None:
     """Under the title of every page: Present, Meeting pack and Snapshots (the list, each a link that reopens
     it) for everyone; for admins and partners, Freeze for meeting and Notes (add a note; an admin also removes
-    one, after a confirmation)."""
+    one, after a confirmation). A popover's content is built only while it is open (keys ``pop_pack``,
+    ``pop_snapshots``, ``pop_freeze``, ``pop_notes``: a test opens one with ``at.session_state[key] = True``),
+    so a filter change does not rebuild four hidden forms."""
     cols = st.columns([1.1, 1.7, 1.5, 2.1, 1.3] if may_write() else [1.1, 1.7, 1.5, 3.7])
     cols[0].button(t("Present"), icon=":material/co_present:", key="present_start", on_click=_start_presenting,
                    help=t("One indicator per screen, large type; arrow keys for next and previous."))
-    with cols[1].popover(t("Meeting pack"), icon=":material/download:"):
-        pack_buttons(filters, as_of_asked, as_of)
-    with cols[2].popover(t("Snapshots"), icon=":material/history:"):
-        _snapshot_list()
+    with cols[1].popover(t("Meeting pack"), icon=":material/download:", key="pop_pack", on_change="rerun") as box:
+        if box.open:
+            pack_buttons(filters, as_of_asked, as_of)
+    with cols[2].popover(t("Snapshots"), icon=":material/history:", key="pop_snapshots", on_change="rerun") as box:
+        if box.open:
+            _snapshot_list()
     if not may_write():
         return
-    with cols[3].popover(t("Freeze for meeting"), icon=":material/ac_unit:"):
+    _freeze_popover(cols[3], filters, as_of, start, end)
+    _notes_popover(cols[4], as_of)
+
+
+def _freeze_popover(column, filters: Filters, as_of: dt.date, start: dt.date | None,  # noqa: ANN001 (a column)
+                    end: dt.date | None) -> None:
+    """The toolbar's Freeze for meeting (built only while open)."""
+    with column.popover(t("Freeze for meeting"), icon=":material/ac_unit:", key="pop_freeze",
+                        on_change="rerun") as box:
+        if not box.open:
+            return
         st.caption(t("Keeps this view's figures as they are now: reopened later, it shows exactly these numbers, "
                      "with what changed since."))
         _freeze_form(filters, as_of, start, end)
         frozen = st.session_state.get("meeting_frozen")
         if frozen is not None:
             st.button(t("Open snapshot {id}", id=frozen), key="open_frozen", on_click=_open_snapshot, args=(frozen,))
-    with cols[4].popover(t("Notes"), icon=":material/sticky_note_2:"):
+
+
+def _notes_popover(column, as_of: dt.date) -> None:  # noqa: ANN001 (a Streamlit column)
+    """The toolbar's Notes: add a note; an admin also removes one (built only while open)."""
+    with column.popover(t("Notes"), icon=":material/sticky_note_2:", key="pop_notes", on_change="rerun") as box:
+        if not box.open:
+            return
         _message()
         st.markdown("**" + t("Add a note") + "**")
         _note_form(as_of)

@@ -38,6 +38,8 @@ VIEW = "siree_view"  # the current page's View, which show_chart names in titles
 NOTICES = "siree_url_notices"  # (the filters the link asked for, what was done instead of what it asked)
 IMAGE_FORMAT = "siree_image_format"  # "png" or "svg": what every chart's camera button downloads
 IMAGE_FORMATS = ("png", "svg")
+WIDGETS = ("country", "region", "partner", "period", "as_of", "image_format", "show")  # keys w_<name>, seeded from
+# the shared filters (``_widget``) when a page opens and when the language changes
 
 
 @dataclass(frozen=True)
@@ -85,10 +87,27 @@ def _to_url(state: dict) -> None:
             wanted[name] = value.isoformat()
         elif isinstance(value, int) and not isinstance(value, bool):  # snapshot, present, slide
             wanted[name] = str(value)
+        elif isinstance(value, str) and value:  # show: a topic page's open tab
+            wanted[name] = value
     if (lang := i18n.language()) != "en":  # English, the default, is left out of links
         wanted["lang"] = lang
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
+
+
+def asked_tab() -> str | None:
+    """The topic page's tab the link or the reader asked for (``show``; None: the first tab)."""
+    return st.session_state[STATE].get("show")
+
+
+def keep_tab(name: str | None) -> None:
+    """Remember a topic page's open tab in the session and the link (None: the first tab, left out of links)."""
+    state = st.session_state[STATE]
+    if name is None:
+        state.pop("show", None)
+    else:
+        state["show"] = name
+    _to_url(state)
 
 
 def _widget(key: str, value: object) -> str:
@@ -102,6 +121,11 @@ def _widget(key: str, value: object) -> str:
 def _chose_language() -> None:
     """The language switch's callback: runs before the script, so the whole rerun is in the new language."""
     st.session_state[i18n.SESSION_KEY] = st.session_state["w_lang"]
+    # Every other widget's label changes with the language, which makes it a new widget that would start empty
+    # on the next rerun (the filters were lost after a language switch): seed them anew from the shared filters,
+    # as a page change does. A topic page's open tab is kept by name (``show``).
+    for name in WIDGETS:
+        st.session_state.pop(f"w_{name}", None)
 
 
 def _language_switch() -> None:
@@ -165,8 +189,10 @@ def _sidebar(state: dict, latest: dt.date) -> None:
     state["as_of"] = as_of if as_of != latest else None
 
 
-def page(title: str, icon: str = "📊") -> View:
-    """Set up a page: config, first-start demo database, the language and the shared filters, the demo label."""
+def page(title: str, icon: str = "📊", tabs: bool = False) -> View:
+    """Set up a page: config, first-start demo database, the language and the shared filters, the demo label.
+    ``tabs``: the page has tabs that ``show`` in its link may open (ui/topic.py); on another page ``show`` is
+    dropped, and the page says so."""
     if i18n.SESSION_KEY not in st.session_state:  # a new session: the link's language, before the first word
         st.session_state[i18n.SESSION_KEY] = url.language(st.query_params.to_dict())
     st.set_page_config(page_title=f"SIREE · {t(title)}", page_icon=icon, layout="wide")
@@ -188,8 +214,10 @@ def page(title: str, icon: str = "📊") -> View:
         st.session_state[data.MOMENT] = state.get("as_loaded_on")
         latest = data.latest()
     if st.session_state.get("siree_page") != title:  # another page: its widgets start from the shared filters
-        for name in ("country", "region", "partner", "period", "as_of", "lang", "image_format"):
+        for name in (*WIDGETS, "lang"):
             st.session_state.pop(f"w_{name}", None)
+        if "siree_page" in st.session_state:  # not the session's first page: the last page's tab is not this one's
+            state.pop("show", None)
         st.session_state["siree_page"] = title
     _language_switch()  # first in the sidebar, outside the reset below (a widget is drawn once per run)
     try:
@@ -240,6 +268,10 @@ def page(title: str, icon: str = "📊") -> View:
     elif data.is_mixed():
         st.warning(t("This database holds the demo's fictional files beside partners' files: its figures mix "
                      "both. Load partners' files into a database of their own (see the Data page)."))
+    if not tabs and state.get("show") is not None:
+        st.warning(t("show {value} in the link opens a tab of the Education or Entrepreneurship page; this page has "
+                     "no tabs: ignored", value=url.shown(state["show"])))
+        keep_tab(None)
     meeting.toolbar(view.filters, view.as_of, view.as_of_asked, state["from"], state["to"])  # present, pack, freeze
     return view
 

@@ -1,10 +1,17 @@
 """A topic page (Education, Entrepreneurship) drawn from the catalogue: the indicators whose ``page`` is that
 page, in their ``order``, each with its headline, its caption (the catalogue's template, filled from the
-entry) and the chart its kind calls for. Nothing here names an indicator, a target or a window."""
+entry) and the chart its kind calls for. Nothing here names an indicator, a target or a window.
+
+The page is a row of tabs: "At a glance" first (every indicator's headline and caption, no chart), then one tab
+per indicator (its headline, caption and chart, and the charts that detail it). Only the open tab is built and
+sent (lazy tabs), so a filter change redraws one or two charts instead of seven, and a link opens on a screen
+without charts, before the browser has loaded its plotly bundle. The open tab is kept in the link: ``show=<id>``
+(docs/performance.md, "Filters")."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -22,7 +29,10 @@ from siree_metrics.reference import Indicator, Reference, load_reference
 from . import data
 from .figures import charts
 from .i18n import language, t
-from .page import View, show_chart
+from .page import View, asked_tab, keep_tab, show_chart
+from .url import shown
+
+GLANCE = "glance"  # the first tab's name: every indicator's headline, no chart
 
 
 def on_page(ref: Reference, page: str) -> list[Indicator]:
@@ -44,6 +54,18 @@ def caption(ind: Indicator) -> str:
 def _is_share(ind: Indicator) -> bool:
     """Whether the indicator's level is a share (drawn in per cent), as its measure declares."""
     return ind.measure_spec.format == "share"
+
+
+@dataclass(frozen=True)
+class Extra:
+    """A chart that is not an indicator (the attendance rate, communities by setting): drawn on the tab of the
+    indicator it details (``after``), or, when that indicator is not on the page, on a tab of its own named
+    ``name`` (in links) and ``label`` (on the page)."""
+
+    name: str
+    label: str
+    after: str
+    draw: Callable[[], None]
 
 
 @dataclass
@@ -89,15 +111,54 @@ class Topic:
                  "“{dataset}” dataset (see the Data page).", start=self.view.date(self.view.start),
                  end=self.view.date(self.view.until), dataset=t(load_contract()[ind.dataset].label))
 
-    def section(self, ind: Indicator) -> None:
-        """Heading, headline figure, caption and chart of one indicator."""
+    def headline(self, ind: Indicator) -> None:
+        """Heading, headline figure and caption of one indicator."""
         r = self.results[ind.id]
         hidden = suppress.mark(self.summary) if "value" in r.suppressed else None  # "<5" for a viewer
         st.subheader(ind.label(self.view.lang))  # the catalogue's name in the reader's language
         st.markdown(charts.headline(r.value, r.target, r.status, ind.kind == "relative", r.target_illustrative, t,
                                     shown=hidden, locale=self.view.lang))
         st.caption(caption(ind))
+
+    def section(self, ind: Indicator) -> None:
+        """Heading, headline figure, caption and chart of one indicator."""
+        self.headline(ind)
         chart_for(ind)(self, ind)
+
+    def glance(self) -> None:
+        """The first tab: every indicator's headline and caption, and where its chart is."""
+        for ind in self.indicators:
+            self.headline(ind)
+        st.caption(t("Each indicator's charts are on its own tab, above."))
+
+    def draw(self, extras: Sequence[Extra] = ()) -> None:
+        """The page's tabs (module docstring), the one the link or the reader chose open, and the footnote. A
+        ``show`` this page has no tab for opens "At a glance", and says so."""
+        tabs: dict[str, tuple[str, list[Callable[[], None]]]] = {GLANCE: (t("At a glance"), [self.glance])}
+        for ind in self.indicators:
+            tabs[ind.id] = (ind.label(self.view.lang), [functools.partial(self.section, ind)])
+        for extra in extras:
+            if extra.after in tabs and extra.after != GLANCE:
+                tabs[extra.after][1].append(extra.draw)
+            else:
+                tabs[extra.name] = (extra.label, [extra.draw])
+        asked = asked_tab()
+        if asked is not None and asked not in tabs:
+            st.warning(t("show {value} in the link is not a tab of this page: showing “{tab}”", value=shown(asked),
+                         tab=tabs[GLANCE][0]))
+            keep_tab(asked := None)
+        names, labels = list(tabs), [label for label, _ in tabs.values()]
+        if st.session_state.get("w_show") not in labels:  # seeded once from the link (a changing ``default``
+            st.session_state["w_show"] = tabs[asked or GLANCE][0]  # would make a new widget that loses a click)
+        opened = st.tabs(labels, key="w_show", on_change="rerun")
+        for name, tab in zip(names, opened, strict=True):
+            if tab.open:
+                if name != (asked or GLANCE):  # the reader opened another tab: the link says which
+                    keep_tab(None if name == GLANCE else name)
+                with tab:
+                    for part in tabs[name][1]:
+                        part()
+        self.footnote()
 
     def footnote(self) -> None:
         """The note an asterisk on the page points to, once, if any of its targets is illustrative."""

@@ -18,7 +18,9 @@ from siree_metrics.ingest import audit
 from siree_metrics.meetings import Snapshot
 from siree_metrics.reference import COUNTRIES, Reference
 
-PARAMS = ("country", "region", "partner", "from", "to", "as_of", "as_loaded_on", "lang", "snapshot", "present", "slide")
+PARAMS = ("country", "region", "partner", "from", "to", "as_of", "as_loaded_on", "lang", "snapshot", "present", "slide",
+          "show")
+MAX_NAME = 60  # characters of a tab's name (``show``): an indicator id
 MAX_SLIDE = 99  # more slides than any view has; a larger ``slide`` shows the last one
 LANGUAGES = ("en", "nl", "fr")  # ui.i18n.LANGUAGES; English is the default and is left out of links
 MAX_QUOTED = 40  # characters of a rejected value quoted back to the reader
@@ -39,6 +41,7 @@ class Asked:
     snapshot: int | None = None  # a snapshot frozen for a meeting (siree_metrics.meetings), reopened
     present: bool = False  # presentation mode (ui.present)
     slide: int | None = None  # its slide, from 1
+    show: str | None = None  # the open tab of a topic page (an indicator id; ui.topic checks it against the page)
     notices: list[str] = field(default_factory=list)
 
     def state(self) -> dict:
@@ -52,6 +55,8 @@ class Asked:
         if self.present:
             state["present"] = 1
             state["slide"] = self.slide or 1
+        if self.show is not None:
+            state["show"] = self.show
         return state
 
 
@@ -73,6 +78,18 @@ def _whole(query: Mapping[str, object], name: str, top: int, notices: list[str],
                          value=shown(raw)))
         return None
     return min(int(raw), top)
+
+
+def _name(query: Mapping[str, object], notices: list[str], t: Callable[..., str]) -> str | None:
+    """``show``: a tab's name as the catalogue writes ids (lower-case letters, digits, ``_``), or None with a
+    notice. Whether the page has that tab is the page's to say (ui.topic)."""
+    raw = _one(query, "show")
+    if not raw:
+        return None
+    if len(raw) > MAX_NAME or not all(ch.isascii() and (ch.islower() or ch.isdigit() or ch == "_") for ch in raw):
+        notices.append(t("show {value} in the link is not the name of a tab: ignored", value=shown(raw)))
+        return None
+    return raw
 
 
 def shown(value: str) -> str:
@@ -192,7 +209,8 @@ def parse(query: Mapping[str, object], ref: Reference, latest: dt.date,
     parameter given more than once (a list in ``query``) counts once, with its last value, and a notice.
     ``snapshot`` must be the id of one of ``snapshots``: its filters, period, as-of date and moment then
     replace the link's (``snapshot_state``). ``present=1`` turns presentation mode on (anything else is
-    ignored, with a notice); ``slide`` is its slide, a whole number from 1.
+    ignored, with a notice); ``slide`` is its slide, a whole number from 1. ``show`` names a topic page's open
+    tab (an indicator id: lower-case letters, digits and ``_``; else ignored, with a notice).
     """
     prog = ref.programme
     notices: list[str] = []
@@ -233,4 +251,5 @@ def parse(query: Mapping[str, object], ref: Reference, latest: dt.date,
         notices.append(t("present {value} in the link is not 1 or 0: ignored", value=shown(present)))
     asked.present = present == "1"
     asked.slide = _whole(query, "slide", MAX_SLIDE, notices, t)
+    asked.show = _name(query, notices, t)
     return asked
