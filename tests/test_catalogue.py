@@ -28,9 +28,12 @@ TOPIC_SCRIPTS = {label.lower(): script for script, label, _ in PAGES if label.lo
 TRAININGS = [valid("teacher_training", teacher_id="T1"), valid("teacher_training", teacher_id="T2", completed="no")]
 
 
-def run(script: str) -> AppTest:
-    """Open ``script`` as a deep link: the entrypoint is dashboard.py, as in the real server."""
+def run(script: str, **query: str) -> AppTest:
+    """Open ``script`` as a deep link with the URL parameters ``query``: the entrypoint is dashboard.py, as in
+    the real server."""
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    for name, value in query.items():
+        at.query_params[name] = value
     return (at if script == "dashboard.py" else at.switch_page(script)).run()
 
 
@@ -111,13 +114,16 @@ def test_the_loader_refuses_an_unknown_page_or_caption_key(tmp_path: Path, field
 @pytest.mark.parametrize("page", TOPIC_PAGES)
 def test_a_topic_page_shows_its_entries_in_order_with_their_captions(small_db: Path, page: str) -> None:
     ref = load_reference()
-    at = run(TOPIC_SCRIPTS[page])
+    at = run(TOPIC_SCRIPTS[page])  # "At a glance": every entry's heading, headline and caption, in one block
     assert not at.exception, [e.value for e in at.exception]
-    labels = {ind.label() for ind in ref.indicators}
-    assert [h.value for h in at.subheader if h.value in labels] == [ind.label() for ind in on_page(ref, page)]
-    shown = [c.value for c in at.caption]
+    glance = next(m.value for m in at.markdown if m.value.startswith("### "))
+    assert [line[4:] for line in glance.splitlines() if line.startswith("### ")] == \
+        [ind.label() for ind in on_page(ref, page)]
     for ind in on_page(ref, page):
-        assert caption(ind) in shown, ind.id
+        assert caption(ind) in glance, ind.id
+        tab = run(TOPIC_SCRIPTS[page], show=ind.id)  # its own tab: heading, caption and chart
+        assert [h.value for h in tab.subheader][:1] == [ind.label()] and caption(ind) in [c.value for c in tab.caption]
+        assert tab.get("plotly_chart") or tab.info, ind.id  # its chart, or what is missing for it
 
 
 def test_every_entry_appears_on_the_overview_countries_and_method_pages(small_db: Path) -> None:
@@ -206,8 +212,8 @@ def test_a_new_count_indicator_is_data_only_and_appears_on_every_page(tmp_path: 
         shown = " ".join(pages[script]["text"] + pages[script]["charts"])
         assert "Teachers reached" in shown, script
     assert any("Teachers reached" in x and "target 600" in x for x in pages["dashboard.py"]["text"])  # its card
-    education = pages["pages/2_Education.py"]["text"]
-    assert "Teachers reached" in education  # its heading on "At a glance", last of the page's indicators
+    education = " ".join(pages["pages/2_Education.py"]["text"])
+    assert "### Teachers reached" in education  # its heading on "At a glance", last of the page's indicators
     assert ("Teachers reached: teachers who took part in a SIREE training, finished or not, running total by "
             "country, against the target of 600.") in education
     tab = pages["pages/2_Education.py?teachers_reached"]  # its own tab: heading, caption and its one chart

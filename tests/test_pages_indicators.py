@@ -436,8 +436,11 @@ def test_page_runs_and_shows_its_charts(small_db: Path, page: str) -> None:
 def test_education_page_sections_and_empty_states(small_db: Path) -> None:
     at = run(PAGES[0])
     # "At a glance": the catalogue's indicators for the page, in their order (tests/test_catalogue.py checks every
-    # page), and no chart
-    assert [h.value for h in at.subheader] == [ind.label() for ind in on_page(load_reference(), "education")]
+    # page), each with its headline and caption, in one block of text, and no chart
+    glance = next(m.value for m in at.markdown if m.value.startswith("### "))
+    headings = [line[4:] for line in glance.splitlines() if line.startswith("### ")]
+    assert headings == [ind.label() for ind in on_page(load_reference(), "education")]
+    assert "Refugee and migrant children attending school each month" in glance and "**Teachers trained" not in glance
     assert not at.get("plotly_chart")
     # the attendance rate is drawn for England only, on the children-in-school tab
     assert "1 of 4 countries send half-day sessions" in captions(run(PAGES[0], show="children_in_school"))

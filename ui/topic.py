@@ -111,25 +111,28 @@ class Topic:
                  "“{dataset}” dataset (see the Data page).", start=self.view.date(self.view.start),
                  end=self.view.date(self.view.until), dataset=t(load_contract()[ind.dataset].label))
 
-    def headline(self, ind: Indicator) -> None:
-        """Heading, headline figure and caption of one indicator."""
+    def _headline(self, ind: Indicator) -> str:
+        """The indicator's headline, Markdown: value, target, status in words."""
         r = self.results[ind.id]
         hidden = suppress.mark(self.summary) if "value" in r.suppressed else None  # "<5" for a viewer
-        st.subheader(ind.label(self.view.lang))  # the catalogue's name in the reader's language
-        st.markdown(charts.headline(r.value, r.target, r.status, ind.kind == "relative", r.target_illustrative, t,
-                                    shown=hidden, locale=self.view.lang))
-        st.caption(caption(ind))
+        return charts.headline(r.value, r.target, r.status, ind.kind == "relative", r.target_illustrative, t,
+                               shown=hidden, locale=self.view.lang)
 
     def section(self, ind: Indicator) -> None:
         """Heading, headline figure, caption and chart of one indicator."""
-        self.headline(ind)
+        st.subheader(ind.label(self.view.lang))  # the catalogue's name in the reader's language
+        st.markdown(self._headline(ind))
+        st.caption(caption(ind))
         chart_for(ind)(self, ind)
 
     def glance(self) -> None:
-        """The first tab: every indicator's headline and caption, and where its chart is."""
-        for ind in self.indicators:
-            self.headline(ind)
-        st.caption(t("Each indicator's charts are on its own tab, above."))
+        """The first tab: every indicator's heading, headline and caption as ``section`` writes them, in one
+        block of Markdown (one element for the browser to draw instead of fifteen: the first screen of every
+        link to the page), and where the charts are."""
+        small = lambda text: ":small[:gray[" + text.replace("[", "\\[").replace("]", "\\]") + "]]"  # noqa: E731
+        blocks = [f"### {ind.label(self.view.lang)}\n\n{self._headline(ind)}\n\n{small(caption(ind))}"
+                  for ind in self.indicators]
+        st.markdown("\n\n".join([*blocks, small(t("Each indicator's charts are on its own tab, above."))]))
 
     def draw(self, extras: Sequence[Extra] = ()) -> None:
         """The page's tabs (module docstring), the one the link or the reader chose open, and the footnote. A
