@@ -105,3 +105,15 @@ def test_the_chart_and_the_card_show_the_same_change() -> None:
     fig = plain_charts.attainment_by_country(df)
     assert "Value: +27.7% · target +10%" in fig.data[0].customdata[0][0]
     assert style.change(0.27684) == "+27.7%"
+
+
+@pytest.mark.parametrize(("lang", "babel_locale", "written"), [
+    ("en", "en_GB", "DD/MM/YYYY"), ("nl", "nl_BE", "DD/MM/YYYY"), ("fr", "fr_FR", "DD/MM/YYYY"),
+    ("nl", "nl_NL", "DD-MM-YYYY"),  # Babel: dd-MM-y
+    ("en", "en_US", "MM/DD/YYYY"),  # Babel: M/d/yy
+])
+def test_date_pickers_write_the_readers_order_of_day_month_and_year(monkeypatch: pytest.MonkeyPatch, lang: str,
+                                                                     babel_locale: str, written: str) -> None:
+    """The sidebar's date pickers (ui/page.py) follow Babel's short date pattern, in Streamlit's formats."""
+    monkeypatch.setattr(style, "babel_locale", lambda _: babel_locale)
+    assert style.date_input_format(lang) == written

@@ -497,3 +497,9 @@ def test_a_selection_without_rows_shows_what_is_missing(small_db: Path) -> None:
     at = run(PAGES[2], region="BE212")
     assert not at.exception
     assert "No country in this selection has reported anything" in " ".join(i.value for i in at.info)
+
+
+def test_the_sidebar_date_pickers_write_dates_as_the_reader_does(small_db: Path) -> None:
+    for lang in ("en", "nl", "fr"):
+        at = run(PAGES[2], lang=lang)
+        assert [d.proto.format for d in at.sidebar.date_input] == ["DD/MM/YYYY", "DD/MM/YYYY"], lang  # not ISO

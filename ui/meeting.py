@@ -267,7 +267,7 @@ def _note_form(as_of: dt.date) -> None:
                                  format_func=lambda i: t(ref.indicator(i).label(lang())))
         period = st.date_input(t("Months the note is about"), (as_of.replace(day=1), as_of),
                                min_value=ref.programme.earliest_date, max_value=ref.programme.end,
-                               format="YYYY-MM-DD")
+                               format=style.date_input_format(lang()))
         text = st.text_area(t("Note"), max_chars=meetings.MAX_NOTE)
         done = st.form_submit_button(t("Add the note"))
     if done:
@@ -357,25 +357,27 @@ def toolbar(filters: Filters, as_of: dt.date, as_of_asked: dt.date | None, start
     one, after a confirmation). A popover's content is built only while it is open (keys ``pop_pack``,
     ``pop_snapshots``, ``pop_freeze``, ``pop_notes``: a test opens one with ``at.session_state[key] = True``),
     so a filter change does not rebuild four hidden forms."""
-    cols = st.columns([1.1, 1.7, 1.5, 2.1, 1.3] if may_write() else [1.1, 1.7, 1.5, 3.7])
-    cols[0].button(t("Present"), icon=":material/co_present:", key="present_start", on_click=_start_presenting,
+    # one row of buttons each as wide as its label (in every language: "Dossier de réunion" is cut in a column
+    # sized for "Meeting pack"), wrapping on a phone; hidden in print (ui/print.css)
+    bar = st.container(horizontal=True, key="siree_toolbar")
+    bar.button(t("Present"), icon=":material/co_present:", key="present_start", on_click=_start_presenting,
                    help=t("One indicator per screen, large type; arrow keys for next and previous."))
-    with cols[1].popover(t("Meeting pack"), icon=":material/download:", key="pop_pack", on_change="rerun") as box:
+    with bar.popover(t("Meeting pack"), icon=":material/download:", key="pop_pack", on_change="rerun") as box:
         if box.open:
             pack_buttons(filters, as_of_asked, as_of)
-    with cols[2].popover(t("Snapshots"), icon=":material/history:", key="pop_snapshots", on_change="rerun") as box:
+    with bar.popover(t("Snapshots"), icon=":material/history:", key="pop_snapshots", on_change="rerun") as box:
         if box.open:
             _snapshot_list()
     if not may_write():
         return
-    _freeze_popover(cols[3], filters, as_of, start, end)
-    _notes_popover(cols[4], as_of)
+    _freeze_popover(bar, filters, as_of, start, end)
+    _notes_popover(bar, as_of)
 
 
-def _freeze_popover(column, filters: Filters, as_of: dt.date, start: dt.date | None,  # noqa: ANN001 (a column)
+def _freeze_popover(bar, filters: Filters, as_of: dt.date, start: dt.date | None,  # noqa: ANN001 (a container)
                     end: dt.date | None) -> None:
     """The toolbar's Freeze for meeting (built only while open)."""
-    with column.popover(t("Freeze for meeting"), icon=":material/ac_unit:", key="pop_freeze",
+    with bar.popover(t("Freeze for meeting"), icon=":material/ac_unit:", key="pop_freeze",
                         on_change="rerun") as box:
         if not box.open:
             return
@@ -387,9 +389,9 @@ def _freeze_popover(column, filters: Filters, as_of: dt.date, start: dt.date | N
             st.button(t("Open snapshot {id}", id=frozen), key="open_frozen", on_click=_open_snapshot, args=(frozen,))
 
 
-def _notes_popover(column, as_of: dt.date) -> None:  # noqa: ANN001 (a Streamlit column)
+def _notes_popover(bar, as_of: dt.date) -> None:  # noqa: ANN001 (the toolbar's container)
     """The toolbar's Notes: add a note; an admin also removes one (built only while open)."""
-    with column.popover(t("Notes"), icon=":material/sticky_note_2:", key="pop_notes", on_change="rerun") as box:
+    with bar.popover(t("Notes"), icon=":material/sticky_note_2:", key="pop_notes", on_change="rerun") as box:
         if not box.open:
             return
         _message()

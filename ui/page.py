@@ -175,17 +175,18 @@ def _sidebar(state: dict, latest: dt.date) -> None:
         format_func=lambda p: ref.partners[p].name, placeholder=t("All"))
     earliest = prog.baseline_start
     first = state["from"] or earliest
+    written = style.date_input_format(i18n.language())  # 31/12/2021: the reader's order of day, month, year
     period = sb.date_input(
         t("Period"), key=_widget("period", (first, state["to"] or max(latest, first))),
-        min_value=prog.earliest_date, max_value=max(latest, prog.end), format="YYYY-MM-DD")
+        min_value=prog.earliest_date, max_value=max(latest, prog.end), format=written)
     if isinstance(period, tuple) and len(period) == 2:
         state["from"] = period[0] if period[0] != earliest else None
         state["to"] = period[1] if period[1] != latest else None
     # a date after the project end may be asked for (a link): the summary caps it at the end and says so
     as_of = sb.date_input(t("As of"), key=_widget("as_of", state["as_of"] or latest),
                           min_value=prog.earliest_date, max_value=max(latest, prog.end, state["as_of"] or latest),
-                          format="YYYY-MM-DD", help=t("Default: the last month most partners' files have reached, "
-                                                      "capped at the project end (see the Method page)."))
+                          format=written, help=t("Default: the last month most partners' files have reached, "
+                                                 "capped at the project end (see the Method page)."))
     state["as_of"] = as_of if as_of != latest else None
 
 

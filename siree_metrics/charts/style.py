@@ -262,6 +262,18 @@ def date(value: dt.date | None, locale: str = "en") -> str:
     return MISSING if value is None else dates.format_date(value, "medium", locale=babel_locale(locale))
 
 
+def date_input_format(locale: str = "en") -> str:
+    """How a date picker writes its date for this reader: the order and separator of Babel's short date
+    pattern, in the forms Streamlit's ``date_input`` takes ("DD/MM/YYYY" for en_GB, nl_BE and fr_FR;
+    "DD-MM-YYYY" for nl_NL), so the sidebar reads 31/12/2021 where a sentence says 31 Dec 2021."""
+    from babel import dates
+
+    pattern = dates.get_date_format("short", locale=babel_locale(locale)).pattern
+    separator = next((ch for ch in pattern if ch in "/-."), "/")
+    order = sorted("dMy", key=pattern.find)
+    return separator.join({"d": "DD", "M": "MM", "y": "YYYY"}[part] for part in order)
+
+
 def month(value: dt.date | None, locale: str = "en") -> str:
     """A month, for hovers and axis labels: "Dec 2021" / "dec 2021" / "déc. 2021"."""
     return MISSING if value is None else _month(value.year, value.month, babel_locale(locale))
