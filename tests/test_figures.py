@@ -117,3 +117,14 @@ def test_date_pickers_write_the_readers_order_of_day_month_and_year(monkeypatch:
     """The sidebar's date pickers (ui/page.py) follow Babel's short date pattern, in Streamlit's formats."""
     monkeypatch.setattr(style, "babel_locale", lambda _: babel_locale)
     assert style.date_input_format(lang) == written
+
+
+def test_cost_category_labels_read_white_inside_the_dark_bars_and_ink_beside_them() -> None:
+    """On a projector "EUR 2.64 M · 61%" in dark grey on the dark bar could not be read (docs/screenshots)."""
+    from siree_metrics.charts import budget
+
+    categories = pd.DataFrame({"cost_category": ["staff", "equipment"], "spent_eur": [2_640_000.0, 120_000.0],
+                               "share": [0.61, 0.03], "n": [40, 3], "partners": [9, 2]})
+    bar = budget.spend_by_category(categories).data[0]
+    assert bar.textposition == "auto" and bar.marker.color == budget.TARGET_COLOUR
+    assert bar.insidetextfont.color == "white" and bar.outsidetextfont.color == style.INK

@@ -170,8 +170,8 @@ def spend_by_category(categories: pd.DataFrame, text: Text = english, locale: st
     fig = go.Figure(go.Bar(
         y=labels, x=ordered["spent_eur"], orientation="h", marker_color=TARGET_COLOUR,
         text=[f"{euros_short(v, locale)} · {percent(s, locale)}" for v, s in zip(ordered["spent_eur"], shares, strict=True)],
-        textposition="auto",  # in the bar where it fits, beside it otherwise
-        textfont=dict(size=16, color=INK),
+        textposition="auto",  # in the bar where it fits (white on the dark bar), beside it otherwise (ink)
+        insidetextfont=dict(size=16, color="white"), outsidetextfont=dict(size=16, color=INK),
         cliponaxis=False, customdata=ordered[["exact", "n_text", "partners"]].to_numpy(),
         hovertemplate="<b>%{y}</b><br>%{customdata[0]}<br>n = %{customdata[1]} " + text("payments")
         + ", %{customdata[2]} " + text("partners") + "<extra></extra>", showlegend=False))
