@@ -229,7 +229,7 @@ def test_summary_table_for_real(db, tmp_path):
     _load_some(db, tmp_path)
     proc = python_m("summary", "--db", db, "--as-of", "2019-06-30")
     assert proc.returncode == 0, proc.stderr
-    assert "SIREE attainment as of 2019-06-30" in proc.stdout
+    assert "SIREE attainment as of 30 Jun 2019" in proc.stdout
     assert "Support networks" in proc.stdout and "Budget:" in proc.stdout
 
 

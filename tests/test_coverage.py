@@ -222,7 +222,7 @@ def test_no_current_value_while_the_current_window_overlaps_the_baseline(run):
     # as-of 2019-01-31: window 2018-02..2019-01 still holds 2018-02, a baseline month
     r = by_id(run(dt.date(2019, 1, 31)))["adult_education_inflow"]
     assert r.status == "too_early" and r.value is None
-    assert "first comparison is at as-of 2019-02-28" in r.note
+    assert "first comparison is at as-of 28 Feb 2019" in r.note
     # as-of 2019-02-28: window 2018-03..2019-02 lies after the baseline; ARHUS and VIVES have current rows
     # in 2018-07..2019-02 (8 months each): 8 x 11 + 8 x 6 = 136 against 180
     r = by_id(run(dt.date(2019, 2, 28)))["adult_education_inflow"]

@@ -50,10 +50,10 @@ NOTES = {
            "le 31 janv. 2022 est après la fin du projet : les résultats s'arrêtent au 31 déc. 2021 ; ce sont les "
            "chiffres définitifs",
            "projet pas encore commencé : il court du 1 mars 2018 au 31 déc. 2021"),
-    "en": ("too early: the current 12 months (2017-07 to 2018-06) still overlap the baseline year (2017-03 to "
-           "2018-02); the first comparison is at as-of 2019-02-28",
-           "2022-01-31 is after the project end: results stop at 2021-12-31; these are the final figures",
-           "project not started: it runs from 2018-03-01 to 2021-12-31"),
+    "en": ("too early: the current 12 months (Jul 2017 to Jun 2018) still overlap the baseline year (Mar 2017 to "
+           "Feb 2018); the first comparison is at as-of 28 Feb 2019",
+           "31 Jan 2022 is after the project end: results stop at 31 Dec 2021; these are the final figures",
+           "project not started: it runs from 1 Mar 2018 to 31 Dec 2021"),
 }
 
 

@@ -128,3 +128,20 @@ def test_cost_category_labels_read_white_inside_the_dark_bars_and_ink_beside_the
     bar = budget.spend_by_category(categories).data[0]
     assert bar.textposition == "auto" and bar.marker.color == budget.TARGET_COLOUR
     assert bar.insidetextfont.color == "white" and bar.outsidetextfont.color == style.INK
+
+
+def test_share_axes_are_ticked_as_the_reader_writes_percentages() -> None:
+    """d3 writes "40%"; French writes "40 %" (style.percent): a share axis gets ticks of its own there, 0 to the
+    highest value drawn + 5 % (0.42 -> 0.441) in steps of 10 points (at most six ticks); English keeps d3's."""
+    import plotly.graph_objects as go
+
+    def share_chart(locale: str) -> go.Figure:
+        fig = go.Figure(go.Scatter(x=[1, 2, 3], y=[0.31, None, 0.42]))
+        fig.update_yaxes(tickformat=style.D3_PERCENT)
+        return style.layout(fig, 300, locale)
+
+    fr = share_chart("fr").layout.yaxis
+    assert [round(v, 2) for v in fr.tickvals] == [0.0, 0.1, 0.2, 0.3, 0.4]
+    assert list(fr.ticktext) == [style.percent(v, "fr") for v in (0, 0.1, 0.2, 0.3, 0.4)]
+    assert fr.ticktext[-1] == "40\u00a0%"
+    assert share_chart("en").layout.yaxis.tickvals is None  # "40%": d3's own ticks

@@ -136,7 +136,7 @@ def test_the_pptx_has_a_slide_per_indicator_with_native_charts_of_the_summary_fi
     assert titles[:3] == ["SIREE meeting pack", "Where every target stands", "New learning communities"]
     assert titles[3] == "New learning communities, by setting"
     assert titles[-1] == "Budget"
-    assert "Whole programme" in _slide_text(slides[0]) and "Data as of 2021-06-30" in _slide_text(slides[0])
+    assert "Whole programme" in _slide_text(slides[0]) and "Data as of 30 Jun 2021" in _slide_text(slides[0])
     assert "DEMO DATA" not in "".join(_slide_text(s) for s in slides)  # partners' files only
 
     # every indicator slide holds a chart object, not a picture
@@ -145,14 +145,14 @@ def test_the_pptx_has_a_slide_per_indicator_with_native_charts_of_the_summary_fi
     for r in s.indicators:
         slide = slides[titles.index(r.label)]
         assert len(_charts(slide)) == 1, r.id
-        assert "Data as of 2021-06-30 · Whole programme" in _slide_text(slide)
+        assert "Data as of 30 Jun 2021 · Whole programme" in _slide_text(slide)
         assert not any(shape.shape_type == 13 for shape in slide.shapes)  # MSO_SHAPE_TYPE.PICTURE
 
     communities = slides[titles.index("New learning communities")]
     chart = _charts(communities)[0]
     assert list(chart.plots[0].categories) == ["Belgium (Flanders)", "France", "Netherlands", "England (UK)"]
     # reached: BE 1, FR 3, NL and UK no rows (no bar); targets 18, 6, 9, 7 (see the module docstring)
-    assert _series(chart) == {"Reached by 2021-06-30": [1.0, 3.0, None, None], "Target": [18.0, 6.0, 9.0, 7.0]}
+    assert _series(chart) == {"Reached by 30 Jun 2021": [1.0, 3.0, None, None], "Target": [18.0, 6.0, 9.0, 7.0]}
     text = _slide_text(communities)
     assert "4 of 40 communities: ✖ Behind" in text  # the takeaway
     assert "attained 10% of the target" in text and "87% of the project time has passed" in text  # 1217/1401
@@ -243,13 +243,13 @@ def test_the_html_report_is_self_contained_with_the_same_figures_and_escapes_tex
     assert ["New learning communities", "4", "40", "10%", "✖ Behind"] in summary
     assert ["Children in school", "+20.0%", "+20%", "100%", "● On track"] in summary
     # the figures behind the communities chart (see the module docstring); "—" where a country has no rows
-    assert [["", "Reached by 2021-06-30", "Target"], ["Belgium (Flanders)", "1", "18"], ["France", "3", "6"],
+    assert [["", "Reached by 30 Jun 2021", "Target"], ["Belgium (Flanders)", "1", "18"], ["France", "3", "6"],
             ["Netherlands", "—", "9"], ["England (UK)", "—", "7"]] in page.tables
     assert [["", "Level"], ["Baseline year", "10"], ["Last 12 months", "12"], ["Target level", "12"]] in page.tables
     assert [["", "EUR"], ["Spent", "EUR 1,235"], ["Even pace by now", "EUR 4,239,783"],
             ["Budget", "EUR 4,880,802"]] in page.tables
     text = " ".join(page.text)
-    assert "4 of 40 communities: ✖ Behind" in text and "Data as of 2021-06-30 · Whole programme" in text
+    assert "4 of 40 communities: ✖ Behind" in text and "Data as of 30 Jun 2021 · Whole programme" in text
     assert "DEMO DATA" not in text
 
 

@@ -325,7 +325,30 @@ def layout(fig: go.Figure, height: int, locale: str = "en", **extra: object) -> 
 
     fig.for_each_xaxis(ticks)
     fig.for_each_yaxis(ticks)
+    if percent_axis(locale)["ticksuffix"] != "%":  # d3 writes "40%"; French writes "40 %": ticks of our own
+        fig.for_each_yaxis(lambda axis: _percent_ticks(fig, axis, locale))
     return fit_margins(fig)
+
+
+def _percent_ticks(fig: go.Figure, axis: go.layout.YAxis, locale: str) -> None:
+    """A share axis (``tickformat`` D3_PERCENT) with its ticks written by ``percent`` ("40 %" in French): 0 to
+    the axis's top (its range, else the highest value drawn on it) in steps of 5, 10, 20 or 25 points, at
+    most six ticks."""
+    if axis.tickformat != D3_PERCENT:
+        return
+    name = "y" + axis.plotly_name.removeprefix("yaxis")
+    if axis.range is not None:
+        top = float(axis.range[1])
+    else:
+        ys = [trace.y for trace in fig.data if (getattr(trace, "yaxis", None) or "y") == name
+              and getattr(trace, "y", None) is not None]
+        values = [float(v) for y in ys for v in y if v is not None and v == v]
+        if not values:
+            return
+        top = max(values) * 1.05
+    step = next((s for s in (0.05, 0.1, 0.2, 0.25, 0.5) if top / s <= 6), 1.0)
+    vals = [i * step for i in range(int(top / step + 1e-9) + 1)]
+    axis.update(tickvals=vals, ticktext=[percent(v, locale) for v in vals])
 
 
 # A tick label's width, estimated at this many em a character (plotly's fonts measure 0.48–0.52 em in Chromium;
@@ -464,11 +487,11 @@ def english(text: str, **values: object) -> str:
 
 def sentence_date(value: dt.date, locale: str = "en") -> str:
     """A day inside an engine sentence (the summary's notes and as-of reasons, the Method page, the meeting
-    pack): ISO 8601 in English ("2021-06-30", as these sentences, the JSON and the command line have always
-    written it), the reader's medium date otherwise ("30 jun 2021", "30 juin 2021")."""
-    return value.isoformat() if locale not in LOCALES or locale == "en" else date(value, locale)
+    pack, the command line's table): the reader's medium date, as every other date the reader sees ("30 Jun
+    2021", "30 jun 2021", "30 juin 2021"); an unknown locale reads as English. The JSON keeps ISO 8601."""
+    return date(value, locale if locale in LOCALES else "en")
 
 
 def sentence_month(value: dt.date, locale: str = "en") -> str:
-    """A month inside an engine sentence: "2019-10" in English (as before), "okt 2019" / "oct. 2019" otherwise."""
-    return f"{value:%Y-%m}" if locale not in LOCALES or locale == "en" else month(value, locale)
+    """A month inside an engine sentence: "Oct 2019" / "okt 2019" / "oct. 2019"."""
+    return month(value, locale if locale in LOCALES else "en")
