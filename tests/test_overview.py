@@ -19,6 +19,14 @@ def communities(*ids: str) -> bytes:
     return csv_bytes(rows_from(valid("learning_communities", community_id=i) for i in ids))
 
 
+def overview(timeout: float = 60, **query: str) -> AppTest:
+    """The Overview opened as a link with the URL parameters ``query``, run once."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=timeout)
+    for name, value in query.items():
+        at.query_params[name] = value
+    return at.run()
+
+
 def card_text(at: AppTest) -> str:
     return " ".join(m.value for m in at.markdown)
 
@@ -34,7 +42,7 @@ def small_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_overview_shows_a_card_per_indicator_budget_and_context(small_db: Path) -> None:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    at = overview()
     assert not at.exception
     text = card_text(at)
     for ind in load_reference().indicators:  # a card for every entry of the catalogue
@@ -46,30 +54,23 @@ def test_overview_shows_a_card_per_indicator_budget_and_context(small_db: Path) 
 
 
 def test_overview_takes_filters_from_the_url(small_db: Path) -> None:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.query_params["country"] = "FR"
-    at.query_params["as_of"] = "2019-12-31"
-    at.run()
+    at = overview(country="FR", as_of="2019-12-31")
     assert not at.exception
     assert at.sidebar.multiselect[0].value == ["FR"]
     assert "target 6 *" in card_text(at)  # France's (illustrative) share of the 40 communities
     assert "data as of **31 Dec 2019**" in card_text(at)  # every date shown as the reader writes it
 
 
-
 def test_every_date_on_the_overview_is_in_the_readers_language(small_db: Path) -> None:
     # lang=fr: the project's dates in the line under the title and the as-of date in the caption under the
     # pace chart are Babel's fr_FR medium dates (31 déc. 2019), not ISO dates
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.query_params["as_of"] = "2019-12-31"
-    at.query_params["lang"] = "fr"
-    at.run()
+    at = overview(as_of="2019-12-31", lang="fr")
     assert not at.exception
     text = card_text(at)
     assert "du 1 mars 2018 au 31 déc. 2021 · données au **31 déc. 2019**" in text  # programme 2018-03-01 to 2021-12-31
     assert any(c.value.startswith("Données au 31 déc. 2019 · ") for c in at.caption)  # under the pace chart
 def test_a_load_from_the_command_line_shows_on_the_next_interaction(small_db: Path, tmp_path: Path) -> None:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    at = overview()
     assert ">2</div>" in card_text(at).replace(" ", "")
     more = tmp_path / "more.csv"
     more.write_bytes(communities("C3", "C4", "C5"))
@@ -85,7 +86,7 @@ def test_a_load_from_the_command_line_shows_on_the_next_interaction(small_db: Pa
 def test_first_start_without_a_database_builds_the_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SIREE_DB", raising=False)
     monkeypatch.setattr(store, "DEFAULT_DB", tmp_path / "siree.duckdb")
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180).run()
+    at = overview(timeout=180)
     assert not at.exception
     assert (tmp_path / "siree.duckdb").exists()
     assert any("DEMO DATA" in w.value for w in at.warning)
@@ -97,7 +98,7 @@ def test_overview_says_why_the_as_of_date_and_counts_indicators_with_rows(small_
     path = tmp_path / "training.csv"
     path.write_bytes(csv_bytes(rows_from([valid("teacher_training", completed="no")])))
     assert load_file(small_db, "teacher_training", path, today=TODAY).status == "loaded"
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    at = overview()
     assert not at.exception
     # two (dataset, partner) pairs, both with their latest record in 2019-03: the default is 2019-03-31
     assert "data as of **31 Mar 2019**" in card_text(at)
@@ -110,9 +111,7 @@ def test_overview_says_why_the_as_of_date_and_counts_indicators_with_rows(small_
 
 
 def test_overview_after_the_end_shows_final_statuses(small_db: Path) -> None:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.query_params["as_of"] = "2022-06-30"
-    at.run()
+    at = overview(as_of="2022-06-30")
     assert not at.exception
     text = card_text(at)
     assert "data as of **31 Dec 2021**" in text  # capped at the project end
