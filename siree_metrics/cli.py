@@ -228,6 +228,9 @@ def _load_files(args: argparse.Namespace) -> int:
                                   if result.problem_count <= 1 else
                                   "refused ({n} problems): nothing was loaded from this file",
                                   n=result.problem_count or 1), file=sys.stderr)
+        elif result.status == "retracted":  # nothing changed, and the file's rows do not count: not a success
+            refused += 1
+            print(f"{path}: {result.message}", file=sys.stderr)
         else:
             print(f"{path}: {result.message}" + (f" ({result.description})" if result.description else ""))
     return 1 if refused else 0

@@ -53,8 +53,9 @@ def contract_markdown() -> str:
         "  `1.000` are 1000); write decimals with one or two digits, or four or more.",
         "- Two rows with the same key are an error; a file with no data rows is refused. Keys are always taken",
         "  together with `partner_id`: two partners may both have a school `S001`.",
-        "- Loading a byte-identical file again changes nothing. A row whose key is already stored replaces the",
-        "  stored row (a correction); the replaced row is kept for audit.",
+        "- Loading a byte-identical file again changes nothing; if its batch was retracted, the load says so",
+        "  and that an admin restores the batch (`restore-batch`) to count its rows again. A row whose key is",
+        "  already stored replaces the stored row (a correction); the replaced row is kept for audit.",
         "",
     ]
     for ds in load_contract().values():

@@ -95,6 +95,8 @@ def _show_result(result: LoadResult) -> None:
         st.success(auth.plain(f"✔ {result.file}: {result.message}"))
     elif result.status == "already_loaded":
         st.info(auth.plain(f"● {result.file}: {result.message}"))
+    elif result.status == "retracted":
+        st.warning(auth.plain(f"▲ {result.file}: {result.message}"))
     else:
         st.error(auth.plain(f"✖ {result.file}: " + t("refused: nothing was loaded")))
         _show_problems(result)

@@ -61,7 +61,9 @@ class Checked:
 
 @dataclass
 class LoadResult(Checked):
-    status: str = "refused"  # "loaded", "already_loaded" or "refused"
+    # "loaded", "already_loaded", "retracted" (a byte-identical file was loaded and its batch retracted since:
+    # nothing changed, and the message says how to bring the batch back) or "refused"
+    status: str = "refused"
     batch_id: int | None = None
     replaced: int = 0
     message: str = ""
@@ -472,17 +474,34 @@ def _user() -> str:
 
 
 def _earlier_batch(con: duckdb.DuckDBPyConnection, dataset: str, digest: str) -> tuple | None:
+    """(batch, loaded at, file name, retracted at or None, the retraction's reason) of the byte-identical
+    file loaded before for ``dataset``; None when there is none. Retracted: the batch log's last act."""
     try:
-        return con.execute("SELECT batch_id, loaded_at, file_name FROM batches WHERE dataset = $d AND sha256 = $s",
-                           {"d": dataset, "s": digest}).fetchone()
+        return con.execute("""
+            SELECT b.batch_id, b.loaded_at, b.file_name,
+                   CASE WHEN l.action = 'retracted' THEN l.done_at END, l.reason
+            FROM batches b LEFT JOIN (
+                SELECT batch_id, arg_max(action, entry) AS action, arg_max(done_at, entry) AS done_at,
+                       arg_max(reason, entry) AS reason
+                FROM batch_log GROUP BY batch_id) l USING (batch_id)
+            WHERE b.dataset = $d AND b.sha256 = $s""", {"d": dataset, "s": digest}).fetchone()
     except duckdb.CatalogException:  # a database without tables yet
         return None
 
 
 def _already_loaded(result: LoadResult, earlier: tuple) -> None:
-    result.status, result.batch_id = "already_loaded", earlier[0]
+    batch, loaded_at, file, retracted_at, reason = earlier
+    result.status, result.batch_id = "already_loaded", batch
     result.message = t("already loaded as batch {batch} ({file}) on {moment}: a byte-identical file; nothing changed",
-                       batch=earlier[0], file=earlier[2], moment=f"{earlier[1]:%Y-%m-%d %H:%M}")
+                       batch=batch, file=file, moment=f"{loaded_at:%Y-%m-%d %H:%M}")
+    if retracted_at is not None:  # loading it again would not count its rows: say how they can count again
+        result.status = "retracted"
+        result.message = t("loaded before as batch {batch} ({file}) on {moment} and retracted on {retracted} "
+                           "({reason}); nothing changed: a byte-identical file is not stored twice. To count its "
+                           "rows again, an admin restores batch {batch} (Data page, 'Corrections and history', "
+                           "or python -m siree_metrics restore-batch --batch {batch})",
+                           batch=batch, file=file, moment=f"{loaded_at:%Y-%m-%d %H:%M}",
+                           retracted=f"{retracted_at:%Y-%m-%d %H:%M}", reason=reason)
 
 
 def _store(con: duckdb.DuckDBPyConnection, db: Path, plan: _Plan, table: read.Table, result: LoadResult,
