@@ -8,6 +8,7 @@ import streamlit as st
 
 from siree_metrics.docs import template_csv
 from siree_metrics.downloads import frame_csv
+from siree_metrics.i18n import read_kept
 from siree_metrics.ingest.contract import load_contract
 from siree_metrics.metrics import history
 from siree_metrics.reference import load_reference
@@ -30,6 +31,8 @@ with upload_tab:
 
 with history_tab:
     files = data.frame(history.loaded_files)
+    for kept_texts in ("file_format", "warnings"):  # stored in every language: shown in the reader's
+        files[kept_texts] = files[kept_texts].map(read_kept)
     if files.empty:
         st.info(t("No file has been loaded yet."))
     else:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+import json
 import tomllib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -70,3 +71,47 @@ def t(text: str, lang: str | None = None, **values: object) -> str:
         return translated.format(**values)
     except (KeyError, IndexError, ValueError):
         return text.format(**values)
+
+
+class Said(str):
+    """A sentence kept for later readers (a loader's warning or a file's format, in the batch log): the text
+    in the current language, as a ``str``, that also holds itself in every language (``every``), so each later
+    reader reads it in theirs (``kept`` stores it, ``read_kept`` shows it)."""
+
+    every: dict[str, str]
+
+    def __new__(cls, render: Callable[[str], str]) -> Said:
+        every = {lang: render(lang) for lang in LANGUAGES}
+        said = super().__new__(cls, every[language()])
+        said.every = every
+        return said
+
+    def __reduce__(self) -> tuple:  # pickled and copied with its languages (the default would call render)
+        return Said, (self.every.__getitem__,)
+
+
+def in_language(text: str, lang: str | None = None) -> str:
+    """``text`` in ``lang`` (by default the current language) if it is a Said; any other text as it is."""
+    return text.every[lang or language()] if isinstance(text, Said) else text
+
+
+def kept(texts: list[str]) -> str | None:
+    """``texts`` (Said or plain) as stored: a JSON list of {language: text}; None for none."""
+    if not texts:
+        return None
+    return json.dumps([getattr(text, "every", None) or {"en": str(text)} for text in texts], ensure_ascii=False)
+
+
+def read_kept(stored: str | None, lang: str | None = None) -> str:
+    """What ``kept`` stored, in ``lang`` (by default the current one), one text a line; a text stored before
+    texts were kept in every language (plain text) as it is."""
+    if not stored:
+        return ""
+    try:
+        texts = json.loads(stored)
+    except ValueError:
+        return stored
+    if not isinstance(texts, list) or not all(isinstance(x, dict) and "en" in x for x in texts):
+        return stored
+    lang = lang or language()
+    return "\n".join(str(x.get(lang) or x["en"]) for x in texts)

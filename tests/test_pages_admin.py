@@ -307,6 +307,13 @@ def test_data_page_for_a_viewer(tiny_db: Path) -> None:
     assert len([b for b in at.get("download_button")]) >= len(load_contract())
 
 
+def test_the_loaded_files_read_in_the_readers_language(tiny_db: Path) -> None:
+    """The batch log keeps each file's format in every language: a French reader reads French, whoever loaded it."""
+    at = run("6_Data.py", lang="fr")
+    assert not at.exception
+    assert set(at.dataframe[0].value["file_format"]) == {"CSV, UTF-8, séparé par des virgules"}
+
+
 def test_data_page_for_an_admin(tiny_db: Path) -> None:
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     at.session_state[auth.USER] = (User("boss", "admin", None), dt.datetime.now())  # logged in

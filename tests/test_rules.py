@@ -17,6 +17,7 @@ import pytest
 from helpers import DATASETS, ROOT, TODAY, VALID, csv_bytes, rows_from, valid
 
 from siree_metrics import cli
+from siree_metrics.i18n import read_kept
 from siree_metrics.ingest import store
 from siree_metrics.ingest.contract import header_map, load_contract, normalise_header
 from siree_metrics.ingest.load import LoadResult, load_file
@@ -118,7 +119,34 @@ def test_unknown_extra_column_is_ignored_with_a_warning(load, write_csv, query):
     result = load("networks", write_csv(rows, name="n.csv"))
     assert result.status == "loaded", result.report()
     assert result.warnings == ["n.csv: column 'colour' is not part of the networks data and was ignored"]
-    assert query("select warnings from batches") == [(result.warnings[0],)]
+    # the batch log keeps it, and the file's format, in every language: each reader reads them in theirs
+    [(warnings, file_format)] = query("select warnings, file_format from batches")
+    assert read_kept(warnings, "en") == result.warnings[0]
+    assert read_kept(warnings, "nl") == "n.csv: kolom 'colour' hoort niet bij de gegevens van networks en werd genegeerd"
+    assert read_kept(file_format, "fr") == "CSV, UTF-8, séparé par des virgules"
+    assert read_kept(file_format, "en") == "CSV, UTF-8, comma-separated"
+
+
+def test_a_file_of_many_unknown_columns_gets_one_warning_naming_the_first_ten(load, write_csv, query):
+    """Not one line per column: a sheet exported with a thousand stray columns would bury the upload page."""
+    unknown = [f"x{i}" for i in range(1, 1201)]
+    rows = rows_from([valid("networks")])
+    result = load("networks", write_csv([rows[0] + unknown, rows[1] + ["1"] * len(unknown)], name="n.csv"))
+    assert result.status == "loaded", result.report()
+    assert result.warnings == ["n.csv: columns 'x1', 'x2', 'x3', 'x4', 'x5', 'x6', 'x7', 'x8', 'x9', 'x10' and 1,190 "
+                               "more are not part of the networks data and were ignored"]
+    [(warnings,)] = query("select warnings from batches")
+    assert read_kept(warnings, "fr").endswith("'x10' et 1\u202f190 autres ne font pas partie des données networks et ont "
+                                              "été ignorées")
+    two = load("networks", write_csv([rows[0] + ["a", "b"], rows[1] + ["1", "2"]], name="m.csv"), today=TODAY)
+    assert two.warnings == ["m.csv: columns 'a', 'b' are not part of the networks data and were ignored"]
+
+
+def test_the_batch_log_written_before_texts_were_kept_in_every_language_reads_as_it_was() -> None:
+    assert read_kept("n.csv: column 'colour' is not part of the networks data and was ignored", "fr") == (
+        "n.csv: column 'colour' is not part of the networks data and was ignored")
+    assert read_kept("CSV, Windows-1252, semicolon-separated", "nl") == "CSV, Windows-1252, semicolon-separated"
+    assert read_kept(None) == read_kept("") == ""
 
 
 def test_two_columns_with_the_same_meaning_are_a_problem(check, write_csv):

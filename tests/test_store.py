@@ -16,6 +16,7 @@ import duckdb
 import pytest
 from helpers import TODAY, csv_bytes, rows_from, subprocess_env, valid
 
+from siree_metrics.i18n import read_kept
 from siree_metrics.ingest import store
 from siree_metrics.ingest.contract import load_contract
 from siree_metrics.ingest.load import load_file
@@ -55,7 +56,7 @@ def test_batch_records_file_sha256_rows_and_format(load, write_csv, query):
         "select dataset, file_name, sha256, rows, loaded_by, file_format from batches")
     assert (dataset, name, rows, by) == ("learning_communities", "b.csv", 1, "tester")
     assert sha == hashlib.sha256(path.read_bytes()).hexdigest()
-    assert fmt == "CSV, UTF-8, semicolon-separated"
+    assert read_kept(fmt, "en") == "CSV, UTF-8, semicolon-separated"  # kept in every language
 
 
 def test_correction_replaces_and_keeps_the_old_row_for_audit(load, write_csv, query):

@@ -24,6 +24,7 @@ import streamlit as st
 
 from siree_metrics.charts import style
 from siree_metrics.downloads import frame_csv
+from siree_metrics.i18n import in_language
 from siree_metrics.ingest import limits as upload_limits
 from siree_metrics.ingest.contract import load_contract
 from siree_metrics.ingest.detect import problem_table
@@ -151,11 +152,11 @@ def upload_form() -> None:
     if choice == DETECT:
         st.markdown(t("**{file}** looks like **{label}** (from its column names; choose another dataset "
                       "above if it is not).", file=name, label=dataset_label(dataset)))
-    for warning in _listed(checked.warnings, 20):
+    for warning in _listed([in_language(w) for w in checked.warnings], 20):
         st.warning(auth.plain(warning))
     if checked.ok:
         st.success(t("✔ {file}: no problems in {rows} rows ({description}). Ready to load.",
-                     file=name, rows=style.count(checked.rows, language()), description=checked.description))
+                     file=name, rows=style.count(checked.rows, language()), description=in_language(checked.description)))
     else:
         st.error(t("✖ {file} would be refused: {n} problem(s). Nothing can be loaded from it until they "
                    "are fixed; the list below says where.", file=name, n=checked.problem_count or 1))

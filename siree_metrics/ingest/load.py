@@ -20,7 +20,8 @@ from pathlib import Path
 
 import duckdb
 
-from siree_metrics.i18n import t
+from siree_metrics.charts import style
+from siree_metrics.i18n import Said, kept, t
 from siree_metrics.ingest import read, scratch, store
 from siree_metrics.ingest.checks import Rules, canonical, cleaned, decimal_use, ident, lit, sql_text
 from siree_metrics.ingest.contract import Dataset, header_map, load_contract, normalise_header
@@ -339,9 +340,7 @@ def _stage(con: duckdb.DuckDBPyConnection, path: Path, display: str, dataset: st
         plan = _Plan(contract[dataset], load_reference(), table.headers, today or dt.date.today(), decimal)
     checked.rows, checked.description = table.rows, table.description
     checked.refusal = _header_refusal(plan, display)
-    checked.warnings = [f"{display}: " + t("column {column} is not part of the {dataset} data and was ignored",
-                                           column=quote(h), dataset=dataset)
-                        for h in plan.ignored if h.strip()]
+    checked.warnings = _ignored(display, dataset, [h for h in plan.ignored if h.strip()])
     checked.problems = [Problem(display, 1, name, message) for name, message in plan.header_problems]
     if table.problems:
         checked.problems += [*table.problems, Problem(display, None, None, t("the values were not checked: first "
@@ -351,6 +350,25 @@ def _stage(con: duckdb.DuckDBPyConnection, path: Path, display: str, dataset: st
     checked.problems = checked.problems[:MAX_LISTED]
     checked.problem_count = len(checked.problems)
     return checked, plan, table
+
+
+IGNORED_NAMED = 10  # the ignored columns a warning names; a file of a thousand unknown columns gets one line
+
+
+def _ignored(display: str, dataset: str, headers: list[str]) -> list[str]:
+    """The warning (none, or one) about the file's columns that are not the dataset's, naming the first ones."""
+    if not headers:
+        return []
+    if len(headers) == 1:
+        return [Said(lambda lang: f"{display}: " + t("column {column} is not part of the {dataset} data and was "
+                                                     "ignored", lang, column=quote(headers[0]), dataset=dataset))]
+    named = ", ".join(quote(h) for h in headers[:IGNORED_NAMED])
+    more = len(headers) - IGNORED_NAMED
+    return [Said(lambda lang: f"{display}: " + (
+        t("columns {columns} are not part of the {dataset} data and were ignored", lang, columns=named,
+          dataset=dataset) if more <= 0 else
+        t("columns {columns} and {n} more are not part of the {dataset} data and were ignored", lang,
+          columns=named, n=style.count(more, lang), dataset=dataset)))]
 
 
 def _decimal_use(con: duckdb.DuckDBPyConnection, plan: _Plan, table: read.Table) -> dict[str, str]:
@@ -534,8 +552,8 @@ def _store(con: duckdb.DuckDBPyConnection, db: Path, plan: _Plan, table: read.Ta
                 replaced = _replace(con, ds, batch)
                 con.execute("INSERT INTO batches VALUES ($b, $d, $f, $s, $r, $x, now()::TIMESTAMP, $u, $fmt, $w)",
                             {"b": batch, "d": ds.name, "f": result.file, "s": digest, "r": result.rows,
-                             "x": replaced, "u": user, "fmt": result.description,
-                             "w": "\n".join(result.warnings) or None})
+                             "x": replaced, "u": user, "fmt": kept([result.description]),
+                             "w": kept(result.warnings)})
                 con.execute("COMMIT")
                 stored = True
             except duckdb.ConstraintException:  # a row with a problem: no country
@@ -553,9 +571,10 @@ def _store(con: duckdb.DuckDBPyConnection, db: Path, plan: _Plan, table: read.Ta
                     raise
                 # Committed: the batch is in the database's write-ahead log, which every later open reads;
                 # only folding the log into the file failed (a full disk, measured in tests/test_reliability.py).
-                result.warnings.append(t("the batch is stored, but the database could not be tidied afterwards "
-                                         "({error}); the disk may be full: free some space before the next load",
-                                         error=str(e).splitlines()[0]))
+                error = str(e).splitlines()[0]
+                result.warnings.append(Said(lambda lang: t(
+                    "the batch is stored, but the database could not be tidied afterwards ({error}); the disk may "
+                    "be full: free some space before the next load", lang, error=error)))
             if created and not stored:  # a refused file leaves no database behind
                 for leftover in (db, Path(f"{db}.wal")):
                     leftover.unlink(missing_ok=True)

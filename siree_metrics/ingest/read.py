@@ -24,13 +24,12 @@ from pathlib import Path
 import duckdb
 
 from siree_metrics.charts import style
-from siree_metrics.i18n import language, t
+from siree_metrics.i18n import Said, language, t
 from siree_metrics.ingest import scratch
 from siree_metrics.ingest.checks import lit
 from siree_metrics.ingest.problems import Problem, Refused
 
 DELIMITERS = (",", ";", "\t", "|")
-DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 SNIFF_BYTES = 1 << 16
 # A line of a partner's file longer than this is refused (no row of the contract comes near). DuckDB is
 # told twice as much, so that it reads every line this accepts; DuckDB drops a line longer than its read
@@ -144,7 +143,7 @@ class Table:
     headers: list[str]
     row_expr: str  # SQL over the table giving the spreadsheet row of a record (header = 1)
     rows: int
-    description: str  # "CSV, Windows-1252, semicolon" and the like
+    description: str  # "CSV, Windows-1252, semicolon-separated" and the like (a Said: kept in every language)
     problems: list[Problem] = field(default_factory=list)  # structural problems (wrong number of fields)
     unheld: frozenset[str] = frozenset()  # characters no cell holds (a CSV without them, or their quotes)
 
@@ -295,12 +294,19 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: 
         con.execute("CREATE OR REPLACE TEMP TABLE blank_lines (records_before BIGINT)")
         con.executemany("INSERT INTO blank_lines VALUES (?)", [[line - 2 - j] for j, line in enumerate(blanks)])
         row_expr = f"({table}.rowid + 2 + (SELECT count(*) FROM blank_lines b WHERE b.records_before <= {table}.rowid))"
-    names = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16", "cp1252": "Windows-1252"}
     unheld = {c for c in HELD if c not in known.held}
     if '"' in unheld:  # the delimiter is in a cell only when the cell is quoted
         unheld.add(delimiter)
-    return Table(table, headers, row_expr, rows, f"CSV, {names[encoding]}, {DELIMITER_NAMES[delimiter]}-separated",
+    return Table(table, headers, row_expr, rows, Said(lambda lang: _csv_format(encoding, delimiter, lang)),
                  problems, frozenset(unheld))
+
+
+def _csv_format(encoding: str, delimiter: str, lang: str) -> str:
+    """How a CSV file is written, as the batch log shows it: "CSV, Windows-1252, semicolon-separated"."""
+    names = {"utf-8": "UTF-8", "utf-8-sig": t("UTF-8 with BOM", lang), "utf-16": "UTF-16", "cp1252": "Windows-1252"}
+    separated = {",": t("comma-separated", lang), ";": t("semicolon-separated", lang), "\t": t("tab-separated", lang),
+                 "|": t("pipe-separated", lang)}
+    return t("CSV, {encoding}, {separated}", lang, encoding=names[encoding], separated=separated[delimiter])
 
 
 def _blank_lines(path: Path, encoding: str, records: int, lines: int) -> list[int]:
@@ -501,4 +507,5 @@ def _stage_xlsx(con: duckdb.DuckDBPyConnection, path: Path, display: str, table:
         con.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM _xlsx_rows")
     finally:
         con.unregister("_xlsx_rows")
-    return Table(table, headers, "_row", len(numbers), f"Excel workbook, sheet {sheet.title!r}")
+    return Table(table, headers, "_row", len(numbers),
+                 Said(lambda lang: t("Excel workbook, sheet {sheet}", lang, sheet=repr(sheet.title))))
