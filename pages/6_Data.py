@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from siree_metrics.charts import style
 from siree_metrics.docs import template_csv
 from siree_metrics.downloads import frame_csv
-from siree_metrics.i18n import read_kept
+from siree_metrics.i18n import language, read_kept
 from siree_metrics.ingest.contract import load_contract
 from siree_metrics.metrics import history
 from siree_metrics.reference import load_reference
@@ -33,6 +34,7 @@ with history_tab:
     files = data.frame(history.loaded_files)
     for kept_texts in ("file_format", "warnings"):  # stored in every language: shown in the reader's
         files[kept_texts] = files[kept_texts].map(read_kept)
+    files["dataset"] = files["dataset"].map(dataset_label)
     if files.empty:
         st.info(t("No file has been loaded yet."))
     else:
@@ -43,7 +45,7 @@ with history_tab:
             column_order=["loaded_at", "loaded_by", "dataset", "file_name", "rows", "replaced_rows", "file_format",
                           "warnings"],
             column_config={
-                "loaded_at": st.column_config.DatetimeColumn(t("When"), format="YYYY-MM-DD HH:mm"),
+                "loaded_at": st.column_config.DatetimeColumn(t("When"), format=style.moment_format(language())),
                 "loaded_by": st.column_config.TextColumn(t("Who"), width="medium"), "dataset": t("Dataset"),
                 "file_name": t("File"),
                 "file_format": t("Format"), "rows": st.column_config.NumberColumn(t("Rows"), format="%d"),

@@ -575,19 +575,22 @@ def _audit_commands(sub: argparse._SubParsersAction, db_help: str) -> None:
         act.add_argument("--batch", type=int, required=True, help="the batch number (the Data page lists them)")
         act.add_argument("--reason", required=True, help="why (kept in the batch log)")
         act.add_argument("--by", help="who does it (default: command line: <your user name>)")
+        act.add_argument("--lang", choices=i18n.LANGUAGES, default=_env_lang(),
+                         help="the language of the messages: en, nl or fr (default: $SIREE_LANG, else en)")
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
     act = audit.retract if args.command == "retract" else audit.restore
     by = args.by or f"{accounts.COMMAND_LINE}: {_os_user()}"
-    try:
-        done = act(args.db, args.batch, by, args.reason, on_wait=_wait_notice)
-    except audit.AuditError as e:
-        raise UsageError(str(e)) from None
-    except store.Busy as e:  # readers or a load kept the database: nothing was done
-        print(f"error: {e}", file=sys.stderr)
-        return 1
-    print(done.message)
+    with i18n.using(args.lang):
+        try:
+            done = act(args.db, args.batch, by, args.reason, on_wait=_wait_notice)
+        except audit.AuditError as e:
+            raise UsageError(str(e)) from None
+        except store.Busy as e:  # readers or a load kept the database: nothing was done
+            print(f"error: {e}", file=sys.stderr)
+            return 1
+        print(done.message)
     return 0
 
 

@@ -14,6 +14,7 @@ import pytest
 from helpers import rows_from, valid
 
 from siree_metrics import cli
+from siree_metrics.i18n import using
 from siree_metrics.ingest import audit, store
 
 LC = "learning_communities"
@@ -389,6 +390,26 @@ def test_an_admin_retracts_and_restores_on_the_data_page(site, query):
     app.text_input(key="corrections_reason").input("it was right").run()
     app.button(key="corrections_go").click().run()
     assert settings(query, "C002") == [("adult", 2)]
+
+
+def test_the_corrections_read_in_the_readers_language(site, query):
+    """Whoever retracted a file, a French admin reads the act, its log and the files' states in French."""
+    from siree_metrics.accounts import User
+
+    act = audit.retract(site, 2, by="boss", reason="sent by mistake")
+    with using("fr"):
+        assert act.message == "lot 2 (b.csv, learning_communities) retiré : 1 ligne retirée des chiffres, 1 réintégrée(s)"
+    app = open_data_page(User("boss", "admin"), lang="fr")  # (AppTest cannot set a widget of a translated page)
+    files, log = app.dataframe[1].value, app.dataframe[2].value
+    assert sorted(files["state"]) == ["actuel", "actuel", "retiré"]
+    assert set(files["dataset"]) == {"Communautés d'apprentissage (learning_communities)"}
+    assert list(log["action"]) == ["retiré"]
+    assert query("select action from batch_log") == [("retracted",)]  # the log itself keeps the act's name
+
+
+def test_an_act_that_cannot_be_done_says_so_in_the_readers_language(db, chain, capsys):
+    assert cli.main(["retract", "--db", str(db), "--batch", "9", "--reason", "r", "--lang", "nl"]) == 2
+    assert "er is geen batch 9; de pagina Gegevens toont de geladen bestanden met hun batch" in capsys.readouterr().err
 
 
 def _option(app, batch: int) -> str:

@@ -125,7 +125,7 @@ DYNAMIC = {
     r"what": "ui.url._codes(..., what, t): its literal argument at each call",
     r"s\.capitalize\(\)": "the contract's setting values, capitalised (Education page)",
     r"ind\.(label\(\)|caption|unit|description|measure_spec\.period_words)": "the catalogue and measures",
-    r"load_contract\(\)\[.*\]\.label|ds\.(label|row)": "the contract's dataset names and row descriptions",
+    r"(load_contract\(\)|contract)\[.*\]\.label|ds\.(label|row)": "the contract's dataset names and row descriptions",
     r"(self|r)\.unit": "the catalogue's units (summary.change_text, the meeting pack)",
     r"a\.label|alt\[0\]": "the catalogue's alternative readings (indicators.toml [indicator.alternative] label)",
     r"ind\.reading": "the catalogue's readings of the targets (the Method page)",

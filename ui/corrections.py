@@ -8,10 +8,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from siree_metrics.charts import style
+from siree_metrics.i18n import language
 from siree_metrics.ingest import audit, store
 
 from . import auth, data
 from .i18n import t
+from .upload import dataset_label
 
 DONE = "corrections_done"  # the message of the act just done, shown after the rerun that follows it
 
@@ -19,7 +22,14 @@ DONE = "corrections_done"  # the message of the act just done, shown after the r
 def _label(files: pd.DataFrame, batch: int) -> str:
     row = files[files["batch_id"] == batch].iloc[0]
     state = "" if row["state"] == "current" else " · " + t("retracted")
-    return f"{batch} · {row['file_name']} · {row['dataset']} · {row['loaded_at']:%Y-%m-%d %H:%M}{state}"
+    when = f"{style.date(row['loaded_at'].date(), language())} {row['loaded_at']:%H:%M}"
+    return f"{batch} · {row['file_name']} · {row['dataset']} · {when}{state}"
+
+
+def _words(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """``frame`` with the state or act words of ``column`` (current, retracted, restored) in the reader's language."""
+    words = {"current": t("current"), audit.RETRACTED: t("retracted"), audit.RESTORED: t("restored")}
+    return frame.assign(**{column: frame[column].map(lambda w: words.get(w, w))})
 
 
 def corrections_section() -> None:
@@ -39,12 +49,13 @@ def corrections_section() -> None:
                  "the rows it had replaced count again (unless a later file replaced them too); restoring it "
                  "undoes that. Each act is logged with who, when and why. To see the figures as they stood at a "
                  "past moment, add ?as_loaded_on=YYYY-MM-DD (or YYYY-MM-DDTHH:MM) to any page's link."))
-    st.dataframe(files, hide_index=True, width="stretch", height=280,
+    shown = _words(files, "state").assign(dataset=files["dataset"].map(dataset_label))
+    st.dataframe(shown, hide_index=True, width="stretch", height=280,
                  column_order=["batch_id", "state", "loaded_at", "loaded_by", "dataset", "file_name", "partners",
                                "rows", "replaced_rows"],
                  column_config={"batch_id": st.column_config.NumberColumn(t("Batch"), format="%d"),
                                 "state": t("State"),
-                                "loaded_at": st.column_config.DatetimeColumn(t("When"), format="YYYY-MM-DD HH:mm:ss"),
+                                "loaded_at": st.column_config.DatetimeColumn(t("When"), format=style.moment_format(language(), True)),
                                 "loaded_by": t("Who"), "dataset": t("Dataset"), "file_name": t("File"),
                                 "partners": t("Partners"),
                                 "rows": st.column_config.NumberColumn(t("Rows"), format="%d"),
@@ -56,10 +67,10 @@ def corrections_section() -> None:
     if log.empty:
         st.caption(t("None so far."))
     else:
-        st.dataframe(log, hide_index=True, width="stretch",
+        st.dataframe(_words(log, "action"), hide_index=True, width="stretch",
                      column_order=["done_at", "action", "batch_id", "file_name", "done_by", "reason", "rows_out",
                                    "rows_back"],
-                     column_config={"done_at": st.column_config.DatetimeColumn(t("When"), format="YYYY-MM-DD HH:mm:ss"),
+                     column_config={"done_at": st.column_config.DatetimeColumn(t("When"), format=style.moment_format(language(), True)),
                                     "action": t("Act"), "batch_id": st.column_config.NumberColumn(t("Batch"), format="%d"),
                                     "file_name": t("File"), "done_by": t("Who"), "reason": t("Why"),
                                     "rows_out": st.column_config.NumberColumn(t("Rows taken out"), format="%d"),

@@ -39,8 +39,12 @@ T = TypeVar("T")
 
 
 def dataset_label(name: str) -> str:
-    """A dataset's name for a reader: "School attendance (school_attendance)", or the detect choice."""
-    return t("Find out from the column names") if name == DETECT else f"{t(load_contract()[name].label)} ({name})"
+    """A dataset's name for a reader: "School attendance (school_attendance)", or the detect choice (a dataset
+    the contract no longer has, as stored)."""
+    if name == DETECT:
+        return t("Find out from the column names")
+    contract = load_contract()
+    return f"{t(contract[name].label)} ({name})" if name in contract else name
 
 
 def _saved(upload: Any) -> checker.Saved:  # Streamlit's UploadedFile

@@ -274,6 +274,11 @@ def date_input_format(locale: str = "en") -> str:
     return separator.join({"d": "DD", "M": "MM", "y": "YYYY"}[part] for part in order)
 
 
+def moment_format(locale: str = "en", seconds: bool = False) -> str:
+    """How a table column writes a moment for this reader: "DD/MM/YYYY HH:mm" (Streamlit's column format)."""
+    return f"{date_input_format(locale)} HH:mm" + (":ss" if seconds else "")
+
+
 def month(value: dt.date | None, locale: str = "en") -> str:
     """A month, for hovers and axis labels: "Dec 2021" / "dec 2021" / "déc. 2021"."""
     return MISSING if value is None else _month(value.year, value.month, babel_locale(locale))

@@ -30,6 +30,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from siree_metrics.i18n import t
 from siree_metrics.ingest import store
 from siree_metrics.ingest.checks import canonical, ident, lit
 from siree_metrics.ingest.contract import Contract, Dataset, load_contract
@@ -51,8 +52,8 @@ def parse_moment(text: str) -> dt.datetime:
     counts), ``YYYY-MM-DD HH:MM[:SS]`` (or with ``T``) that moment; fractions of a second are dropped.
     Server local time, no zone. ValueError with a message naming the text for anything else."""
     text = text.strip()
-    problem = ValueError(f"{text[:40]!r} is not a moment; write YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS] "
-                         "(the server's local time)")
+    problem = ValueError(t("{value} is not a moment; write YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS] (the server's local "
+                           "time)", value=repr(text[:40])))
     if not _MOMENT.fullmatch(text):
         raise problem
     try:
@@ -90,8 +91,16 @@ class Act:
 
     @property
     def message(self) -> str:
-        return (f"batch {self.batch} ({self.file_name}, {self.dataset}) {self.action}: {self.rows_out} row"
-                f"{'s' if self.rows_out != 1 else ''} taken out of the figures, {self.rows_back} brought back")
+        one = self.rows_out == 1
+        if self.action == RETRACTED:
+            return t("batch {batch} ({file}, {dataset}) retracted: {out} row taken out of the figures, {back} brought "
+                     "back" if one else "batch {batch} ({file}, {dataset}) retracted: {out} rows taken out of the "
+                     "figures, {back} brought back", batch=self.batch, file=self.file_name, dataset=self.dataset,
+                     out=self.rows_out, back=self.rows_back)
+        return t("batch {batch} ({file}, {dataset}) restored: {out} row taken out of the figures, {back} brought back"
+                 if one else "batch {batch} ({file}, {dataset}) restored: {out} rows taken out of the figures, {back} "
+                 "brought back", batch=self.batch, file=self.file_name, dataset=self.dataset, out=self.rows_out,
+                 back=self.rows_back)
 
 
 def retract(db: Path, batch: int, by: str, reason: str, on_wait: Callable[[], None] | None = None,
@@ -113,26 +122,30 @@ def restore(db: Path, batch: int, by: str, reason: str, on_wait: Callable[[], No
 def _act(db: Path, batch: int, action: str, by: str, reason: str, on_wait: Callable[[], None] | None,
          contract: Contract | None) -> Act:
     reason, by = (reason or "").strip(), (by or "").strip()
-    verb = "retraction" if action == RETRACTED else "restoration"
     if not reason:
-        raise AuditError(f"a {verb} needs a reason (it is logged with who did it and when)")
+        raise AuditError(t("a retraction needs a reason (it is logged with who did it and when)" if action == RETRACTED
+                           else "a restoration needs a reason (it is logged with who did it and when)"))
     if not by:
-        raise AuditError(f"a {verb} needs the name of who does it")
+        raise AuditError(t("a retraction needs the name of who does it" if action == RETRACTED
+                           else "a restoration needs the name of who does it"))
     contract = load_contract() if contract is None else contract
     with store.connect(db, write=True, on_wait=on_wait, contract=contract) as con:
         con.execute("BEGIN TRANSACTION")
         try:
             found = con.execute("SELECT dataset, file_name FROM batches WHERE batch_id = $b", {"b": batch}).fetchone()
             if found is None:
-                raise AuditError(f"there is no batch {batch}; the Data page lists the loaded files with their batch")
+                raise AuditError(t("there is no batch {batch}; the Data page lists the loaded files with their batch",
+                                   batch=batch))
             dataset, file_name = found
             retracted = state(con, batch) == RETRACTED
             if action == RETRACTED and retracted:
-                raise AuditError(f"batch {batch} ({file_name}) is already retracted")
+                raise AuditError(t("batch {batch} ({file}) is already retracted", batch=batch, file=file_name))
             if action == RESTORED and not retracted:
-                raise AuditError(f"batch {batch} ({file_name}) is not retracted: there is nothing to restore")
+                raise AuditError(t("batch {batch} ({file}) is not retracted: there is nothing to restore", batch=batch,
+                                   file=file_name))
             if dataset not in contract:
-                raise AuditError(f"batch {batch} holds {dataset!r}, a dataset the contract no longer has")
+                raise AuditError(t("batch {batch} holds {dataset}, a dataset the contract no longer has", batch=batch,
+                                   dataset=repr(dataset)))
             out, back = _settle(con, contract[dataset], batch, counts=action == RESTORED)
             con.execute("INSERT INTO batch_log SELECT coalesce(max(entry), 0) + 1, $b, $a, now()::TIMESTAMP, $by, $why, "
                         "$out, $back FROM batch_log",
@@ -377,13 +390,14 @@ def compare(con: duckdb.DuckDBPyConnection, batch: int, against: int | None = No
     contract = load_contract()
     found = con.execute("SELECT dataset FROM batches WHERE batch_id = $b", {"b": batch}).fetchone()
     if found is None or found[0] not in contract:
-        raise AuditError(f"there is no batch {batch} to compare")
+        raise AuditError(t("there is no batch {batch} to compare", batch=batch))
     ds = contract[found[0]]
     if against is None:
         against = replaced_batch(con, batch, partner)
     elif (con.execute("SELECT dataset FROM batches WHERE batch_id = $b", {"b": against}).fetchone() or [None])[0] \
             != ds.name:
-        raise AuditError(f"batch {against} is not a batch of {ds.name}, the dataset of batch {batch}")
+        raise AuditError(t("batch {against} is not a batch of {dataset}, the dataset of batch {batch}", against=against,
+                           dataset=ds.name, batch=batch))
     names, key = list(ds.columns), list(ds.full_key)
     base = (f"with new as ({_batch_rows(ds, '$b')}), "
             f"old as (select * from ({_batch_rows(ds, '$a')}) where partner_id in (select partner_id from new)) ")
