@@ -86,8 +86,9 @@ with grid_tab:
     coverage = t("{k} of {n} partner datasets have rows for {quarter}" if which == "all"
                  else "{k} of {n} partners that send it have rows for {quarter}",
                  k=submitted, n=sending, quarter=latest)
-    show_chart(budget_charts.submissions(grid, across, t, view.lang), grid, f"submissions_{which}", view.as_of,
-               coverage=coverage, empty=t("No partner in this selection.") if grid.empty else None)
+    name = "submissions_all" if which == "all" else f"submissions_of_{which}"
+    show_chart(budget_charts.submissions(grid, across, t, view.lang), grid, name, view.as_of, coverage=coverage,
+               empty=t("No partner in this selection.") if grid.empty else None)
 
 with templates_tab:
     st.markdown(t("One blank file per dataset, with the column names in the first row. The rules for every "

@@ -29,6 +29,6 @@ for ind in ref.indicators:
         st.caption(t("Slipped from on track in the quarter ending {dates}.",
                      dates=", ".join(view.date(d) for d in slipped)))
     table = rows.drop(columns=["label"]).assign(status=[t(style.STATUS_WORDS[s]) for s in rows["status"]])
-    show_chart(meeting.history_figure(rows, meeting.notes(ind.id, view.as_of)), table, f"status_history_{ind.id}",
+    show_chart(meeting.history_figure(rows, meeting.notes(ind.id, view.as_of)), table, f"status_history_of_{ind.id}",
                view.as_of)
     meeting.notes_under(meeting.notes(ind.id, view.as_of))

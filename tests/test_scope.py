@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 import pytest
 
 from siree_metrics.charts.style import layout
+from siree_metrics.i18n import t, using
 from siree_metrics.metrics.filters import Filters
 from siree_metrics.reference import load_reference
 from ui import scope
@@ -73,6 +74,13 @@ def test_chart_titles_from_the_catalogue_or_the_chart_list() -> None:
     assert scope.chart_title("children_in_school", ref) == ref.indicator("children_in_school").label()
     assert scope.chart_title("spend_by_month", ref) == "Pace of spending"
     assert scope.chart_title("something_new", ref) == "Something new"
+    # a chart of one indicator or dataset, in the reader's language (the pages' names for them)
+    assert scope.chart_title("status_history_of_children_in_school", ref, t) == (
+        "Status history: " + ref.indicator("children_in_school").label())
+    with using("fr"):
+        assert scope.chart_title("submissions_of_school_attendance", ref, t) == (
+            "Trimestres envoyés : Présence scolaire")
+        assert scope.chart_title("entrepreneurs_by_sector", ref, t) == "Secteurs des nouvelles entreprises"
 
 
 def test_facts_carry_the_as_of_date_the_source_and_the_demo_mark() -> None:
@@ -103,6 +111,14 @@ def test_long_scopes_wrap_for_a_phone() -> None:
     # 55 characters at most per line, broken at a space
     assert scope.wrap(line, 55) == ["Belgium (Flanders), Netherlands · partners ADICE",
                                     "(Roubaix), University College Roosevelt"]
+
+
+def test_a_long_title_wraps_for_a_phone_and_the_block_grows_by_its_lines() -> None:
+    fig = layout(go.Figure(go.Bar(x=[1], y=["a"])), 300)
+    scope.stamp(fig, "Verloop van de status: Nieuwe leergemeenschappen", ["Volledig programma"])
+    # 48 characters: two bold lines of at most 38; block = 8 + 2 x 26 + 1 x 18 = 78 px
+    assert fig.layout.title.text.startswith("<b>Verloop van de status: Nieuwe</b><br><b>leergemeenschappen</b><br>")
+    assert fig.layout.height == 378 and fig.layout.margin.t == 30 + 78
 
 
 def test_the_demo_mark_is_in_the_readers_language() -> None:

@@ -117,7 +117,7 @@ def constant_keys() -> tuple[set[str], set[str]]:
 DYNAMIC = {
     r"w": "charts.style.SUBMISSION words (budget.submissions)",
     r".*\.label\(lang\(\)\)": "the catalogue's name already in the reader's language (t() leaves it as it is)",
-    r"known\[name\]": "ui.scope.chart_title: the catalogue's indicator names",
+    r"known\[(name|of)\]": "ui.scope.chart_title: the catalogue's indicator names",
     r"note": "ui.scope.UNCHANGED (its texts are gathered as a module constant)",
     r"name": "charts.indicators._SEA_LABELS (region_map)",
     r"title": "page(title): the first argument of every page() call",

@@ -426,17 +426,19 @@ def history_figure(df: pd.DataFrame, found: list[meetings.Note]) -> go.Figure:
     """One indicator's attainment at each quarter end (``status_history``'s rows of it) against the expected
     pace, each point coloured and labelled with its status (the word in the hover: colour is never the only
     carrier), the notes' months shaded. A quarter with no attainment (no data, too early) has no point."""
+    lang = i18n.language()
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=df["quarter_end"], y=df["expected"], mode="lines", name=t("Expected pace"),
                              line=dict(color=style.TARGET_COLOUR, dash="dot", width=2), hoverinfo="skip"))
-    words = [t(style.STATUS_WORDS[s]) for s in df["status"]]
+    hovers = [[style.date(d, lang), style.percent(a, lang), t(style.STATUS_WORDS[s])]  # the reader's words
+              for d, a, s in zip(df["quarter_end"], df["attainment"], df["status"], strict=True)]
     fig.add_trace(go.Scatter(
         x=df["quarter_end"], y=df["attainment"], mode="lines+markers", name=t("Attained"),
         line=dict(color="#555", width=2), marker=dict(size=11, color=[style.STATUS_COLOURS[s] for s in df["status"]],
                                                        line=dict(color="#333", width=1)),
-        customdata=words, hovertemplate="%{x|%Y-%m-%d}: %{y:.0%} · %{customdata}<extra></extra>"))
-    fig.update_layout(height=260, margin=dict(l=50, r=20, t=20, b=40), yaxis=dict(tickformat=".0%", rangemode="tozero"),
-                      legend=dict(orientation="h", y=-0.25), plot_bgcolor="white")
-    fig.update_xaxes(type="date", gridcolor="#eee")
-    fig.update_yaxes(gridcolor="#eee")
+        customdata=hovers, hovertemplate="%{customdata[0]}: %{customdata[1]} · %{customdata[2]}<extra></extra>"))
+    style.layout(fig, 260, lang, yaxis=dict(tickformat=style.D3_PERCENT, rangemode="tozero"),
+                 legend=dict(orientation="h", y=-0.25))
+    if len(df):  # the reader's month names (plotly writes English ones)
+        fig.update_xaxes(type="date", **style.month_ticks(min(df["quarter_end"]), max(df["quarter_end"]), lang))
     return annotate(fig, found)

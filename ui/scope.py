@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from siree_metrics.charts.style import COUNTRY_LABELS, INK, MUTED_INK, english, html_text
 from siree_metrics.i18n import t
+from siree_metrics.ingest.contract import load_contract
 from siree_metrics.metrics.filters import Filters
 from siree_metrics.reference import Reference
 
@@ -57,6 +58,8 @@ CHART_TITLES = {
     "spend_by_month": "Pace of spending",
     "spend_by_partner": "Spending by partner",
     "spend_by_category": "Spending by cost category",
+    "entrepreneurs_by_sector": "Sectors of the new businesses",
+    "submissions_all": "All datasets: quarters sent so far",
 }
 
 
@@ -119,6 +122,11 @@ def chart_title(name: str, ref: Reference, text: Text = english) -> str:
         return text(known[name])
     if name in CHART_TITLES:
         return text(CHART_TITLES[name])
+    family, _, of = name.partition("_of_")  # a chart of one indicator or dataset: "status_history_of_<id>"
+    if family == "status_history" and of in known:
+        return text("Status history: {indicator}", indicator=text(known[of]))
+    if family == "submissions" and of in load_contract():
+        return text("Quarters sent: {dataset}", dataset=text(load_contract()[of].label))
     return name.replace("_", " ").capitalize()
 
 
@@ -152,18 +160,20 @@ def facts(as_of: dt.date, demo: bool, moment: str | None = None, text: Text = en
 
 TITLE_SIZE, LINE_SIZE = 17, 13
 TITLE_HEIGHT, LINE_HEIGHT, WRAP = 26, 18, 55  # pixels; characters of a 13 px line that fit a 390 px phone
+TITLE_WRAP = 38  # characters of the 17 px bold title that fit a 390 px phone
 
 
 def stamp(fig: go.Figure, title: str, lines: list[str], demo: bool = False) -> go.Figure:
-    """Write ``title`` (bold) and ``lines`` (the scope, the facts; wrapped to fit a phone) at the top of
+    """Write ``title`` (bold) and ``lines`` (the scope, the facts; both wrapped to fit a phone) at the top of
     ``fig``, so the page and a downloaded image say what the chart shows. The figure grows by the block's
     height and everything under it keeps its place (the top margin and a legend placed on the figure's
     frame move down). The words are escaped: plotly renders HTML in titles. ``demo`` adds the DEMO DATA mark
     as a last line of its own, bold, in the wine colour of a warning. Changes and returns ``fig``."""
+    heading = wrap(title, TITLE_WRAP)
     wrapped = [piece for line in lines for piece in wrap(line, WRAP)]
     if demo:
         wrapped.append(t(DEMO_MARK))  # in the reader's language, as the facts above it
-    block = 8 + TITLE_HEIGHT + LINE_HEIGHT * len(wrapped)
+    block = 8 + TITLE_HEIGHT * len(heading) + LINE_HEIGHT * len(wrapped)
     height = int(fig.layout.height or 450)
     new_height = height + block
     legend = fig.layout.legend
@@ -176,7 +186,8 @@ def stamp(fig: go.Figure, title: str, lines: list[str], demo: bool = False) -> g
         small[-1] = small[-1].replace(f"color:{MUTED_INK}'>", f"color:{DEMO_INK};font-weight:bold'>")
     fig.update_layout(
         height=new_height, margin_t=top + block,
-        title=dict(text="<br>".join([f"<b>{html_text(title)}</b>", *small]), x=0, xref="container", xanchor="left",
+        title=dict(text="<br>".join([*(f"<b>{html_text(h)}</b>" for h in heading), *small]), x=0, xref="container",
+                   xanchor="left",
                    pad=dict(l=10),
                    # plotly anchors a title of several lines by its first line (the others hang below it),
                    # and "top" pushes that line off the figure: the first line's foot sits 6 + 22 px down
