@@ -262,6 +262,10 @@ def test_every_page_in_each_width_and_language(server: str, browser, tmp_path: P
                 if path not in CHARTLESS:
                     assert charts(page) > 0, f"{where}: no chart"
                     assert whole in page.locator(".gtitle").first.text_content(), where
+                if path == "/Education":  # a count axis: thousands as the reader writes them, never d3's "1.5k"
+                    ticks = page.eval_on_selector_all(".ytick text", "els => els.map(e => e.textContent)")
+                    thousand = {"en": "1,000", "nl": "1.000", "fr": "1\u202f000"}[lang]
+                    assert thousand in ticks and not any(tick.endswith("k") for tick in ticks), (where, ticks)
                 if (SHOTS_TO is None or name in kept) and width in SHOT_WIDTHS.get(name, WIDTHS):
                     full = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
                     page.set_viewport_size({"width": width, "height": min(int(full) + 20, 8000)})

@@ -23,6 +23,7 @@ import plotly.graph_objects as go
 from siree_metrics.charts import style
 from siree_metrics.charts.style import (
     BASELINE_COLOUR,
+    COUNT_TICKS,
     COUNTRY_COLOURS,
     COUNTRY_LABELS,
     D3_PERCENT,
@@ -130,7 +131,7 @@ def monthly_vs_baseline(df: pd.DataFrame, start: dt.date, end: dt.date, target_c
         axes[f"xaxis{suffix}"] = dict(domain=[c * (width + h_gap), c * (width + h_gap) + width], anchor=ya,
                                         range=[x0, x1], showticklabels=not below, **({"matches": "x"} if i else {}))
         axes[f"yaxis{suffix}"] = dict(domain=[max(0.0, top - height), min(1.0, top)], anchor=xa, rangemode="tozero",
-                                        tickformat=D3_PERCENT if percent else "~s")
+                                        tickformat=D3_PERCENT if percent else COUNT_TICKS)
         notes_.append(dict(text=titles[country], x=c * (width + h_gap) + width / 2, y=top, xref="paper",
                            yref="paper", xanchor="center", yanchor="bottom", yshift=4, showarrow=False,
                            font=dict(size=PANEL_TITLE_SIZE, color=INK)))
@@ -206,7 +207,7 @@ def monthly_by_country(df: pd.DataFrame, start: dt.date, end: dt.date, percent: 
             + "<br>n = %{customdata[0]} " + text("rows") + "<extra></extra>"))
     fig.update_xaxes(range=[pd.Timestamp(start), pd.Timestamp(end)], title=None,
                      **style.month_ticks(start, end, locale))
-    fig.update_yaxes(title=None, tickformat=D3_PERCENT if percent else "~s",
+    fig.update_yaxes(title=None, tickformat=D3_PERCENT if percent else COUNT_TICKS,
                      range=[0, 1.05] if percent else None, rangemode="tozero")
     return layout(fig, 340, locale)
 

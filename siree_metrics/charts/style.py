@@ -96,6 +96,7 @@ MISSING = "—"
 LOCALES = {"en": "en_GB", "nl": "nl_BE", "fr": "fr_FR"}
 CURRENCY = "EUR"
 D3_COUNT = ",.0f"
+COUNT_TICKS = ",~f"  # a count axis: 1,500 / 1.500 / 1 500, not d3's "1.5k" ("1,5k" in French); a half where plotly ticks one
 D3_PERCENT = ".0%"
 D3_RATE = ".1%"
 D3_CHANGE = "+.1%"
