@@ -282,3 +282,17 @@ def test_a_hostile_sector_is_shown_as_text_in_the_entrepreneurship_chart() -> No
     # escaped: < > & as entities, which plotly shows as the characters (no tag, no link)
     assert labels == {'&lt;a href="https://evil.example/phish"&gt;Click here&lt;/a&gt;', "catering &amp; bakery"}
     assert "<a " not in fig.to_json()
+
+
+def test_a_check_in_the_worker_process_brings_back_its_texts_in_every_language(tmp_path: Path) -> None:
+    """The upload's worker sends its check back pickled: a warning and the file's format come back as texts
+    that still know every language, so the page shows them in the reader's, whoever's worker made them."""
+    from siree_metrics.i18n import in_language
+
+    saved = checker.save_upload(csv_bytes(rows_from([valid("startups", colour="blue")])), "s.csv")
+    found = checker.check(saved.path, "startups", saved.display, Limits(), lang="fr")
+    [warning] = found.checked.warnings
+    assert warning == "s.csv: la colonne 'colour' ne fait pas partie des données startups et a été ignorée"
+    assert in_language(warning, "nl") == "s.csv: kolom 'colour' hoort niet bij de gegevens van startups en werd genegeerd"
+    assert in_language(found.checked.description, "en") == "CSV, UTF-8, comma-separated"
+    checker.discard(saved.path)
