@@ -21,7 +21,8 @@ Usage (from the project root; about 2 to 3 minutes with the default 5 repetition
    new session, empty browser cache) and in a new tab of the first page's context (a returning visitor: new
    session, the browser's cache warm), each timed until settled;
    (c) the floor Streamlit itself sets on this machine, the same two ways: a page with only a title, and a page
-   with a title and one small plotly chart, served by a second ``streamlit run`` of a three-line app.
+   with a title and one small plotly chart, served by a second ``streamlit run`` of a three-line app with the
+   dashboard's own settings (``.streamlit/config.toml``).
 3. "Settled" = Streamlit has sent ``script_finished`` for the run, no status widget and no stale element is
    left, every chart's container (``st-key-chart_<name>``) holds a drawn plotly chart, and nothing in the main
    area has changed for QUIET seconds; the time is from the pointer press (a) or the navigation start (b) to
@@ -227,6 +228,7 @@ def run(repeat: int, code: Path = ROOT, demo: Path | None = None) -> dict:
         floor = Path(tmp) / "floor"
         floor.mkdir()
         (floor / "dashboard.py").write_text(FLOOR_APP)
+        shutil.copytree(ROOT / ".streamlit", floor / ".streamlit")  # the dashboard's own server settings
         with dashboard(db, Path(tmp) / "streamlit.log", env, root=code) as url, chromium(sync_api) as browser, \
                 dashboard(db, Path(tmp) / "floor.log", env, root=floor) as floor_url:
             warm = {}  # a returning visitor's browser context for each server, its cache warmed below
