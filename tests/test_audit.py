@@ -273,12 +273,12 @@ def test_loading_a_retracted_file_again_says_how_to_bring_it_back(db, load, writ
     again = load(LC, path)
     assert (again.status, again.batch_id) == ("retracted", 1)
     assert again.message == (
-        "loaded before as batch 1 (v1.csv) on 2020-11-02 09:30 and retracted on 2020-11-03 10:15 (sent twice); "
+        "loaded before as batch 1 (v1.csv) on 2 Nov 2020 09:30 and retracted on 3 Nov 2020 10:15 (sent twice); "
         "nothing changed: a byte-identical file is not stored twice. To count its rows again, an admin restores "
         "batch 1 (Data page, 'Corrections and history', or python -m siree_metrics restore-batch --batch 1)")
     assert current(query) == [] and query("select count(*) from batches") == [(1,)]
     assert cli.main(["load", "--db", str(db), "--dataset", LC, str(path)]) == 1
-    assert "retracted on 2020-11-03 10:15 (sent twice)" in capsys.readouterr().err
+    assert "retracted on 3 Nov 2020 10:15 (sent twice)" in capsys.readouterr().err
     audit.restore(db, 1, by="admin", reason="not sent twice after all")
     assert load(LC, path).status == "already_loaded"  # restored: it counts again, and the load says so
     assert current(query) == [("C001", "primary", 1)]

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from siree_metrics.charts import style
-from siree_metrics.i18n import Said, kept, t
+from siree_metrics.i18n import Said, kept, language, t
 from siree_metrics.ingest import read, scratch, store
 from siree_metrics.ingest.checks import Rules, canonical, cleaned, decimal_use, ident, lit, sql_text
 from siree_metrics.ingest.contract import Dataset, header_map, load_contract, normalise_header
@@ -511,15 +511,20 @@ def _already_loaded(result: LoadResult, earlier: tuple) -> None:
     batch, loaded_at, file, retracted_at, reason = earlier
     result.status, result.batch_id = "already_loaded", batch
     result.message = t("already loaded as batch {batch} ({file}) on {moment}: a byte-identical file; nothing changed",
-                       batch=batch, file=file, moment=f"{loaded_at:%Y-%m-%d %H:%M}")
+                       batch=batch, file=file, moment=_moment(loaded_at))
     if retracted_at is not None:  # loading it again would not count its rows: say how they can count again
         result.status = "retracted"
         result.message = t("loaded before as batch {batch} ({file}) on {moment} and retracted on {retracted} "
                            "({reason}); nothing changed: a byte-identical file is not stored twice. To count its "
                            "rows again, an admin restores batch {batch} (Data page, 'Corrections and history', "
                            "or python -m siree_metrics restore-batch --batch {batch})",
-                           batch=batch, file=file, moment=f"{loaded_at:%Y-%m-%d %H:%M}",
-                           retracted=f"{retracted_at:%Y-%m-%d %H:%M}", reason=reason)
+                           batch=batch, file=file, moment=_moment(loaded_at), retracted=_moment(retracted_at),
+                           reason=reason)
+
+
+def _moment(moment: dt.datetime) -> str:
+    """A moment in a sentence, as the reader writes it: "2 Nov 2020 09:30" / "2 nov. 2020 09:30"."""
+    return f"{style.date(moment.date(), language())} {moment:%H:%M}"
 
 
 def _store(con: duckdb.DuckDBPyConnection, db: Path, plan: _Plan, table: read.Table, result: LoadResult,
