@@ -157,10 +157,17 @@ def _act(db: Path, batch: int, action: str, by: str, reason: str, on_wait: Calla
     return Act(batch, dataset, file_name, action, out, back)
 
 
+def last_act(con: duckdb.DuckDBPyConnection, batch: int) -> tuple[str, dt.datetime, str] | None:
+    """The last act logged for ``batch``: (RETRACTED or RESTORED, when, why); None when it was never retracted."""
+    row = con.execute("SELECT arg_max(action, entry), arg_max(done_at, entry), arg_max(reason, entry) FROM batch_log "
+                      "WHERE batch_id = $b", {"b": batch}).fetchone()
+    return row if row and row[0] is not None else None
+
+
 def state(con: duckdb.DuckDBPyConnection, batch: int) -> str | None:
     """The last act logged for ``batch``: RETRACTED, RESTORED, or None (never retracted)."""
-    row = con.execute("SELECT arg_max(action, entry) FROM batch_log WHERE batch_id = $b", {"b": batch}).fetchone()
-    return row[0] if row else None
+    act = last_act(con, batch)
+    return act[0] if act else None
 
 
 # The batches whose last logged act is a retraction.

@@ -22,7 +22,7 @@ import duckdb
 
 from siree_metrics.charts import style
 from siree_metrics.i18n import Said, kept, language, t
-from siree_metrics.ingest import read, scratch, store
+from siree_metrics.ingest import audit, read, scratch, store
 from siree_metrics.ingest.checks import Rules, canonical, cleaned, decimal_use, ident, lit, sql_text
 from siree_metrics.ingest.contract import Dataset, header_map, load_contract, normalise_header
 from siree_metrics.ingest.problems import Problem, Refused, quote
@@ -492,27 +492,23 @@ def _user() -> str:
 
 
 def _earlier_batch(con: duckdb.DuckDBPyConnection, dataset: str, digest: str) -> tuple | None:
-    """(batch, loaded at, file name, retracted at or None, the retraction's reason) of the byte-identical
-    file loaded before for ``dataset``; None when there is none. Retracted: the batch log's last act."""
+    """(batch, loaded at, file name, its last logged act or None: ``audit.last_act``) of the byte-identical file
+    loaded before for ``dataset``; None when there is none."""
     try:
-        return con.execute("""
-            SELECT b.batch_id, b.loaded_at, b.file_name,
-                   CASE WHEN l.action = 'retracted' THEN l.done_at END, l.reason
-            FROM batches b LEFT JOIN (
-                SELECT batch_id, arg_max(action, entry) AS action, arg_max(done_at, entry) AS done_at,
-                       arg_max(reason, entry) AS reason
-                FROM batch_log GROUP BY batch_id) l USING (batch_id)
-            WHERE b.dataset = $d AND b.sha256 = $s""", {"d": dataset, "s": digest}).fetchone()
+        found = con.execute("SELECT batch_id, loaded_at, file_name FROM batches WHERE dataset = $d AND sha256 = $s",
+                            {"d": dataset, "s": digest}).fetchone()
+        return None if found is None else (*found, audit.last_act(con, found[0]))
     except duckdb.CatalogException:  # a database without tables yet
         return None
 
 
 def _already_loaded(result: LoadResult, earlier: tuple) -> None:
-    batch, loaded_at, file, retracted_at, reason = earlier
+    batch, loaded_at, file, act = earlier
     result.status, result.batch_id = "already_loaded", batch
     result.message = t("already loaded as batch {batch} ({file}) on {moment}: a byte-identical file; nothing changed",
                        batch=batch, file=file, moment=_moment(loaded_at))
-    if retracted_at is not None:  # loading it again would not count its rows: say how they can count again
+    if act is not None and act[0] == audit.RETRACTED:  # its rows do not count: say how they can count again
+        _, retracted_at, reason = act
         result.status = "retracted"
         result.message = t("loaded before as batch {batch} ({file}) on {moment} and retracted on {retracted} "
                            "({reason}); nothing changed: a byte-identical file is not stored twice. To count its "
