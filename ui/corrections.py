@@ -22,8 +22,7 @@ DONE = "corrections_done"  # the message of the act just done, shown after the r
 def _label(files: pd.DataFrame, batch: int) -> str:
     row = files[files["batch_id"] == batch].iloc[0]
     state = "" if row["state"] == "current" else " · " + t("retracted")
-    when = f"{style.date(row['loaded_at'].date(), language())} {row['loaded_at']:%H:%M}"
-    return f"{batch} · {row['file_name']} · {row['dataset']} · {when}{state}"
+    return f"{batch} · {row['file_name']} · {row['dataset']} · {style.moment(row['loaded_at'], language())}{state}"
 
 
 def _words(frame: pd.DataFrame, column: str) -> pd.DataFrame:

@@ -275,6 +275,11 @@ def date_input_format(locale: str = "en") -> str:
     return separator.join({"d": "DD", "M": "MM", "y": "YYYY"}[part] for part in order)
 
 
+def moment(value: dt.datetime, locale: str = "en") -> str:
+    """A moment in a sentence: "2 Nov 2020 09:30" / "2 nov 2020 09:30" / "2 nov. 2020 09:30"."""
+    return f"{date(value.date(), locale)} {value:%H:%M}"
+
+
 def moment_format(locale: str = "en", seconds: bool = False) -> str:
     """How a table column writes a moment for this reader: "DD/MM/YYYY HH:mm" (Streamlit's column format)."""
     return f"{date_input_format(locale)} HH:mm" + (":ss" if seconds else "")

@@ -506,7 +506,7 @@ def _already_loaded(result: LoadResult, earlier: tuple) -> None:
     batch, loaded_at, file, act = earlier
     result.status, result.batch_id = "already_loaded", batch
     result.message = t("already loaded as batch {batch} ({file}) on {moment}: a byte-identical file; nothing changed",
-                       batch=batch, file=file, moment=_moment(loaded_at))
+                       batch=batch, file=file, moment=style.moment(loaded_at, language()))
     if act is not None and act[0] == audit.RETRACTED:  # its rows do not count: say how they can count again
         _, retracted_at, reason = act
         result.status = "retracted"
@@ -514,13 +514,8 @@ def _already_loaded(result: LoadResult, earlier: tuple) -> None:
                            "({reason}); nothing changed: a byte-identical file is not stored twice. To count its "
                            "rows again, an admin restores batch {batch} (Data page, 'Corrections and history', "
                            "or python -m siree_metrics restore-batch --batch {batch})",
-                           batch=batch, file=file, moment=_moment(loaded_at), retracted=_moment(retracted_at),
-                           reason=reason)
-
-
-def _moment(moment: dt.datetime) -> str:
-    """A moment in a sentence, as the reader writes it: "2 Nov 2020 09:30" / "2 nov. 2020 09:30"."""
-    return f"{style.date(moment.date(), language())} {moment:%H:%M}"
+                           batch=batch, file=file, moment=style.moment(loaded_at, language()),
+                           retracted=style.moment(retracted_at, language()), reason=reason)
 
 
 def _store(con: duckdb.DuckDBPyConnection, db: Path, plan: _Plan, table: read.Table, result: LoadResult,
