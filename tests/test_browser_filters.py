@@ -80,3 +80,23 @@ def test_the_filters_and_the_open_tab_survive_a_language_switch(server: str) -> 
         settle(page)
         assert query() == {**kept, "lang": "fr"}
         assert sidebar.get_by_role("button", name="Remove Arr. Mechelen (BE212)").count() == 1
+
+
+def test_a_choice_on_the_data_page_is_shown_in_the_new_language_after_a_switch(server: str) -> None:
+    """The completeness grid's Dataset choice reads "Dataset" in English and Dutch alike, so it stays the same
+    widget across a switch; Chromium went on showing its choice in English until the switch set it again
+    (ui/page.py: TRANSLATED_CHOICES)."""
+    with chromium(playwright_api) as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(server + "/Data")
+        settle(page)
+        main = page.locator('[data-testid="stMain"]')
+        main.get_by_role("tab", name="Who sent what").click()
+        settle(page)
+        choice = main.get_by_role("combobox", name="Dataset")  # the choice shown is the input's value
+        assert choice.input_value() == "All datasets: quarters sent so far"
+        page.locator('[data-testid="stSidebar"]').get_by_text("Nederlands", exact=True).click()
+        settle(page)
+        main.get_by_role("tab", name="Wie stuurde wat").click()
+        settle(page)
+        assert choice.input_value() == "Alle datasets: kwartalen tot nu toe verstuurd"

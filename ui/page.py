@@ -38,6 +38,10 @@ VIEW = "siree_view"  # the current page's View, which show_chart names in titles
 NOTICES = "siree_url_notices"  # (the filters the link asked for, what was done instead of what it asked)
 IMAGE_FORMAT = "siree_image_format"  # "png" or "svg": what every chart's camera button downloads
 IMAGE_FORMATS = ("png", "svg")
+# The main area's keyed choices whose options are written in words of the reader's language (ui/upload.py,
+# pages/6_Data.py, ui/corrections.py, ui/meeting.py): shown anew after a language switch (``_chose_language``).
+TRANSLATED_CHOICES = ("data_dataset", "data_grid_dataset", "corrections_compare", "corrections_action",
+                      "corrections_batch", "note_remove_id")
 WIDGETS = ("country", "region", "partner", "period", "as_of", "image_format", "show")  # keys w_<name>, seeded from
 # the shared filters (``_widget``) when a page opens and when the language changes
 
@@ -126,6 +130,11 @@ def _chose_language() -> None:
     # as a page change does. A topic page's open tab is kept by name (``show``).
     for name in WIDGETS:
         st.session_state.pop(f"w_{name}", None)
+    # A keyed choice whose label reads the same in both languages ("Dataset") stays the same widget, and the
+    # browser would go on showing its choice in the old language: set it again, so it is shown in the new one.
+    for key in TRANSLATED_CHOICES:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 def _language_switch() -> None:
